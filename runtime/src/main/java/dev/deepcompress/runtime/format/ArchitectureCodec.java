@@ -1,0 +1,119 @@
+package dev.deepcompress.runtime.format;
+
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Payload of the ARCH section, and the shape encoding that TENS shares with it. */
+final class ArchitectureCodec {
+  /** Layer kind tags, one per {@link LayerSpec} kind; never reuse or renumber one. */
+  static final int FULLY_CONNECTED = 1;
+
+  static final int RELU = 2;
+
+  /** Smallest possible layer record (kind, name length, one name byte): bounds the layer count. */
+  private static final int MIN_LAYER_BYTES = 4;
+
+  private ArchitectureCodec() {}
+
+  static void write(ByteWriter out, Architecture architecture) {
+    out.string(architecture.name());
+    writeShape(out, architecture.inputShape());
+    out.u32(architecture.layers().size());
+    for (LayerSpec layer : architecture.layers()) {
+      writeLayer(out, layer);
+    }
+  }
+
+  static Architecture read(ByteReader in) throws ModelFormatException {
+    int start = in.position();
+    String name = in.string("architecture name");
+    Shape inputShape = readShape(in, "input shape");
+    int countAt = in.position();
+    long count = in.u32("layer count");
+    if (count == 0 || count > in.remaining() / MIN_LAYER_BYTES) {
+      throw in.errorAt(
+          countAt,
+          "layer count "
+              + count
+              + " is impossible: it must be at least 1 and the remaining "
+              + in.remaining()
+              + " bytes hold at most "
+              + in.remaining() / MIN_LAYER_BYTES);
+    }
+    List<LayerSpec> layers = new ArrayList<>((int) count);
+    for (int i = 0; i < count; i++) {
+      layers.add(readLayer(in));
+    }
+    in.requireEnd();
+    try {
+      return new Architecture(name, inputShape, layers);
+    } catch (IllegalArgumentException e) {
+      throw in.errorAt(start, "invalid architecture: " + e.getMessage());
+    }
+  }
+
+  private static void writeLayer(ByteWriter out, LayerSpec layer) {
+    switch (layer) {
+      case LayerSpec.FullyConnected fc -> {
+        out.u8(FULLY_CONNECTED);
+        out.string(fc.name());
+        out.u32(fc.inputs());
+        out.u32(fc.outputs());
+      }
+      case LayerSpec.Relu relu -> {
+        out.u8(RELU);
+        out.string(relu.name());
+      }
+    }
+  }
+
+  private static LayerSpec readLayer(ByteReader in) throws ModelFormatException {
+    int start = in.position();
+    int kind = in.u8("layer kind");
+    String name = in.string("layer name");
+    try {
+      return switch (kind) {
+        case FULLY_CONNECTED ->
+            new LayerSpec.FullyConnected(
+                name,
+                in.u32InRange("fully connected inputs", 1, Integer.MAX_VALUE),
+                in.u32InRange("fully connected outputs", 1, Integer.MAX_VALUE));
+        case RELU -> new LayerSpec.Relu(name);
+        default ->
+            throw in.errorAt(start, "unknown layer kind " + kind + " for layer '" + name + "'");
+      };
+    } catch (IllegalArgumentException e) {
+      throw in.errorAt(start, "invalid layer: " + e.getMessage());
+    }
+  }
+
+  static void writeShape(ByteWriter out, Shape shape) {
+    out.u8(shape.rank());
+    for (int d : shape.dims()) {
+      out.u32(d);
+    }
+  }
+
+  /** Rank, then dimensions; the element count must fit in an int, as {@link Shape} requires. */
+  static Shape readShape(ByteReader in, String what) throws ModelFormatException {
+    int start = in.position();
+    int rank = in.u8(what + " rank");
+    if (rank < 1 || rank > ModelFile.MAX_RANK) {
+      throw in.errorAt(
+          start, what + " rank " + rank + " is outside [1, " + ModelFile.MAX_RANK + "]");
+    }
+    int[] dims = new int[rank];
+    long count = 1;
+    for (int i = 0; i < rank; i++) {
+      dims[i] = in.u32InRange(what + " dimension " + i, 1, Integer.MAX_VALUE);
+      count *= dims[i];
+      if (count > Integer.MAX_VALUE) {
+        throw in.errorAt(start, what + " has more than " + Integer.MAX_VALUE + " elements");
+      }
+    }
+    return Shape.of(dims);
+  }
+}

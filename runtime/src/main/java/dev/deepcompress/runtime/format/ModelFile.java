@@ -1,0 +1,190 @@
+package dev.deepcompress.runtime.format;
+
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.ParameterSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The {@code .dcmodel} file: a model's architecture, metadata and parameter tensors in
+ * CRC-protected sections. The layout is specified in docs/model-format.md; this class writes
+ * version {@value #MAJOR_VERSION}.{@value #MINOR_VERSION} and reads any {@value #MAJOR_VERSION}.x
+ * file whose content it understands.
+ */
+public final class ModelFile {
+  public static final String EXTENSION = ".dcmodel";
+
+  public static final int MAJOR_VERSION = 1;
+  public static final int MINOR_VERSION = 0;
+
+  /** Largest file this implementation reads or writes: it holds the whole file in one array. */
+  public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
+  static final byte[] MAGIC = {(byte) 0x89, 'D', 'C', 'M', 'O', 'D', '\r', '\n'};
+  static final int HEADER_BYTES = 16;
+  static final int SECTION_HEADER_BYTES = 16;
+  static final int CRC_BYTES = 4;
+  static final int FLAG_OPTIONAL = 1;
+  static final int MAX_STRING_BYTES = 0xFFFF;
+  static final int MAX_RANK = 8;
+
+  static final String ARCH = "ARCH";
+  static final String META = "META";
+  static final String TENS = "TENS";
+  static final String END = "END ";
+
+  private ModelFile() {}
+
+  /**
+   * Writes atomically: the bytes go to a temporary file in the target's directory, are forced to
+   * disk, and the temporary file is renamed over the target. On any failure the temporary file is
+   * removed and an existing target is left untouched.
+   *
+   * @throws IllegalArgumentException if the model cannot be represented (non-finite parameters,
+   *     over-long strings, too large)
+   */
+  public static void write(Model model, Path path) throws IOException {
+    byte[] bytes = toBytes(model);
+    Path target = path.toAbsolutePath();
+    Path directory = target.getParent();
+    if (directory == null) {
+      throw new IllegalArgumentException("not a file path: " + path);
+    }
+    Path temp =
+        directory.resolve(
+            "."
+                + target.getFileName()
+                + "."
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
+                + ".tmp");
+    try {
+      try (FileChannel channel =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    syncDirectory(directory);
+  }
+
+  /** Makes the rename itself durable where the platform allows syncing a directory. */
+  private static void syncDirectory(Path directory) {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open or sync a directory; the file is complete either way.
+    }
+  }
+
+  /** The exact bytes {@link #write} puts in the file; identical models give identical bytes. */
+  public static byte[] toBytes(Model model) {
+    ByteWriter out = new ByteWriter();
+    out.raw(MAGIC);
+    out.u16(MAJOR_VERSION);
+    out.u16(MINOR_VERSION);
+    out.crc32cSince(0);
+    int sections = 0;
+
+    out.beginSection(ARCH, 0);
+    ArchitectureCodec.write(out, model.architecture());
+    out.endSection();
+    sections++;
+
+    if (!model.metadata().isEmpty()) {
+      out.beginSection(META, FLAG_OPTIONAL);
+      writeMetadata(out, model.metadata());
+      out.endSection();
+      sections++;
+    }
+
+    List<ParameterSpec> parameters = model.architecture().parameters();
+    for (ParameterSpec spec : parameters) {
+      out.beginSection(TENS, 0);
+      TensorCodec.write(out, spec, model.parameter(spec.name()));
+      out.endSection();
+      sections++;
+    }
+
+    out.beginSection(END, 0);
+    out.u32(sections);
+    out.u32(parameters.size());
+    out.endSection();
+    return out.toByteArray();
+  }
+
+  /**
+   * Reads a model file.
+   *
+   * @throws NoSuchFileException if there is no such file
+   * @throws FileSystemException if the path is a directory
+   * @throws ModelFormatException if the content is not a valid model file
+   */
+  public static Model read(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      throw new FileSystemException(path.toString(), null, "is a directory, not a model file");
+    }
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, "no such model file");
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(path)) {
+      // One byte past the limit is enough to tell an oversized file without reading all of it.
+      bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new ModelFormatException(
+          path.toString(),
+          null,
+          MAX_FILE_BYTES,
+          "file is larger than the " + MAX_FILE_BYTES + " bytes this reader supports");
+    }
+    return fromBytes(bytes, path.toString());
+  }
+
+  /**
+   * Parses a whole model file held in memory.
+   *
+   * @param sourceName names the origin in error messages, e.g. the file name
+   */
+  public static Model fromBytes(byte[] bytes, String sourceName) throws ModelFormatException {
+    return new ModelFileReader(bytes, sourceName).read();
+  }
+
+  /**
+   * Entries in unsigned byte order of their UTF-8 keys, so the bytes do not depend on map order.
+   */
+  private static void writeMetadata(ByteWriter out, Map<String, String> metadata) {
+    List<Map.Entry<String, String>> entries = new ArrayList<>(metadata.entrySet());
+    entries.sort(Comparator.comparing(e -> ByteWriter.utf8(e.getKey()), Arrays::compareUnsigned));
+    out.u32(entries.size());
+    for (Map.Entry<String, String> entry : entries) {
+      out.string(entry.getKey());
+      out.string(entry.getValue());
+    }
+  }
+}

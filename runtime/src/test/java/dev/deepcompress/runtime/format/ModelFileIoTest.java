@@ -1,0 +1,120 @@
+package dev.deepcompress.runtime.format;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.RandomModels;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFileIoTest {
+  @TempDir Path dir;
+
+  private List<String> listing(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void writeLeavesOnlyTheTargetBehind() throws IOException {
+    Model model = RandomModels.model(new Random(3));
+    Path target = dir.resolve("m" + ModelFile.EXTENSION);
+    ModelFile.write(model, target);
+    assertEquals(List.of("m.dcmodel"), listing(dir));
+    assertArrayEquals(ModelFile.toBytes(model), Files.readAllBytes(target));
+  }
+
+  @Test
+  void aRelativePathIsResolvedAgainstTheWorkingDirectory() throws IOException {
+    Path relative = Path.of("target", "relative-" + ProcessHandle.current().pid() + ".dcmodel");
+    try {
+      Model model = RandomModels.model(new Random(4));
+      ModelFile.write(model, relative);
+      ModelFileRoundTripTest.assertSameModel(model, ModelFile.read(relative));
+    } finally {
+      Files.deleteIfExists(relative);
+    }
+  }
+
+  @Test
+  void anExistingTargetIsReplacedOnSuccessOnly() throws IOException {
+    Path target = dir.resolve("m" + ModelFile.EXTENSION);
+    Model first = RandomModels.model(new Random(5));
+    Model second = RandomModels.model(new Random(6));
+    ModelFile.write(first, target);
+    ModelFile.write(second, target);
+    ModelFileRoundTripTest.assertSameModel(second, ModelFile.read(target));
+
+    Model broken = ModelFileRoundTripTest.tinyModel(Map.of());
+    broken.parameter("fc.bias")[0] = Float.POSITIVE_INFINITY;
+    assertThrows(IllegalArgumentException.class, () -> ModelFile.write(broken, target));
+    ModelFileRoundTripTest.assertSameModel(second, ModelFile.read(target));
+    assertEquals(List.of("m.dcmodel"), listing(dir));
+  }
+
+  @Test
+  void aFailedRenameRemovesTheTemporaryFile() throws IOException {
+    // A non-empty directory in the target's place makes the final rename fail.
+    Path target = dir.resolve("taken" + ModelFile.EXTENSION);
+    Files.createDirectory(target);
+    Files.writeString(target.resolve("keep.txt"), "keep");
+    assertThrows(
+        IOException.class, () -> ModelFile.write(RandomModels.model(new Random(7)), target));
+    assertEquals(List.of("taken.dcmodel"), listing(dir));
+    assertEquals("keep", Files.readString(target.resolve("keep.txt")));
+  }
+
+  @Test
+  void writingIntoAMissingDirectoryFailsWithoutCreatingAnything() {
+    Path target = dir.resolve("missing").resolve("m" + ModelFile.EXTENSION);
+    assertThrows(
+        NoSuchFileException.class,
+        () -> ModelFile.write(RandomModels.model(new Random(8)), target));
+    assertFalse(Files.exists(dir.resolve("missing")));
+  }
+
+  @Test
+  void writingBelowARegularFileFails() throws IOException {
+    Path file = Files.writeString(dir.resolve("plain"), "x");
+    assertThrows(
+        FileSystemException.class,
+        () -> ModelFile.write(RandomModels.model(new Random(9)), file.resolve("m.dcmodel")));
+    assertEquals("x", Files.readString(file));
+  }
+
+  @Test
+  void readingADirectoryOrAMissingFileGivesClearErrors() {
+    FileSystemException directory =
+        assertThrows(FileSystemException.class, () -> ModelFile.read(dir));
+    assertTrue(directory.getMessage().contains("is a directory"), directory.getMessage());
+
+    Path missing = dir.resolve("nothing.dcmodel");
+    NoSuchFileException none =
+        assertThrows(NoSuchFileException.class, () -> ModelFile.read(missing));
+    assertTrue(none.getMessage().contains("nothing.dcmodel"), none.getMessage());
+  }
+
+  @Test
+  void aCorruptFileOnDiskNamesTheFile() throws IOException {
+    Path target = dir.resolve("bad" + ModelFile.EXTENSION);
+    byte[] bytes = ModelFile.toBytes(RandomModels.model(new Random(10)));
+    Files.write(target, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(target));
+    assertEquals(target.toString(), e.source());
+    assertTrue(e.getMessage().startsWith(target.toString()), e.getMessage());
+  }
+}
