@@ -1,0 +1,145 @@
+package dev.deepcompress.runtime.inference;
+
+import dev.deepcompress.runtime.kernels.Gemm;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model ready to run: one step per layer of its architecture, applied to a batch of inputs laid
+ * out row by row. Shares the model's parameter arrays (no copy), so they must not be changed while
+ * the network is in use. Safe for concurrent use: each call allocates its own activations.
+ */
+public final class InferenceNetwork {
+  private final List<Step> steps;
+  private final int inputSize;
+  private final int outputSize;
+  private final int widestRow;
+
+  private InferenceNetwork(List<Step> steps, Architecture architecture) {
+    this.steps = steps;
+    this.inputSize = architecture.inputShape().elementCount();
+    this.outputSize = architecture.outputShape().elementCount();
+    int widest = outputSize;
+    for (Shape shape : architecture.layerInputShapes()) {
+      widest = Math.max(widest, shape.elementCount());
+    }
+    this.widestRow = widest;
+  }
+
+  public static InferenceNetwork of(Model model) {
+    Architecture architecture = model.architecture();
+    List<Step> steps = new ArrayList<>();
+    for (LayerSpec layer : architecture.layers()) {
+      steps.add(
+          switch (layer) {
+            case LayerSpec.FullyConnected fc ->
+                new FullyConnected(
+                    fc.inputs(),
+                    fc.outputs(),
+                    model.parameter(fc.weightName()),
+                    model.parameter(fc.biasName()));
+            case LayerSpec.Relu relu -> new Relu();
+          });
+    }
+    return new InferenceNetwork(List.copyOf(steps), architecture);
+  }
+
+  /** Elements per input row (the architecture's input shape, flattened). */
+  public int inputSize() {
+    return inputSize;
+  }
+
+  /** Elements per output row. */
+  public int outputSize() {
+    return outputSize;
+  }
+
+  /**
+   * Runs a batch.
+   *
+   * @param inputs {@code batchSize} rows of {@link #inputSize()} values each; not modified
+   * @return {@code batchSize} rows of {@link #outputSize()} values each
+   */
+  public float[] forward(float[] inputs, int batchSize) {
+    if (batchSize < 0) {
+      throw new IllegalArgumentException("batch size must not be negative: " + batchSize);
+    }
+    if (inputs.length != (long) batchSize * inputSize) {
+      throw new IllegalArgumentException(
+          "expected "
+              + batchSize
+              + " rows of "
+              + inputSize
+              + " inputs ("
+              + (long) batchSize * inputSize
+              + " values) but got "
+              + inputs.length
+              + " values");
+    }
+    if ((long) batchSize * widestRow > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "batch of " + batchSize + " is too large: a layer's activations would exceed one array");
+    }
+    float[] activations = inputs;
+    for (Step step : steps) {
+      activations = step.apply(activations, batchSize);
+    }
+    return activations;
+  }
+
+  /** Index of the largest output of each row; ties go to the lowest index. */
+  public int[] predict(float[] inputs, int batchSize) {
+    float[] outputs = forward(inputs, batchSize);
+    int[] classes = new int[batchSize];
+    for (int row = 0; row < batchSize; row++) {
+      int offset = row * outputSize;
+      int best = 0;
+      for (int j = 1; j < outputSize; j++) {
+        if (outputs[offset + j] > outputs[offset + best]) {
+          best = j;
+        }
+      }
+      classes[row] = best;
+    }
+    return classes;
+  }
+
+  /** One layer's computation; returns a new array so the caller's input is never modified. */
+  private sealed interface Step {
+    float[] apply(float[] input, int batchSize);
+  }
+
+  /** {@code Y = X·Wᵀ + b}: X is batch×inputs, W is stored outputs×inputs. */
+  private record FullyConnected(int inputs, int outputs, float[] weight, float[] bias)
+      implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[batchSize * outputs];
+      Gemm.sgemm(
+          false, true, batchSize, outputs, inputs, input, 0, inputs, weight, 0, inputs, 0f, output,
+          0, outputs);
+      for (int row = 0; row < batchSize; row++) {
+        int offset = row * outputs;
+        for (int j = 0; j < outputs; j++) {
+          output[offset + j] += bias[j];
+        }
+      }
+      return output;
+    }
+  }
+
+  private record Relu() implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[input.length];
+      for (int i = 0; i < input.length; i++) {
+        output[i] = Math.max(input[i], 0f);
+      }
+      return output;
+    }
+  }
+}
