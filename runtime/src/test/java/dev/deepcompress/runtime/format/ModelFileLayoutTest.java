@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +84,12 @@ class ModelFileLayoutTest {
     byte[] actual = ModelFile.toBytes(ModelFileRoundTripTest.tinyModel(Map.of("k", "v")));
     assertArrayEquals(expected.toByteArray(), actual);
     assertEquals(16 + 5 * 20 + 32 + 10 + 29 + 19 + 8, actual.length);
+    // The checksums printed in the specification's example.
+    assertArrayEquals(
+        new byte[] {(byte) 0x9D, 0x65, 0x23, 0x76}, Arrays.copyOfRange(actual, 12, 16));
+    assertArrayEquals(
+        new byte[] {(byte) 0xD7, 0x09, 0x33, (byte) 0xCB},
+        Arrays.copyOfRange(actual, actual.length - 4, actual.length));
   }
 
   private static ByteBuffer le(int size) {
