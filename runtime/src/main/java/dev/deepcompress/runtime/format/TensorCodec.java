@@ -2,7 +2,6 @@ package dev.deepcompress.runtime.format;
 
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
-import java.util.Arrays;
 
 /** Payload of a TENS section: name, encoding id, shape, then the encoding's own data. */
 final class TensorCodec {
@@ -50,7 +49,7 @@ final class TensorCodec {
           "unknown tensor encoding id "
               + id
               + " (this reader knows "
-              + Arrays.toString(TensorEncoding.values())
+              + TensorEncoding.known()
               + ")");
     }
     int shapeAt = in.position();

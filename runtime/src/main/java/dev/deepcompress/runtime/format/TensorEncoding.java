@@ -23,4 +23,17 @@ enum TensorEncoding {
     }
     return null;
   }
+
+  /** The ids this reader knows, for error messages, e.g. {@code 0 (DENSE_FP32)}. */
+  static String known() {
+    StringBuilder text = new StringBuilder();
+    for (TensorEncoding encoding : values()) {
+      text.append(text.isEmpty() ? "" : ", ")
+          .append(encoding.id)
+          .append(" (")
+          .append(encoding)
+          .append(')');
+    }
+    return text.toString();
+  }
 }
