@@ -236,7 +236,7 @@ final class Acquisition {
   private void fromMirror(HttpClient client, URI base) throws DatasetException {
     String root = base.toString().replaceAll("/+$", "");
     List<String> problems = new ArrayList<>();
-    files:
+    specs:
     for (FileSpec spec : missing()) {
       List<String> attempts = new ArrayList<>();
       // The classic MNIST mirrors serve only the gzipped files, so ask for those first.
@@ -246,13 +246,13 @@ final class Acquisition {
         String url = root + "/" + name;
         try {
           found.put(spec, download(client, URI.create(url), spec));
-          continue files;
+          continue specs;
         } catch (ConnectException | HttpConnectTimeoutException e) {
           // An unreachable mirror will not serve the other files either.
-          problems.add(url + ": cannot connect: " + reason(e));
-          break files;
+          problems.add("cannot connect: " + reason(e));
+          break specs;
         } catch (IOException | IllegalArgumentException e) {
-          attempts.add(url + ": " + reason(e));
+          attempts.add(name + ": " + reason(e));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new DatasetException("interrupted while downloading " + url, e);
@@ -276,8 +276,19 @@ final class Acquisition {
       }
       long size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
       log("downloading " + uri + (size >= 0 ? " (" + megabytes(size) + ")" : ""));
-      try (InputStream content = storedForm(spec, new Progress(body, uri, size))) {
+      Progress progress = new Progress(body, uri, size);
+      try (InputStream content = storedForm(spec, progress)) {
         return install(spec, content, uri.toString());
+      } catch (DatasetException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new DatasetException(
+            "failed after receiving "
+                + progress.done
+                + (size >= 0 ? " of " + size : "")
+                + " bytes: "
+                + reason(e),
+            e);
       }
     }
   }
@@ -436,7 +447,7 @@ final class Acquisition {
             try {
               found.put(spec, install(spec, storedForm(spec, tar), entry.getName()));
             } catch (DatasetException e) {
-              problems.add(e.getMessage());
+              problems.add(entry.getName() + ": " + e.getMessage());
             }
             break;
           }
@@ -466,6 +477,8 @@ final class Acquisition {
   /**
    * Copies {@code content} to a temporary file in the cache and renames it into place if its digest
    * is right; otherwise deletes it. Does not close {@code content}.
+   *
+   * @param origin where the content comes from, for the log
    */
   private Path install(FileSpec spec, InputStream content, String origin) throws IOException {
     Path dir = cacheDir();
@@ -478,7 +491,7 @@ final class Acquisition {
         actual = sha256(content, out);
       }
       if (!actual.equals(spec.sha256())) {
-        throw new DatasetException(origin + ": " + digestMismatch(spec, actual));
+        throw new DatasetException(digestMismatch(spec, actual));
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       log("verified " + spec.name() + " from " + origin + ", saved as " + target);

