@@ -110,6 +110,12 @@ class IdxValidationTest {
   }
 
   @Test
+  void brokenGzipHeaderIsAFormatErrorAtOffsetZero() throws IOException {
+    Path f = Files.write(dir.resolve("header.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
+    assertFormatError(f, 0, "unreadable gzip header", () -> IdxReader.readLabels(f, 10));
+  }
+
+  @Test
   void foreignFileIsNotAnIdxFile() throws IOException {
     byte[] zip = concat(new byte[] {'P', 'K', 3, 4}, new byte[40]);
     Path f = file("zip", zip, false);
