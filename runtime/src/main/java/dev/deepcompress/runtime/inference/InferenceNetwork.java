@@ -93,19 +93,7 @@ public final class InferenceNetwork {
 
   /** Index of the largest output of each row; ties go to the lowest index. */
   public int[] predict(float[] inputs, int batchSize) {
-    float[] outputs = forward(inputs, batchSize);
-    int[] classes = new int[batchSize];
-    for (int row = 0; row < batchSize; row++) {
-      int offset = row * outputSize;
-      int best = 0;
-      for (int j = 1; j < outputSize; j++) {
-        if (outputs[offset + j] > outputs[offset + best]) {
-          best = j;
-        }
-      }
-      classes[row] = best;
-    }
-    return classes;
+    return Argmax.rows(forward(inputs, batchSize), batchSize, outputSize);
   }
 
   /** One layer's computation; returns a new array so the caller's input is never modified. */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Side-by-side epoch time of LeNet-300-100 training: deepcompress vs PyTorch (Debian's
+# python3-torch), same network, solver, batch 64 and thread count, run one after the other.
+# Usage: bench/epoch-vs-pytorch.sh [EPOCHS] [THREADS]
+# Needs: apt-get install python3-torch; MNIST in the deepcompress cache (any train run puts it there).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+epochs="${1:-3}"
+threads="${2:-2}"
+python="${PYTHON:-/usr/bin/python3}"
+mnist="${DEEPCOMPRESS_CACHE:-$HOME/.cache/deepcompress}/mnist"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+"$root/deepcompress" train --model lenet-300-100 --epochs "$epochs" --threads "$threads" \
+  --out "$out/bench.dcmodel" | tee "$out/java.log"
+"$python" "$root/bench/pytorch/lenet_epoch.py" "$mnist" "$epochs" "$threads" | tee "$out/torch.log"
+
+# Epoch 1 includes JIT warm-up on the Java side; the steady state is the mean of the later epochs.
+java_times=$(sed -n 's/^epoch *[0-9]*\/[0-9]* .* \([0-9.]*\) s$/\1/p' "$out/java.log")
+torch_times=$(awk '/^epoch/ {print $4}' "$out/torch.log")
+summarise() { awk '{ t[NR] = $1 } END { s = 0; for (i = 2; i <= NR; i++) s += t[i]; printf "%.3f %.3f", t[1], (NR > 1 ? s / (NR - 1) : t[1]) }'; }
+read -r java_first java_steady <<<"$(echo "$java_times" | summarise)"
+read -r torch_first torch_steady <<<"$(echo "$torch_times" | summarise)"
+echo
+echo "LeNet-300-100, batch 64, $threads threads, seconds per epoch:"
+printf '  %-14s first %7s   steady %7s\n' deepcompress "$java_first" "$java_steady" pytorch "$torch_first" "$torch_steady"
+awk -v a="$java_first" -v b="$torch_first" -v c="$java_steady" -v d="$torch_steady" \
+  'BEGIN { printf "  ratio deepcompress/pytorch: first epoch %.2f, steady %.2f\n", a / b, c / d }'

@@ -1,0 +1,68 @@
+"""Epoch time of LeNet-300-100 in PyTorch with the same network, solver and batch as deepcompress.
+
+Usage: python3 lenet_epoch.py MNIST_DIR EPOCHS THREADS
+Prints one line per epoch: "epoch N seconds S loss L".
+"""
+import gzip
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def main():
+    mnist_dir, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    images = torch.from_numpy(read_idx(mnist_dir + "/train-images-idx3-ubyte").astype(np.float32) / 256.0)
+    images = images.reshape(-1, 784)
+    labels = torch.from_numpy(read_idx(mnist_dir + "/train-labels-idx1-ubyte").astype(np.int64))
+
+    model = nn.Sequential(
+        nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(), nn.Linear(100, 10)
+    )
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            bound = (3.0 / layer.in_features) ** 0.5
+            nn.init.uniform_(layer.weight, -bound, bound)
+            nn.init.zeros_(layer.bias)
+    weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
+    biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
+    # Caffe's LeNet solver: bias learning rate x2, weight decay on both, "inv" policy per iteration.
+    optimizer = torch.optim.SGD(
+        [{"params": weights, "lr": 0.01}, {"params": biases, "lr": 0.02}],
+        lr=0.01, momentum=0.9, weight_decay=5e-4,
+    )
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda it: (1 + 1e-4 * it) ** -0.75)
+    loss_fn = nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(1)
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        order = torch.randperm(images.shape[0], generator=generator)
+        total = 0.0
+        batches = 0
+        for first in range(0, images.shape[0], 64):
+            index = order[first : first + 64]
+            optimizer.zero_grad()
+            loss = loss_fn(model(images[index]), labels[index])
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item()
+            batches += 1
+        print(f"epoch {epoch + 1} seconds {time.perf_counter() - start:.3f} loss {total / batches:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+package dev.deepcompress.training;
+
+import dev.deepcompress.runtime.inference.Argmax;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** A trainable network built from an {@link Architecture}: the shapes come from there alone. */
+public final class Network {
+  private final Architecture architecture;
+  private final List<TrainableLayer> layers;
+  private final List<Parameter> parameters;
+
+  private Network(Architecture architecture, Map<String, float[]> values) {
+    this.architecture = architecture;
+    Map<String, Parameter> byName = new HashMap<>();
+    List<Parameter> ordered = new ArrayList<>();
+    for (ParameterSpec spec : architecture.parameters()) {
+      Parameter parameter = new Parameter(spec, values.get(spec.name()));
+      byName.put(spec.name(), parameter);
+      ordered.add(parameter);
+    }
+    this.parameters = List.copyOf(ordered);
+    List<Shape> inputShapes = architecture.layerInputShapes();
+    List<TrainableLayer> built = new ArrayList<>();
+    for (int i = 0; i < architecture.layers().size(); i++) {
+      built.add(buildLayer(architecture.layers().get(i), inputShapes.get(i), byName));
+    }
+    this.layers = List.copyOf(built);
+  }
+
+  private static TrainableLayer buildLayer(
+      LayerSpec spec, Shape inputShape, Map<String, Parameter> parameters) {
+    return switch (spec) {
+      case LayerSpec.FullyConnected fc ->
+          new FullyConnectedLayer(
+              fc, inputShape, parameters.get(fc.weightName()), parameters.get(fc.biasName()));
+      case LayerSpec.Relu relu -> new ReluLayer(relu, inputShape);
+    };
+  }
+
+  /**
+   * Fresh weights as Caffe's "xavier" filler draws them (uniform in ±√(3/fan-in)) and zero biases,
+   * from one seeded generator consumed in parameter order.
+   */
+  public static Network initialize(Architecture architecture, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (ParameterSpec spec : architecture.parameters()) {
+      float[] v = new float[spec.shape().elementCount()];
+      if (spec.role() == ParameterSpec.Role.WEIGHT) {
+        int fanIn = v.length / spec.shape().dim(0);
+        double scale = Math.sqrt(3.0 / fanIn);
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) random.nextDouble(-scale, scale);
+        }
+      }
+      values.put(spec.name(), v);
+    }
+    return new Network(architecture, values);
+  }
+
+  /** A network holding a copy of the model's parameters. */
+  public static Network fromModel(Model model) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    model.parameters().forEach((name, v) -> values.put(name, v.clone()));
+    return new Network(model.architecture(), values);
+  }
+
+  /** A snapshot of the current parameters as an immutable-by-convention model. */
+  public Model toModel(Map<String, String> metadata) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Parameter p : parameters) {
+      values.put(p.name(), p.values().clone());
+    }
+    return new Model(architecture, values, metadata);
+  }
+
+  public Architecture architecture() {
+    return architecture;
+  }
+
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  List<TrainableLayer> layers() {
+    return layers;
+  }
+
+  public int outputCount() {
+    return architecture.outputShape().elementCount();
+  }
+
+  /** Output rows (batch × outputs); the array belongs to the last layer and is reused. */
+  public float[] forward(float[] input, int batch) {
+    float[] x = input;
+    for (TrainableLayer layer : layers) {
+      x = layer.forward(x, batch);
+    }
+    return x;
+  }
+
+  /** Propagates the loss gradient of the last forward pass, filling every parameter's gradient. */
+  public void backward(float[] outputGradient, int batch) {
+    float[] g = outputGradient;
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      g = layers.get(i).backward(g, batch, i > 0);
+    }
+  }
+
+  public int[] predict(float[] input, int batch) {
+    return Argmax.rows(forward(input, batch), batch, outputCount());
+  }
+}

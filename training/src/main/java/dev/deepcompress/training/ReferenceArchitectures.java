@@ -1,0 +1,46 @@
+package dev.deepcompress.training;
+
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/** The networks the paper compresses, by the names the command line uses. */
+public final class ReferenceArchitectures {
+  private static final Map<String, Supplier<Architecture>> BY_NAME =
+      Map.of("lenet-300-100", ReferenceArchitectures::lenet300100);
+
+  private ReferenceArchitectures() {}
+
+  /** LeNet-300-100: 784-300-100-10 fully connected with ReLU (Caffe's lenet_300_100). */
+  public static Architecture lenet300100() {
+    return new Architecture(
+        "lenet-300-100",
+        Shape.of(1, 28, 28),
+        List.of(
+            new LayerSpec.FullyConnected("ip1", 784, 300),
+            new LayerSpec.Relu("relu1"),
+            new LayerSpec.FullyConnected("ip2", 300, 100),
+            new LayerSpec.Relu("relu2"),
+            new LayerSpec.FullyConnected("ip3", 100, 10)));
+  }
+
+  public static Architecture byName(String name) {
+    Supplier<Architecture> supplier = BY_NAME.get(name);
+    if (supplier == null) {
+      throw new IllegalArgumentException(
+          "unknown model '"
+              + name
+              + "'; known: "
+              + names().stream().collect(Collectors.joining(", ")));
+    }
+    return supplier.get();
+  }
+
+  public static List<String> names() {
+    return BY_NAME.keySet().stream().sorted().toList();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.deepcompress.training;
+
+import dev.deepcompress.runtime.model.ParameterSpec;
+import java.util.List;
+
+/** Stochastic gradient descent with momentum and L2 weight decay, in Caffe's form. */
+public final class Sgd {
+  private final List<Parameter> parameters;
+  private final float[][] momentum;
+  private final SolverConfig config;
+
+  public Sgd(List<Parameter> parameters, SolverConfig config) {
+    this.parameters = List.copyOf(parameters);
+    this.config = config;
+    this.momentum = new float[this.parameters.size()][];
+    for (int i = 0; i < momentum.length; i++) {
+      momentum[i] = new float[this.parameters.get(i).values().length];
+    }
+  }
+
+  public SolverConfig config() {
+    return config;
+  }
+
+  /**
+   * Applies one update from the current gradients, at the rate the schedule gives for {@code
+   * iteration}.
+   */
+  public void step(long iteration) {
+    double baseRate = config.schedule().rate(iteration);
+    float mu = (float) config.momentum();
+    float decay = (float) config.weightDecay();
+    for (int p = 0; p < momentum.length; p++) {
+      Parameter parameter = parameters.get(p);
+      boolean bias = parameter.spec().role() == ParameterSpec.Role.BIAS;
+      float rate = (float) (bias ? baseRate * config.biasLearningRateMultiplier() : baseRate);
+      float[] w = parameter.values();
+      float[] g = parameter.gradient();
+      float[] v = momentum[p];
+      for (int i = 0; i < w.length; i++) {
+        v[i] = mu * v[i] + rate * (g[i] + decay * w[i]);
+        w[i] -= v[i];
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.deepcompress.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SgdTest {
+
+  @Test
+  void momentumAndWeightDecayFollowCaffesUpdate() {
+    Parameter weight =
+        new Parameter(
+            new ParameterSpec("w", ParameterSpec.Role.WEIGHT, Shape.of(2)), new float[] {1f, -2f});
+    Parameter bias =
+        new Parameter(
+            new ParameterSpec("b", ParameterSpec.Role.BIAS, Shape.of(1)), new float[] {3f});
+    SolverConfig config = new SolverConfig(new LearningRateSchedule.Fixed(0.1), 0.9, 0.1, 2.0);
+    Sgd sgd = new Sgd(List.of(weight, bias), config);
+
+    double[] w = {1, -2, 3};
+    double[] v = new double[3];
+    double[] rate = {0.1, 0.1, 0.2};
+    for (int step = 0; step < 3; step++) {
+      weight.gradient()[0] = 0.5f;
+      weight.gradient()[1] = 0.25f;
+      bias.gradient()[0] = -1f;
+      double[] g = {0.5, 0.25, -1};
+      sgd.step(step);
+      for (int i = 0; i < 3; i++) {
+        v[i] = 0.9 * v[i] + rate[i] * (g[i] + 0.1 * w[i]);
+        w[i] -= v[i];
+      }
+    }
+    assertEquals(w[0], weight.values()[0], 1e-6);
+    assertEquals(w[1], weight.values()[1], 1e-6);
+    assertEquals(w[2], bias.values()[0], 1e-6);
+  }
+
+  @Test
+  void schedulesMatchCaffesFormulas() {
+    LearningRateSchedule inv = new LearningRateSchedule.Inv(0.01, 1e-4, 0.75);
+    assertEquals(0.01, inv.rate(0), 0);
+    assertEquals(0.01 * Math.pow(2, -0.75), inv.rate(10_000), 1e-15);
+    assertEquals(0.001 * Math.pow(2, -0.75), inv.scaled(0.1).rate(10_000), 1e-15);
+
+    LearningRateSchedule step = new LearningRateSchedule.Step(0.1, 0.5, 100);
+    assertEquals(0.1, step.rate(99), 0);
+    assertEquals(0.05, step.rate(100), 0);
+    assertEquals(0.025, step.rate(250), 1e-17);
+  }
+}
