@@ -92,6 +92,16 @@ public final class Network {
     return parameters;
   }
 
+  /** The parameter with this full name (e.g. "ip1.weight"). */
+  public Parameter parameter(String name) {
+    for (Parameter p : parameters) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("no parameter named " + name);
+  }
+
   List<TrainableLayer> layers() {
     return layers;
   }

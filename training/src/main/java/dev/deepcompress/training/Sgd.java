@@ -2,19 +2,39 @@ package dev.deepcompress.training;
 
 import dev.deepcompress.runtime.model.ParameterSpec;
 import java.util.List;
+import java.util.Map;
 
 /** Stochastic gradient descent with momentum and L2 weight decay, in Caffe's form. */
 public final class Sgd {
   private final List<Parameter> parameters;
   private final float[][] momentum;
+  private final ParameterConstraint[] constraints;
   private final SolverConfig config;
 
   public Sgd(List<Parameter> parameters, SolverConfig config) {
+    this(parameters, config, Map.of());
+  }
+
+  /**
+   * @param constraints by parameter name; applied to the gradient before each update and to the
+   *     values and momentum after it
+   */
+  public Sgd(
+      List<Parameter> parameters,
+      SolverConfig config,
+      Map<String, ParameterConstraint> constraints) {
     this.parameters = List.copyOf(parameters);
     this.config = config;
     this.momentum = new float[this.parameters.size()][];
+    this.constraints = new ParameterConstraint[this.parameters.size()];
     for (int i = 0; i < momentum.length; i++) {
       momentum[i] = new float[this.parameters.get(i).values().length];
+      this.constraints[i] = constraints.get(this.parameters.get(i).name());
+    }
+    for (String name : constraints.keySet()) {
+      if (this.parameters.stream().noneMatch(p -> p.name().equals(name))) {
+        throw new IllegalArgumentException("constraint for unknown parameter " + name);
+      }
     }
   }
 
@@ -37,9 +57,17 @@ public final class Sgd {
       float[] w = parameter.values();
       float[] g = parameter.gradient();
       float[] v = momentum[p];
+      ParameterConstraint constraint = constraints[p];
+      if (constraint != null) {
+        constraint.constrainGradient(g);
+      }
       for (int i = 0; i < w.length; i++) {
         v[i] = mu * v[i] + rate * (g[i] + decay * w[i]);
         w[i] -= v[i];
+      }
+      if (constraint != null) {
+        constraint.constrainValues(w);
+        constraint.constrainMomentum(v);
       }
     }
   }

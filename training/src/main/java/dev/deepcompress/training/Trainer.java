@@ -2,6 +2,7 @@ package dev.deepcompress.training;
 
 import dev.deepcompress.datasets.Batch;
 import dev.deepcompress.datasets.Batches;
+import java.util.Map;
 
 /** Runs mini-batch SGD over a network; one call trains one epoch. */
 public final class Trainer {
@@ -17,8 +18,14 @@ public final class Trainer {
   private long iteration;
 
   public Trainer(Network network, SolverConfig config) {
+    this(network, config, Map.of());
+  }
+
+  /** A trainer whose updates respect {@code constraints} (by parameter name). */
+  public Trainer(
+      Network network, SolverConfig config, Map<String, ParameterConstraint> constraints) {
     this.network = network;
-    this.sgd = new Sgd(network.parameters(), config);
+    this.sgd = new Sgd(network.parameters(), config, constraints);
   }
 
   public Network network() {

@@ -1,10 +1,12 @@
 package dev.deepcompress.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SgdTest {
@@ -37,6 +39,67 @@ class SgdTest {
     assertEquals(w[0], weight.values()[0], 1e-6);
     assertEquals(w[1], weight.values()[1], 1e-6);
     assertEquals(w[2], bias.values()[0], 1e-6);
+  }
+
+  @Test
+  void constraintsSeeTheGradientBeforeAndTheValuesAfterTheUpdate() {
+    Parameter weight =
+        new Parameter(
+            new ParameterSpec("w", ParameterSpec.Role.WEIGHT, Shape.of(3)),
+            new float[] {1f, 0f, 2f});
+    // Position 1 is frozen at zero: its gradient is dropped and its value and momentum reset.
+    ParameterConstraint freezeMiddle =
+        new ParameterConstraint() {
+          @Override
+          public void constrainGradient(float[] gradient) {
+            gradient[1] = 0f;
+          }
+
+          @Override
+          public void constrainValues(float[] values) {
+            values[1] = 0f;
+          }
+
+          @Override
+          public void constrainMomentum(float[] momentum) {
+            momentum[1] = 0f;
+          }
+        };
+    SolverConfig config = new SolverConfig(new LearningRateSchedule.Fixed(0.5), 0.9, 0.0, 1.0);
+    Sgd sgd = new Sgd(List.of(weight), config, Map.of("w", freezeMiddle));
+    for (int step = 0; step < 5; step++) {
+      weight.gradient()[0] = 1f;
+      weight.gradient()[1] = 7f;
+      weight.gradient()[2] = -1f;
+      sgd.step(step);
+    }
+    assertEquals(0f, weight.values()[1]);
+    // Unconstrained entries move as plain momentum SGD: v_t = 0.9·v_{t-1} + 0.5·g.
+    double travelled = 0;
+    double v = 0;
+    for (int step = 0; step < 5; step++) {
+      v = 0.9 * v + 0.5;
+      travelled += v;
+    }
+    assertEquals(1 - travelled, weight.values()[0], 1e-5);
+    assertEquals(2 + travelled, weight.values()[2], 1e-5);
+  }
+
+  @Test
+  void aConstraintForAnUnknownParameterIsRejected() {
+    Parameter weight =
+        new Parameter(new ParameterSpec("w", ParameterSpec.Role.WEIGHT, Shape.of(1)), new float[1]);
+    ParameterConstraint none =
+        new ParameterConstraint() {
+          @Override
+          public void constrainGradient(float[] gradient) {}
+
+          @Override
+          public void constrainValues(float[] values) {}
+        };
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Sgd(List.of(weight), SolverConfig.caffeLenet(), Map.of("x", none)));
   }
 
   @Test

@@ -1,0 +1,42 @@
+package dev.deepcompress.training;
+
+import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Small synthetic data and networks for tests here and in the modules that build on training. */
+public final class TestData {
+  private TestData() {}
+
+  /** An 8×8-input MLP with a hidden ReLU layer and 4 classes. */
+  public static final Architecture MLP =
+      new Architecture(
+          "mlp",
+          Shape.of(1, 8, 8),
+          List.of(
+              new LayerSpec.FullyConnected("ip1", 64, 40),
+              new LayerSpec.Relu("relu1"),
+              new LayerSpec.FullyConnected("ip2", 40, 4)));
+
+  /** 8×8 images whose label is the quadrant holding a bright blob: learnable, not trivial. */
+  public static ImageSet quadrants(int count, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    byte[] pixels = new byte[count * 64];
+    byte[] labels = new byte[count];
+    for (int i = 0; i < count; i++) {
+      int label = random.nextInt(4);
+      labels[i] = (byte) label;
+      for (int p = 0; p < 64; p++) {
+        pixels[i * 64 + p] = (byte) random.nextInt(60);
+      }
+      int row = (label / 2) * 4 + random.nextInt(3);
+      int col = (label % 2) * 4 + random.nextInt(3);
+      pixels[i * 64 + row * 8 + col] = (byte) (180 + random.nextInt(76));
+      pixels[i * 64 + (row + 1) * 8 + col] = (byte) (180 + random.nextInt(76));
+    }
+    return new ImageSet(count, 8, 8, pixels, labels);
+  }
+}
