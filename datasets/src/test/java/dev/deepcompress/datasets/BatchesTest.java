@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class BatchesTest {
@@ -40,25 +38,54 @@ class BatchesTest {
     return order;
   }
 
-  @Property(tries = 200)
-  void everyEpochVisitsEachSampleExactlyOnce(
-      @ForAll @IntRange(min = 0, max = 256) int count,
-      @ForAll @IntRange(min = 1, max = 40) int batchSize,
-      @ForAll long seed,
-      @ForAll @IntRange(min = 0, max = 1000) int epoch) {
-    Batches batches = new Batches(indexed(count), batchSize, seed);
-    List<Integer> order = order(batches.epoch(epoch));
-    Integer[] sorted = order.toArray(Integer[]::new);
-    Arrays.sort(sorted);
-    Integer[] expected = new Integer[count];
-    Arrays.setAll(expected, i -> i);
-    assertArrayEquals(expected, sorted);
-    int batchCount = 0;
-    for (Batch ignored : batches.epoch(epoch)) {
-      batchCount++;
+  @Test
+  void everyEpochVisitsEachSampleExactlyOnce() {
+    // Edge cases first: empty and single-sample sets, remainders around the batch size, the
+    // largest set, extreme seeds and epochs.
+    long[][] edgeCases = { // count, batch size, seed, epoch
+      {0, 1, 0, 0},
+      {0, 40, Long.MAX_VALUE, 1000},
+      {1, 1, Long.MIN_VALUE, 1000},
+      {1, 40, -1, 0},
+      {39, 40, 1, 1},
+      {40, 40, Long.MIN_VALUE, 999},
+      {41, 40, Long.MAX_VALUE, 0},
+      {40, 1, 0, 1000},
+      {255, 40, -1, 1000},
+      {256, 1, Long.MAX_VALUE, 0},
+      {256, 40, Long.MIN_VALUE, 1000},
+    };
+    for (long[] edge : edgeCases) {
+      everyEpochVisitsEachSampleExactlyOnce((int) edge[0], (int) edge[1], edge[2], (int) edge[3]);
     }
-    assertEquals(batches.batchesPerEpoch(), batchCount);
-    assertEquals((count + batchSize - 1) / batchSize, batchCount);
+    for (int trial = 0; trial < 200; trial++) {
+      SplittableRandom random = new SplittableRandom(trial);
+      everyEpochVisitsEachSampleExactlyOnce(
+          random.nextInt(257), random.nextInt(1, 41), random.nextLong(), random.nextInt(1001));
+    }
+  }
+
+  private static void everyEpochVisitsEachSampleExactlyOnce(
+      int count, int batchSize, long seed, int epoch) {
+    String inputs =
+        "count " + count + ", batch size " + batchSize + ", seed " + seed + ", epoch " + epoch;
+    Synthetic.trial(
+        inputs,
+        () -> {
+          Batches batches = new Batches(indexed(count), batchSize, seed);
+          List<Integer> order = order(batches.epoch(epoch));
+          Integer[] sorted = order.toArray(Integer[]::new);
+          Arrays.sort(sorted);
+          Integer[] expected = new Integer[count];
+          Arrays.setAll(expected, i -> i);
+          assertArrayEquals(expected, sorted);
+          int batchCount = 0;
+          for (Batch ignored : batches.epoch(epoch)) {
+            batchCount++;
+          }
+          assertEquals(batches.batchesPerEpoch(), batchCount);
+          assertEquals((count + batchSize - 1) / batchSize, batchCount);
+        });
   }
 
   @Test

@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 
 /** Test fixtures shared by the tests of this module. */
@@ -53,14 +51,18 @@ public final class Synthetic {
     Assertions.assertArrayEquals(expected.labels(), actual.labels(), "labels");
   }
 
-  public static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+  /** The body of one trial of a randomised test. */
+  @FunctionalInterface
+  public interface Trial {
+    void run() throws Exception;
+  }
+
+  /** Runs a trial, naming its inputs in any failure so that the failing case can be replayed. */
+  public static void trial(String inputs, Trial trial) {
+    try {
+      trial.run();
+    } catch (Exception | AssertionError e) {
+      throw new AssertionError("trial with " + inputs + " failed: " + e, e);
     }
   }
 }

@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class CodeLengthsSerializationTest {
@@ -33,14 +29,21 @@ class CodeLengthsSerializationTest {
     assertEquals(CodeLengths.of(lengths), CodeLengths.readFrom(ByteBuffer.wrap(bytes)));
   }
 
-  @Property(tries = 300)
-  void roundTripsAndReportsItsSize(
-      @ForAll @IntRange(min = 1, max = 300) int alphabet,
-      @ForAll long seed,
-      @ForAll @IntRange(min = 0, max = 3000) int count,
-      @ForAll @DoubleRange(min = 1, max = 20) double skew,
-      @ForAll @IntRange(min = 0, max = 5) int before)
-      throws HuffmanFormatException {
+  @Test
+  void roundTripsAndReportsItsSize() {
+    Trials.run(
+        300,
+        t ->
+            roundTripsAndReportsItsSize(
+                t.between(1, 300),
+                t.anyLong(),
+                t.between(0, 3000),
+                t.between(1.0, 20.0),
+                t.between(0, 5)));
+  }
+
+  private static void roundTripsAndReportsItsSize(
+      int alphabet, long seed, int count, double skew, int before) throws HuffmanFormatException {
     int[] symbols = Reference.skewedSymbols(seed, alphabet, count, skew);
     CodeLengths code = CodeLengths.fromFrequencies(HuffmanStreams.histogram(symbols, alphabet));
     // Surrounding bytes must be neither read nor written.
@@ -57,12 +60,17 @@ class CodeLengthsSerializationTest {
     }
   }
 
-  @Property(tries = 100)
-  void everyTruncationIsAFormatError(
-      @ForAll @IntRange(min = 1, max = 64) int alphabet,
-      @ForAll long seed,
-      @ForAll @IntRange(min = 0, max = 500) int count,
-      @ForAll @DoubleRange(min = 1, max = 10) double skew) {
+  @Test
+  void everyTruncationIsAFormatError() {
+    Trials.run(
+        100,
+        t ->
+            everyTruncationIsAFormatError(
+                t.between(1, 64), t.anyLong(), t.between(0, 500), t.between(1.0, 10.0)));
+  }
+
+  private static void everyTruncationIsAFormatError(
+      int alphabet, long seed, int count, double skew) {
     int[] symbols = Reference.skewedSymbols(seed, alphabet, count, skew);
     byte[] bytes =
         serialize(CodeLengths.fromFrequencies(HuffmanStreams.histogram(symbols, alphabet)));

@@ -6,14 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.statistics.Statistics;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class CodeLengthsTest {
@@ -103,8 +96,24 @@ class CodeLengthsTest {
     assertThrows(IllegalArgumentException.class, () -> code.encodedBits(new long[] {1, 1}));
   }
 
-  @Property(tries = 300)
-  void unlimitedCodeIsAnOptimalCompletePrefixCode(@ForAll("frequencies") long[] frequencies) {
+  @Test
+  void unlimitedCodeIsAnOptimalCompletePrefixCode() {
+    int trials = 300;
+    AtomicInteger optimalityChecked = new AtomicInteger();
+    Trials.run(
+        trials,
+        t -> {
+          if (unlimitedCodeIsAnOptimalCompletePrefixCode(frequencies(t, 256))) {
+            optimalityChecked.incrementAndGet();
+          }
+        });
+    assertTrue(
+        optimalityChecked.get() * 2 > trials,
+        "optimality checked in only " + optimalityChecked + " of " + trials + " trials");
+  }
+
+  /** Returns whether the frequencies allowed checking optimality against the Huffman cost. */
+  private static boolean unlimitedCodeIsAnOptimalCompletePrefixCode(long[] frequencies) {
     int[] huffman = Reference.huffmanLengths(frequencies);
     CodeLengths code = CodeLengths.fromFrequencies(frequencies);
     int used = code.usedSymbols();
@@ -119,8 +128,6 @@ class CodeLengthsTest {
     // limit binds and the Huffman cost is merely a lower bound.
     long bits = code.encodedBits(frequencies);
     boolean limitIdle = Arrays.stream(huffman).max().orElse(0) <= CodeLengths.MAX_CODE_LENGTH;
-    Statistics.collect(used >= 2 && limitIdle);
-    Statistics.coverage(coverage -> coverage.check(true).percentage(p -> p > 50));
     if (used >= 2 && limitIdle) {
       assertEquals(Reference.cost(frequencies, huffman), bits);
       double entropy = Reference.entropyBits(frequencies);
@@ -132,12 +139,16 @@ class CodeLengthsTest {
       int fixedWidth = Math.max(1, 32 - Integer.numberOfLeadingZeros(used - 1));
       assertTrue(bits <= fixedWidth * Arrays.stream(frequencies).sum(), "worse than fixed width");
     }
+    return used >= 2 && limitIdle;
   }
 
-  @Property(tries = 200)
-  void limitedCodeIsOptimalAmongLimitedCodes(
-      @ForAll("smallFrequencies") long[] frequencies,
-      @ForAll @IntRange(min = 1, max = 15) int limit) {
+  @Test
+  void limitedCodeIsOptimalAmongLimitedCodes() {
+    Trials.run(
+        200, t -> limitedCodeIsOptimalAmongLimitedCodes(frequencies(t, 24), t.between(1, 15)));
+  }
+
+  private static void limitedCodeIsOptimalAmongLimitedCodes(long[] frequencies, int limit) {
     int effectiveLimit = Reference.feasibleLimit(frequencies, limit);
     CodeLengths code = CodeLengths.fromFrequencies(frequencies, effectiveLimit);
     int used = code.usedSymbols();
@@ -197,23 +208,21 @@ class CodeLengthsTest {
     }
   }
 
-  @Provide
-  Arbitrary<long[]> frequencies() {
-    return frequencyArrays(256);
-  }
-
-  @Provide
-  Arbitrary<long[]> smallFrequencies() {
-    return frequencyArrays(24);
-  }
-
-  private static Arbitrary<long[]> frequencyArrays(int maxAlphabet) {
-    Arbitrary<Long> value =
-        Arbitraries.frequencyOf(
-            Tuple.of(3, Arbitraries.just(0L)),
-            Tuple.of(3, Arbitraries.longs().between(1, 20)),
-            Tuple.of(3, Arbitraries.longs().between(1, 1_000_000)),
-            Tuple.of(1, Arbitraries.longs().between(1, 1L << 40)));
-    return value.array(long[].class).ofMinSize(1).ofMaxSize(maxAlphabet);
+  /**
+   * 1 to maxAlphabet frequencies, each 0, small, moderate or up to 2^40 with weights 3:3:3:1:
+   * unused symbols, ties and frequencies far apart.
+   */
+  private static long[] frequencies(Trials.Trial t, int maxAlphabet) {
+    long[] frequencies = new long[t.size(1, maxAlphabet)];
+    for (int s = 0; s < frequencies.length; s++) {
+      frequencies[s] =
+          switch (t.choice(10)) {
+            case 0, 1, 2 -> 0;
+            case 3, 4, 5 -> t.between(1L, 20L);
+            case 6, 7, 8 -> t.between(1L, 1_000_000L);
+            default -> t.between(1L, 1L << 40);
+          };
+    }
+    return frequencies;
   }
 }

@@ -6,22 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class HuffmanCodecTest {
 
-  @Property(tries = 400)
-  void anySymbolSequenceRoundTrips(
-      @ForAll @IntRange(min = 1, max = 256) int alphabet,
-      @ForAll long seed,
-      @ForAll @IntRange(min = 0, max = 5000) int count,
-      @ForAll @DoubleRange(min = 1, max = 30) double skew,
-      @ForAll @IntRange(min = 1, max = 15) int limit)
-      throws HuffmanFormatException {
+  @Test
+  void anySymbolSequenceRoundTrips() {
+    Trials.run(
+        400,
+        t ->
+            anySymbolSequenceRoundTrips(
+                t.between(1, 256),
+                t.anyLong(),
+                t.between(0, 5000),
+                t.between(1.0, 30.0),
+                t.between(1, 15)));
+  }
+
+  private static void anySymbolSequenceRoundTrips(
+      int alphabet, long seed, int count, double skew, int limit) throws HuffmanFormatException {
     int[] symbols = Reference.skewedSymbols(seed, alphabet, count, skew);
     long[] counts = HuffmanStreams.histogram(symbols, alphabet);
     int effectiveLimit = Reference.feasibleLimit(counts, limit);
@@ -131,12 +134,17 @@ class HuffmanCodecTest {
     assertTrue(empty.getMessage().contains("without symbols"), empty.getMessage());
   }
 
-  @Property(tries = 300)
-  void corruptPayloadsFailOnlyWithFormatErrors(
-      @ForAll long seed,
-      @ForAll @IntRange(min = 1, max = 40) int alphabet,
-      @ForAll @IntRange(min = 1, max = 300) int count,
-      @ForAll @IntRange(min = 1, max = 15) int limit) {
+  @Test
+  void corruptPayloadsFailOnlyWithFormatErrors() {
+    Trials.run(
+        300,
+        t ->
+            corruptPayloadsFailOnlyWithFormatErrors(
+                t.anyLong(), t.between(1, 40), t.between(1, 300), t.between(1, 15)));
+  }
+
+  private static void corruptPayloadsFailOnlyWithFormatErrors(
+      long seed, int alphabet, int count, int limit) {
     Random random = new Random(seed);
     int[] symbols = Reference.skewedSymbols(seed, alphabet, count, 1 + random.nextDouble() * 20);
     long[] counts = HuffmanStreams.histogram(symbols, alphabet);

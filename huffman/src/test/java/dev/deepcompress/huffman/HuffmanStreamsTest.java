@@ -8,21 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class HuffmanStreamsTest {
 
-  @Property(tries = 200)
-  void streamsRoundTripThroughTheirSerialisedForm(
-      @ForAll @IntRange(min = 1, max = 256) int alphabet,
-      @ForAll long seed,
-      @ForAll @IntRange(min = 0, max = 5000) int count,
-      @ForAll @DoubleRange(min = 1, max = 30) double skew)
-      throws HuffmanFormatException {
+  @Test
+  void streamsRoundTripThroughTheirSerialisedForm() {
+    Trials.run(
+        200,
+        t ->
+            streamsRoundTripThroughTheirSerialisedForm(
+                t.between(1, 256), t.anyLong(), t.between(0, 5000), t.between(1.0, 30.0)));
+  }
+
+  private static void streamsRoundTripThroughTheirSerialisedForm(
+      int alphabet, long seed, int count, double skew) throws HuffmanFormatException {
     int[] symbols = Reference.skewedSymbols(seed, alphabet, count, skew);
     EncodedStream stream = HuffmanStreams.encode(symbols, alphabet);
     assertEquals(HuffmanStreams.encodedBits(symbols, alphabet), stream.payloadBits());
@@ -74,11 +74,13 @@ class HuffmanStreamsTest {
         IllegalArgumentException.class, () -> HuffmanStreams.encode(new int[] {0, 1, 2}, 3, 1));
   }
 
-  @Property(tries = 50)
-  void everyTruncationIsAFormatError(
-      @ForAll long seed,
-      @ForAll @IntRange(min = 1, max = 20) int alphabet,
-      @ForAll @IntRange(min = 0, max = 100) int count) {
+  @Test
+  void everyTruncationIsAFormatError() {
+    Trials.run(
+        50, t -> everyTruncationIsAFormatError(t.anyLong(), t.between(1, 20), t.between(0, 100)));
+  }
+
+  private static void everyTruncationIsAFormatError(long seed, int alphabet, int count) {
     byte[] bytes =
         serialize(
             HuffmanStreams.encode(Reference.skewedSymbols(seed, alphabet, count, 3), alphabet));
