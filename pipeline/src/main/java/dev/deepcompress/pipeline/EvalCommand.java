@@ -1,0 +1,67 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.datasets.DatasetKind;
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.training.Evaluation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = "Measure a model file's error on the full test set, as the runtime reads it.")
+final class EvalCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Mixin DataOptions data;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Model file to evaluate.")
+  Path file;
+
+  @Option(
+      names = "--dataset",
+      description = "Test set to use (default: the one recorded in the file, else mnist).",
+      converter = Converters.DatasetName.class)
+  DatasetKind kind;
+
+  @Override
+  public Integer call() throws Exception {
+    common.apply();
+    Model model = ModelFile.read(file);
+    DatasetKind dataset = kind != null ? kind : recordedDataset(model);
+    InferenceNetwork network = InferenceNetwork.of(model);
+    DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
+    Evaluation.Result result = Evaluation.evaluate(network::predict, splits.test());
+    System.out.printf(
+        "%s: %s, %,d bytes, %s test error %.2f%% (%d/%d)%n",
+        file,
+        model.architecture().name(),
+        Files.size(file),
+        dataset.cliName(),
+        result.errorPercent(),
+        result.errors(),
+        result.total());
+    return 0;
+  }
+
+  private DatasetKind recordedDataset(Model model) {
+    String recorded = model.metadata().getOrDefault("dataset", DatasetKind.MNIST.cliName());
+    try {
+      return DatasetKind.fromCliName(recorded);
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException(
+          file
+              + " was trained on '"
+              + recorded
+              + "', which this version cannot load; pass --dataset");
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.datasets.Batches;
+import dev.deepcompress.datasets.DatasetKind;
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.training.Evaluation;
+import dev.deepcompress.training.LearningRateSchedule;
+import dev.deepcompress.training.Network;
+import dev.deepcompress.training.ReferenceArchitectures;
+import dev.deepcompress.training.SolverConfig;
+import dev.deepcompress.training.Trainer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train a reference network with Caffe's LeNet solver and save it as a model file.")
+final class TrainCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Mixin DataOptions data;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "NAME",
+      description = "Architecture to train: ${COMPLETION-CANDIDATES}.",
+      completionCandidates = ModelNames.class,
+      converter = Converters.ArchitectureName.class)
+  Architecture architecture;
+
+  @Option(
+      names = "--dataset",
+      defaultValue = "mnist",
+      description = "mnist or fashion-mnist.",
+      converter = Converters.DatasetName.class)
+  DatasetKind kind;
+
+  @Option(names = "--epochs", defaultValue = "30", description = "Passes over the training set.")
+  int epochs;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed for initialisation and shuffling.")
+  long seed;
+
+  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "0.01", description = "Base learning rate (inv policy).")
+  double learningRate;
+
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE",
+      description = "Model file to write.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    common.apply();
+    if (epochs < 1 || batchSize < 1 || !(learningRate > 0)) {
+      throw new UserInputException("--epochs, --batch-size and --lr must be positive");
+    }
+    OutputPaths.requireWritableTarget(out);
+    PrintStream console = System.out;
+
+    DatasetSplits splits = Datasets.load(kind, data.toDatasetOptions());
+    SolverConfig solver =
+        SolverConfig.caffeLenet()
+            .withSchedule(new LearningRateSchedule.Inv(learningRate, 1e-4, 0.75));
+    console.printf(
+        "training %s on %s: %d epochs, batch %d, seed %d, %s%n",
+        architecture.name(), kind.cliName(), epochs, batchSize, seed, solver.describe());
+
+    Network network = Network.initialize(architecture, seed);
+    Trainer trainer = new Trainer(network, solver);
+    Batches batches = new Batches(splits.train(), batchSize, seed);
+    long start = System.nanoTime();
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      long epochStart = System.nanoTime();
+      double loss;
+      try (EpochProgress progress =
+          new EpochProgress("epoch " + (epoch + 1) + "/" + epochs, batches.batchesPerEpoch())) {
+        loss = trainer.trainEpoch(batches, epoch, progress);
+      }
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      Evaluation.Result test = Evaluation.evaluate(network::predict, splits.test());
+      console.printf(
+          "epoch %3d/%d  loss %.4f  test error %.2f%%  %.1f s%n",
+          epoch + 1, epochs, loss, test.errorPercent(), seconds);
+    }
+    double trainSeconds = (System.nanoTime() - start) / 1e9;
+
+    Map<String, String> metadata = new TreeMap<>();
+    metadata.put("dataset", kind.cliName());
+    metadata.put("train.epochs", Integer.toString(epochs));
+    metadata.put("train.seed", Long.toString(seed));
+    metadata.put("train.batch_size", Integer.toString(batchSize));
+    metadata.put("train.solver", solver.describe());
+    Model model = network.toModel(metadata);
+    ModelFile.write(model, out);
+
+    // The figure reported is the figure of the file, read back by the runtime.
+    Model written = ModelFile.read(out);
+    Evaluation.Result fromFile =
+        Evaluation.evaluate(InferenceNetwork.of(written)::predict, splits.test());
+    console.printf(
+        "wrote %s (%,d bytes) in %.1f s of training; test error from the file: %.2f%% (%d/%d)%n",
+        out,
+        Files.size(out),
+        trainSeconds,
+        fromFile.errorPercent(),
+        fromFile.errors(),
+        fromFile.total());
+    return 0;
+  }
+
+  static final class ModelNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return ReferenceArchitectures.names().iterator();
+    }
+  }
+}
