@@ -9,7 +9,6 @@ import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.Evaluation;
-import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
@@ -49,7 +48,10 @@ final class TrainCommand implements Callable<Integer> {
       converter = Converters.DatasetName.class)
   DatasetKind kind;
 
-  @Option(names = "--epochs", defaultValue = "30", description = "Passes over the training set.")
+  @Option(
+      names = "--epochs",
+      defaultValue = "20",
+      description = "Passes over the training set (default ${DEFAULT-VALUE}).")
   int epochs;
 
   @Option(
@@ -61,8 +63,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "0.01", description = "Base learning rate (inv policy).")
-  double learningRate;
+  @Mixin LearningRateOptions learningRate;
 
   @Option(
       names = "--out",
@@ -74,23 +75,22 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     common.apply();
-    if (epochs < 1 || batchSize < 1 || !(learningRate > 0)) {
-      throw new UserInputException("--epochs, --batch-size and --lr must be positive");
+    if (epochs < 1 || batchSize < 1) {
+      throw new UserInputException("--epochs and --batch-size must be positive");
     }
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
 
     DatasetSplits splits = Datasets.load(kind, data.toDatasetOptions());
+    Batches batches = new Batches(splits.train(), batchSize, seed);
     SolverConfig solver =
-        SolverConfig.caffeLenet()
-            .withSchedule(new LearningRateSchedule.Inv(learningRate, 1e-4, 0.75));
+        SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     console.printf(
         "training %s on %s: %d epochs, batch %d, seed %d, %s%n",
         architecture.name(), kind.cliName(), epochs, batchSize, seed, solver.describe());
 
     Network network = Network.initialize(architecture, seed);
     Trainer trainer = new Trainer(network, solver);
-    Batches batches = new Batches(splits.train(), batchSize, seed);
     long start = System.nanoTime();
     for (int epoch = 0; epoch < epochs; epoch++) {
       long epochStart = System.nanoTime();
