@@ -147,7 +147,7 @@ public final class KMeans1D {
     return out;
   }
 
-  /** Initial centroids from sorted values holding more than {@code k} distinct numbers. */
+  /** Initial centroids from sorted values holding at least {@code k} distinct numbers. */
   private static double[] seeds(float[] sorted, int k, Init init, long seed) {
     int n = sorted.length;
     double[] c = new double[k];
