@@ -474,7 +474,8 @@ class ModelFileCorruptionTest {
     encoding[12] = 7;
     ModelFormatException e = rejects(replace(file, index, encoding).toBytes());
     assertEquals(sectionOffset(file, index) + 16 + 12, e.offset());
-    assertMessage(e, "unknown tensor encoding id 7 (this reader knows 0 (DENSE_FP32))");
+    assertMessage(
+        e, "unknown tensor encoding id 7 (this reader knows 0 (DENSE_FP32), 1 (SPARSE_QUANTIZED))");
 
     byte[] transposed = original.clone();
     le(transposed).putInt(14, 3).putInt(18, 2);
