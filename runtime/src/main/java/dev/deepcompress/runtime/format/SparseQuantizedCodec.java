@@ -15,9 +15,6 @@ import dev.deepcompress.runtime.model.SparseQuantizedTensor;
  * next element. Unlike the paper's filler (a stored zero weight), a filler here costs no index.
  */
 final class SparseQuantizedCodec {
-  /** Bytes before the codebook entries: index bits, gap bits, non-zero count, codebook length. */
-  static final int FIXED_BYTES = 1 + 1 + 4 + 2;
-
   private SparseQuantizedCodec() {}
 
   /** The tensor and, for size accounting, what its data cost. */
