@@ -45,7 +45,7 @@ final class SparseQuantizedCodec {
   }
 
   /** The gap symbols for ascending positions; trailing zeros of the tensor need none. */
-  static int[] gapSymbols(int[] positions, int gapBits) {
+  private static int[] gapSymbols(int[] positions, int gapBits) {
     int filler = (1 << gapBits) - 1;
     long count = positions.length;
     int previous = -1;

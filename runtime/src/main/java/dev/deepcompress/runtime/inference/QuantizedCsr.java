@@ -15,11 +15,8 @@ final class QuantizedCsr {
   private final byte[] code;
   private final float[] codebook;
 
+  /** {@code tensor} must have rows × columns elements, as a fully connected weight does. */
   QuantizedCsr(SparseQuantizedTensor tensor, int rows, int columns) {
-    if ((long) rows * columns != tensor.shape().elementCount()) {
-      throw new IllegalArgumentException(
-          "a " + rows + "×" + columns + " matrix cannot hold a tensor of shape " + tensor.shape());
-    }
     this.rows = rows;
     this.columns = columns;
     this.codebook = tensor.codebook();
