@@ -1,5 +1,7 @@
 package dev.deepcompress.runtime.format;
 
+import dev.deepcompress.huffman.EncodedStream;
+import dev.deepcompress.huffman.HuffmanFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -81,6 +83,16 @@ final class ByteReader {
     return value;
   }
 
+  /** A u8 field that must lie in {@code [min, max]}. */
+  int u8InRange(String what, int min, int max) throws ModelFormatException {
+    int at = position;
+    int value = u8(what);
+    if (value < min || value > max) {
+      throw errorAt(at, what + " " + value + " is outside [" + min + ", " + max + "]");
+    }
+    return value;
+  }
+
   /** A u32 count or size that must lie in {@code [min, max]}. */
   int u32InRange(String what, long min, long max) throws ModelFormatException {
     int at = position;
@@ -116,6 +128,24 @@ final class ByteReader {
     require(bytes, into.length + " fp32 values");
     data.slice(position, (int) bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into);
     position += (int) bytes;
+  }
+
+  /**
+   * A Huffman stream in its serialised form. The huffman module checks its length table and counts
+   * against the bytes of this window before allocating; its error, which names the absolute byte
+   * offset, becomes a ModelFormatException at the stream's start.
+   */
+  EncodedStream encodedStream(String what) throws ModelFormatException {
+    int at = position;
+    // The window's limit keeps the stream inside this payload; offsets stay absolute.
+    ByteBuffer window = data.duplicate().limit(end).position(position);
+    try {
+      EncodedStream stream = EncodedStream.readFrom(window);
+      position = window.position();
+      return stream;
+    } catch (HuffmanFormatException e) {
+      throw errorAt(at, what + ": " + e.getMessage());
+    }
   }
 
   /** Fails if the window has bytes nobody read: a payload must be exactly as long as declared. */

@@ -1,5 +1,6 @@
 package dev.deepcompress.runtime.format;
 
+import dev.deepcompress.huffman.EncodedStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -65,6 +66,11 @@ final class ByteWriter {
 
   void floats(float[] values) {
     reserve(4L * values.length).asFloatBuffer().put(values);
+  }
+
+  /** A Huffman stream in its own serialised form (length table, counts, payload). */
+  void encodedStream(EncodedStream stream) {
+    stream.writeTo(reserve(stream.serializedSize()));
   }
 
   void string(String value) {

@@ -2,6 +2,7 @@ package dev.deepcompress.runtime.format;
 
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -21,15 +22,16 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@code .dcmodel} file: a model's architecture, metadata and parameter tensors in
- * CRC-protected sections. The layout is specified in docs/model-format.md; this class writes
- * version {@value #MAJOR_VERSION}.{@value #MINOR_VERSION} and reads any {@value #MAJOR_VERSION}.x
- * file whose content it understands.
+ * CRC-protected sections. The layout is specified in docs/model-format.md; this class implements
+ * version {@value #MAJOR_VERSION}.{@value #MINOR_VERSION}, writes the lowest minor version that has
+ * every encoding the model uses (so a dense model stays readable by 1.0 readers), and reads any
+ * {@value #MAJOR_VERSION}.x file whose content it understands.
  */
 public final class ModelFile {
   public static final String EXTENSION = ".dcmodel";
 
   public static final int MAJOR_VERSION = 1;
-  public static final int MINOR_VERSION = 0;
+  public static final int MINOR_VERSION = 1;
 
   /** Largest file this implementation reads or writes: it holds the whole file in one array. */
   public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
@@ -103,10 +105,14 @@ public final class ModelFile {
 
   /** The exact bytes {@link #write} puts in the file; identical models give identical bytes. */
   public static byte[] toBytes(Model model) {
+    int minor = 0;
+    for (Tensor tensor : model.tensors().values()) {
+      minor = Math.max(minor, TensorEncoding.of(tensor).sinceMinorVersion());
+    }
     ByteWriter out = new ByteWriter();
     out.raw(MAGIC);
     out.u16(MAJOR_VERSION);
-    out.u16(MINOR_VERSION);
+    out.u16(minor);
     out.crc32cSince(0);
     int sections = 0;
 
@@ -125,7 +131,7 @@ public final class ModelFile {
     List<ParameterSpec> parameters = model.architecture().parameters();
     for (ParameterSpec spec : parameters) {
       out.beginSection(TENS, 0);
-      TensorCodec.write(out, spec, model.parameter(spec.name()));
+      TensorCodec.write(out, spec, model.tensor(spec.name()));
       out.endSection();
       sections++;
     }
@@ -145,6 +151,35 @@ public final class ModelFile {
    * @throws ModelFormatException if the content is not a valid model file
    */
   public static Model read(Path path) throws IOException {
+    return fromBytes(readBytes(path), path.toString());
+  }
+
+  /**
+   * Parses a whole model file held in memory.
+   *
+   * @param sourceName names the origin in error messages, e.g. the file name
+   */
+  public static Model fromBytes(byte[] bytes, String sourceName) throws ModelFormatException {
+    return new ModelFileReader(bytes, sourceName).read().model();
+  }
+
+  /**
+   * Reads and fully validates a model file, and tells where its bytes go.
+   *
+   * @throws NoSuchFileException if there is no such file
+   * @throws FileSystemException if the path is a directory
+   * @throws ModelFormatException if the content is not a valid model file
+   */
+  public static FileLayout inspect(Path path) throws IOException {
+    return inspect(readBytes(path), path.toString());
+  }
+
+  /** {@link #inspect(Path)} for a whole file held in memory. */
+  public static FileLayout inspect(byte[] bytes, String sourceName) throws ModelFormatException {
+    return new ModelFileReader(bytes, sourceName).read().layout();
+  }
+
+  private static byte[] readBytes(Path path) throws IOException {
     if (Files.isDirectory(path)) {
       throw new FileSystemException(path.toString(), null, "is a directory, not a model file");
     }
@@ -163,16 +198,7 @@ public final class ModelFile {
           MAX_FILE_BYTES,
           "file is larger than the " + MAX_FILE_BYTES + " bytes this reader supports");
     }
-    return fromBytes(bytes, path.toString());
-  }
-
-  /**
-   * Parses a whole model file held in memory.
-   *
-   * @param sourceName names the origin in error messages, e.g. the file name
-   */
-  public static Model fromBytes(byte[] bytes, String sourceName) throws ModelFormatException {
-    return new ModelFileReader(bytes, sourceName).read();
+    return bytes;
   }
 
   /**

@@ -3,9 +3,12 @@ package dev.deepcompress.runtime.format;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -27,7 +30,10 @@ final class ModelFileReader {
   private Architecture architecture;
   private List<ParameterSpec> parameters;
   private Map<String, String> metadata;
-  private final Map<String, float[]> tensors = new LinkedHashMap<>();
+  private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+  private final List<TensorLayout> tensorLayouts = new ArrayList<>();
+  // Header and every section that is not a tensor; tensors account for themselves.
+  private long otherBytes = ModelFile.HEADER_BYTES;
   private int sectionCount;
 
   ModelFileReader(byte[] bytes, String source) {
@@ -36,7 +42,8 @@ final class ModelFileReader {
     this.littleEndian = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  Model read() throws ModelFormatException {
+  /** Reads the whole file, see {@link #model()} and {@link #layout()} for what it found. */
+  ModelFileReader read() throws ModelFormatException {
     readHeader();
     int position = ModelFile.HEADER_BYTES;
     while (true) {
@@ -49,9 +56,35 @@ final class ModelFileReader {
       }
       position = readSection(position);
       if (position < 0) {
-        return new Model(architecture, tensors, metadata == null ? Map.of() : metadata);
+        return this;
       }
     }
+  }
+
+  Model model() {
+    return Model.ofTensors(architecture, tensors, metadata == null ? Map.of() : metadata);
+  }
+
+  /** Bytes by component: each tensor's parts, everything else as header and other. */
+  FileLayout layout() {
+    Map<FileLayout.Component, Long> components = new EnumMap<>(FileLayout.Component.class);
+    components.put(FileLayout.Component.HEADER_AND_OTHER, otherBytes);
+    for (TensorLayout t : tensorLayouts) {
+      long data = t.indexPayloadBytes() + t.gapPayloadBytes() + t.codebookBytes();
+      data += t.huffmanTableBytes() + t.denseBytes();
+      components.merge(FileLayout.Component.CODEBOOK_INDICES, t.indexPayloadBytes(), Long::sum);
+      components.merge(FileLayout.Component.POSITION_GAPS, t.gapPayloadBytes(), Long::sum);
+      components.merge(FileLayout.Component.CODEBOOKS, t.codebookBytes(), Long::sum);
+      components.merge(FileLayout.Component.HUFFMAN_TABLES, t.huffmanTableBytes(), Long::sum);
+      components.merge(
+          t.role() == ParameterSpec.Role.BIAS
+              ? FileLayout.Component.BIASES
+              : FileLayout.Component.DENSE_WEIGHTS,
+          t.denseBytes(),
+          Long::sum);
+      components.merge(FileLayout.Component.HEADER_AND_OTHER, t.sectionBytes() - data, Long::sum);
+    }
+    return new FileLayout(bytes.length, components, tensorLayouts);
   }
 
   private void readHeader() throws ModelFormatException {
@@ -140,6 +173,7 @@ final class ModelFileReader {
     }
     int payloadStart = frame.position();
     int payloadEnd = payloadStart + (int) length;
+    int sectionEnd = payloadEnd + ModelFile.CRC_BYTES;
     checkCrc(label, start, payloadEnd);
     if ((flags & ~ModelFile.FLAG_OPTIONAL) != 0) {
       throw frame.errorAt(start + 4, String.format("reserved flag bits set (flags %08x)", flags));
@@ -177,19 +211,21 @@ final class ModelFileReader {
                   + " parameters");
         }
         ParameterSpec expected = parameters.get(tensors.size());
-        tensors.put(expected.name(), TensorCodec.read(payload, expected));
+        TensorCodec.ReadTensor read = TensorCodec.read(payload, expected, sectionEnd - start);
+        tensors.put(expected.name(), read.tensor());
+        tensorLayouts.add(read.layout());
       }
       case ModelFile.END -> {
         requireFlags(payload, start, optional, false);
         readEnd(payload, start);
-        int fileEnd = payloadEnd + ModelFile.CRC_BYTES;
-        if (fileEnd != bytes.length) {
+        if (sectionEnd != bytes.length) {
           throw new ModelFormatException(
               source,
               null,
-              fileEnd,
-              (bytes.length - fileEnd) + " unexpected bytes after the END section");
+              sectionEnd,
+              (bytes.length - sectionEnd) + " unexpected bytes after the END section");
         }
+        otherBytes += sectionEnd - start;
         return -1;
       }
       default -> {
@@ -203,7 +239,10 @@ final class ModelFileReader {
       }
     }
     sectionCount++;
-    return payloadEnd + ModelFile.CRC_BYTES;
+    if (!tag.equals(ModelFile.TENS)) {
+      otherBytes += sectionEnd - start;
+    }
+    return sectionEnd;
   }
 
   /** Four printable ASCII characters. */

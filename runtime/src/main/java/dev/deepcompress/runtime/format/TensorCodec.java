@@ -1,13 +1,32 @@
 package dev.deepcompress.runtime.format;
 
+import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import dev.deepcompress.runtime.model.Tensor;
 
 /** Payload of a TENS section: name, encoding id, shape, then the encoding's own data. */
 final class TensorCodec {
   private TensorCodec() {}
 
-  static void write(ByteWriter out, ParameterSpec spec, float[] values) {
+  /** A tensor as read, with what its section costs. */
+  record ReadTensor(Tensor tensor, TensorLayout layout) {}
+
+  static void write(ByteWriter out, ParameterSpec spec, Tensor tensor) {
+    if (tensor instanceof DenseTensor dense) {
+      requireFinite(spec, dense.values());
+    }
+    out.string(spec.name());
+    out.u8(TensorEncoding.of(tensor).id());
+    ArchitectureCodec.writeShape(out, spec.shape());
+    switch (tensor) {
+      case DenseTensor dense -> out.floats(dense.values());
+      case SparseQuantizedTensor sparse -> SparseQuantizedCodec.write(out, sparse);
+    }
+  }
+
+  private static void requireFinite(ParameterSpec spec, float[] values) {
     for (int i = 0; i < values.length; i++) {
       if (!Float.isFinite(values[i])) {
         throw new IllegalArgumentException(
@@ -20,14 +39,15 @@ final class TensorCodec {
                 + ": a model with non-finite parameters cannot be written");
       }
     }
-    out.string(spec.name());
-    out.u8(TensorEncoding.DENSE_FP32.id);
-    ArchitectureCodec.writeShape(out, spec.shape());
-    out.floats(values);
   }
 
-  /** Reads the tensor that must come next, {@code expected}, checking it against the spec. */
-  static float[] read(ByteReader in, ParameterSpec expected) throws ModelFormatException {
+  /**
+   * Reads the tensor that must come next, {@code expected}, checking it against the spec.
+   *
+   * @param sectionBytes size of the whole TENS section, for the layout
+   */
+  static ReadTensor read(ByteReader in, ParameterSpec expected, long sectionBytes)
+      throws ModelFormatException {
     int nameAt = in.position();
     String name = in.string("tensor name");
     in.section("TENS '" + name + "'");
@@ -58,12 +78,56 @@ final class TensorCodec {
       throw in.errorAt(
           shapeAt, "shape " + shape + " does not match the architecture's " + expected.shape());
     }
-    float[] values =
+    ReadTensor result =
         switch (encoding) {
-          case DENSE_FP32 -> readDenseFp32(in, shape.elementCount());
+          case DENSE_FP32 -> {
+            float[] values = readDenseFp32(in, shape.elementCount());
+            int nonZeros = 0;
+            for (float v : values) {
+              nonZeros += v != 0f ? 1 : 0;
+            }
+            yield new ReadTensor(
+                new DenseTensor(shape, values),
+                new TensorLayout(
+                    name,
+                    expected.role(),
+                    shape,
+                    encoding,
+                    sectionBytes,
+                    nonZeros,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    4L * values.length));
+          }
+          case SPARSE_QUANTIZED -> {
+            SparseQuantizedCodec.Decoded decoded = SparseQuantizedCodec.read(in, shape);
+            SparseQuantizedTensor tensor = decoded.tensor();
+            yield new ReadTensor(
+                tensor,
+                new TensorLayout(
+                    name,
+                    expected.role(),
+                    shape,
+                    encoding,
+                    sectionBytes,
+                    tensor.nonZeroCount(),
+                    tensor.indexBits(),
+                    tensor.gapBits(),
+                    decoded.fillers(),
+                    decoded.indexPayloadBits(),
+                    decoded.gapPayloadBits(),
+                    decoded.codebookBytes(),
+                    decoded.huffmanTableBytes(),
+                    0));
+          }
         };
     in.requireEnd();
-    return values;
+    return result;
   }
 
   private static float[] readDenseFp32(ByteReader in, int count) throws ModelFormatException {

@@ -1,17 +1,45 @@
 package dev.deepcompress.runtime.format;
 
+import dev.deepcompress.runtime.model.DenseTensor;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import dev.deepcompress.runtime.model.Tensor;
+
 /**
  * How a TENS section stores its values. The id is what the file holds; never reuse or renumber one.
- * Adding an encoding means a constant here and a case in {@link TensorCodec}.
+ * Adding an encoding means a constant here, with the minor format version that introduced it, and a
+ * case in {@link TensorCodec}.
  */
-enum TensorEncoding {
+public enum TensorEncoding {
   /** Row-major little-endian IEEE 754 binary32, one per element. */
-  DENSE_FP32(0);
+  DENSE_FP32(0, 0),
 
-  final int id;
+  /** Non-zeros only: Huffman-coded position gaps and codebook indices, fp32 codebook. */
+  SPARSE_QUANTIZED(1, 1);
 
-  TensorEncoding(int id) {
+  private final int id;
+  private final int sinceMinorVersion;
+
+  TensorEncoding(int id, int sinceMinorVersion) {
     this.id = id;
+    this.sinceMinorVersion = sinceMinorVersion;
+  }
+
+  /** The encoding id stored in the file. */
+  public int id() {
+    return id;
+  }
+
+  /** The minor format version that introduced this encoding; a file using it has at least that. */
+  int sinceMinorVersion() {
+    return sinceMinorVersion;
+  }
+
+  /** The encoding the writer uses for this tensor. */
+  static TensorEncoding of(Tensor tensor) {
+    return switch (tensor) {
+      case DenseTensor dense -> DENSE_FP32;
+      case SparseQuantizedTensor sparse -> SPARSE_QUANTIZED;
+    };
   }
 
   /** The encoding with this id, or null if this reader does not know it. */

@@ -2,16 +2,20 @@ package dev.deepcompress.runtime.inference;
 
 import dev.deepcompress.runtime.kernels.Gemm;
 import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Shape;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A model ready to run: one step per layer of its architecture, applied to a batch of inputs laid
- * out row by row. Shares the model's parameter arrays (no copy), so they must not be changed while
- * the network is in use. Safe for concurrent use: each call allocates its own activations.
+ * out row by row. A fully connected layer whose weight is sparse-quantized runs on the compressed
+ * form (sparse rows of codebook indices); dense weights go through GEMM. Shares the model's dense
+ * arrays (no copy), so they must not be changed while the network is in use. Safe for concurrent
+ * use: each call allocates its own activations.
  */
 public final class InferenceNetwork {
   private final List<Step> steps;
@@ -36,16 +40,20 @@ public final class InferenceNetwork {
     for (LayerSpec layer : architecture.layers()) {
       steps.add(
           switch (layer) {
-            case LayerSpec.FullyConnected fc ->
-                new FullyConnected(
-                    fc.inputs(),
-                    fc.outputs(),
-                    model.parameter(fc.weightName()),
-                    model.parameter(fc.biasName()));
+            case LayerSpec.FullyConnected fc -> fullyConnected(fc, model);
             case LayerSpec.Relu relu -> new Relu();
           });
     }
     return new InferenceNetwork(List.copyOf(steps), architecture);
+  }
+
+  private static Step fullyConnected(LayerSpec.FullyConnected fc, Model model) {
+    float[] bias = model.parameter(fc.biasName());
+    return switch (model.tensor(fc.weightName())) {
+      case SparseQuantizedTensor sparse ->
+          new SparseFullyConnected(new QuantizedCsr(sparse, fc.outputs(), fc.inputs()), bias);
+      case DenseTensor dense -> new FullyConnected(fc.inputs(), fc.outputs(), dense.values(), bias);
+    };
   }
 
   /** Elements per input row (the architecture's input shape, flattened). */
@@ -117,6 +125,14 @@ public final class InferenceNetwork {
         }
       }
       return output;
+    }
+  }
+
+  /** {@code Y = X·Wᵀ + b} with W held as sparse rows of codebook indices. */
+  private record SparseFullyConnected(QuantizedCsr weight, float[] bias) implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      return weight.multiplyTransposed(input, batchSize, bias);
     }
   }
 

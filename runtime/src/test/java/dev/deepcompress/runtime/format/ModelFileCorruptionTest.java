@@ -21,7 +21,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ModelFileCorruptionTest {
-  private static final String SOURCE = "test.dcmodel";
+  static final String SOURCE = "test.dcmodel";
 
   /** fc1 3→2, ReLU, fc2 2→2 with two metadata entries: a few hundred bytes. */
   private static Model smallModel() {
@@ -43,7 +43,8 @@ class ModelFileCorruptionTest {
 
   private static final byte[] SMALL = ModelFile.toBytes(smallModel());
 
-  private static ModelFormatException rejects(byte[] bytes) {
+  /** Asserts that the bytes are rejected with a well-formed message, and returns the exception. */
+  static ModelFormatException rejects(byte[] bytes) {
     try {
       Model model = ModelFile.fromBytes(bytes, SOURCE);
       return fail("accepted a bad file, read " + model.architecture());
@@ -55,29 +56,14 @@ class ModelFileCorruptionTest {
     }
   }
 
-  private static void assertMessage(ModelFormatException e, String... fragments) {
+  static void assertMessage(ModelFormatException e, String... fragments) {
     for (String fragment : fragments) {
       assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());
     }
   }
 
-  /** Absolute offset of section {@code index} in the file {@code file} assembles to. */
-  private static int sectionOffset(SectionedFile file, int index) {
-    int offset = 16;
-    for (int i = 0; i < index; i++) {
-      offset += 20 + file.sections().get(i).payload().length;
-    }
-    return offset;
-  }
-
   private static SectionedFile small() {
     return SectionedFile.parse(SMALL);
-  }
-
-  private static SectionedFile replace(SectionedFile file, int index, byte[] payload) {
-    List<SectionedFile.Section> sections = new ArrayList<>(file.sections());
-    sections.set(index, sections.get(index).withPayload(payload));
-    return new SectionedFile(file.header(), sections);
   }
 
   private static ByteBuffer le(byte[] bytes) {
@@ -100,7 +86,7 @@ class ModelFileCorruptionTest {
   void truncationAtASectionBoundaryIsReportedAsAMissingEnd() {
     SectionedFile file = small();
     int end = file.indexOf("END ");
-    ModelFormatException e = rejects(Arrays.copyOf(SMALL, sectionOffset(file, end)));
+    ModelFormatException e = rejects(Arrays.copyOf(SMALL, file.offsetOf(end)));
     assertMessage(e, "without an END section");
   }
 
@@ -157,7 +143,7 @@ class ModelFileCorruptionTest {
         }
       }
       try {
-        ModelFile.fromBytes(replace(file, index, payload).toBytes(), SOURCE);
+        ModelFile.fromBytes(file.replace(index, payload).toBytes(), SOURCE);
       } catch (ModelFormatException e) {
         rejected++;
       }
@@ -207,9 +193,9 @@ class ModelFileCorruptionTest {
             .put((byte) 2)
             .putInt(65536)
             .putInt(32768);
-    ModelFormatException e = rejects(replace(file, index, payload.array()).toBytes());
+    ModelFormatException e = rejects(file.replace(index, payload.array()).toBytes());
     assertEquals("TENS 'fc1.weight'", e.section().orElseThrow());
-    assertEquals(sectionOffset(file, index) + 16 + 12 + 1, e.offset());
+    assertEquals(file.offsetOf(index) + 16 + 12 + 1, e.offset());
     assertMessage(e, "more than 2147483647 elements");
   }
 
@@ -248,21 +234,21 @@ class ModelFileCorruptionTest {
     // Layer count: name "small" (2+5), input shape (1+4), then the count.
     byte[] layers = file.sections().get(arch).payload().clone();
     le(layers).putInt(12, -1);
-    assertMessage(rejects(replace(file, arch, layers).toBytes()), "layer count 4294967295");
+    assertMessage(rejects(file.replace(arch, layers).toBytes()), "layer count 4294967295");
 
     byte[] rank = file.sections().get(arch).payload().clone();
     rank[7] = (byte) 200;
-    assertMessage(rejects(replace(file, arch, rank).toBytes()), "rank 200");
+    assertMessage(rejects(file.replace(arch, rank).toBytes()), "rank 200");
 
     byte[] nameLength = file.sections().get(arch).payload().clone();
     le(nameLength).putShort(0, (short) 0xFFFF);
     assertMessage(
-        rejects(replace(file, arch, nameLength).toBytes()), "architecture name needs 65535 bytes");
+        rejects(file.replace(arch, nameLength).toBytes()), "architecture name needs 65535 bytes");
 
     int meta = file.indexOf("META");
     byte[] entries = file.sections().get(meta).payload().clone();
     le(entries).putInt(0, Integer.MAX_VALUE);
-    assertMessage(rejects(replace(file, meta, entries).toBytes()), "2147483647 metadata entries");
+    assertMessage(rejects(file.replace(meta, entries).toBytes()), "2147483647 metadata entries");
   }
 
   @Test
@@ -283,7 +269,7 @@ class ModelFileCorruptionTest {
     sections.add(1, new SectionedFile.Section("HUFF", 0, new byte[] {1, 2, 3}));
     SectionedFile withUnknown = new SectionedFile(file.header(), sections).withConsistentEnd();
     ModelFormatException e = rejects(withUnknown.toBytes());
-    assertEquals(sectionOffset(withUnknown, 1), e.offset());
+    assertEquals(withUnknown.offsetOf(1), e.offset());
     assertMessage(e, "unknown required section 'HUFF'");
   }
 
@@ -357,12 +343,11 @@ class ModelFileCorruptionTest {
     SectionedFile file = small();
     int second = file.indexOf("TENS") + 1;
     byte[] bytes = SMALL.clone();
-    bytes[sectionOffset(file, second) + 20] ^= 0x10;
+    bytes[file.offsetOf(second) + 20] ^= 0x10;
     ModelFormatException e = rejects(bytes);
     assertEquals("TENS", e.section().orElseThrow());
     assertEquals(
-        sectionOffset(file, second) + 16 + file.sections().get(second).payload().length,
-        e.offset());
+        file.offsetOf(second) + 16 + file.sections().get(second).payload().length, e.offset());
     assertMessage(e, "CRC32C mismatch");
   }
 
@@ -457,9 +442,9 @@ class ModelFileCorruptionTest {
     for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
       byte[] payload = file.sections().get(index).payload().clone();
       le(payload).putFloat(valueOffset, bad);
-      ModelFormatException e = rejects(replace(file, index, payload).toBytes());
+      ModelFormatException e = rejects(file.replace(index, payload).toBytes());
       assertEquals("TENS 'fc1.weight'", e.section().orElseThrow());
-      assertEquals(sectionOffset(file, index) + 16 + valueOffset, e.offset());
+      assertEquals(file.offsetOf(index) + 16 + valueOffset, e.offset());
       assertMessage(e, "value 4 is " + bad);
     }
   }
@@ -472,18 +457,19 @@ class ModelFileCorruptionTest {
 
     byte[] encoding = original.clone();
     encoding[12] = 7;
-    ModelFormatException e = rejects(replace(file, index, encoding).toBytes());
-    assertEquals(sectionOffset(file, index) + 16 + 12, e.offset());
-    assertMessage(e, "unknown tensor encoding id 7 (this reader knows 0 (DENSE_FP32))");
+    ModelFormatException e = rejects(file.replace(index, encoding).toBytes());
+    assertEquals(file.offsetOf(index) + 16 + 12, e.offset());
+    assertMessage(
+        e, "unknown tensor encoding id 7 (this reader knows 0 (DENSE_FP32), 1 (SPARSE_QUANTIZED))");
 
     byte[] transposed = original.clone();
     le(transposed).putInt(14, 3).putInt(18, 2);
     assertMessage(
-        rejects(replace(file, index, transposed).toBytes()),
+        rejects(file.replace(index, transposed).toBytes()),
         "shape 3×2 does not match the architecture's 2×3");
 
     byte[] longer = Arrays.copyOf(original, original.length + 4);
-    assertMessage(rejects(replace(file, index, longer).toBytes()), "4 unexpected bytes");
+    assertMessage(rejects(file.replace(index, longer).toBytes()), "4 unexpected bytes");
   }
 
   @Test
@@ -494,17 +480,17 @@ class ModelFileCorruptionTest {
     // First layer record follows name (2+5), input shape (1+4) and count (4): kind at 16.
     byte[] kind = original.clone();
     kind[16] = 9;
-    assertMessage(rejects(replace(file, arch, kind).toBytes()), "unknown layer kind 9");
+    assertMessage(rejects(file.replace(arch, kind).toBytes()), "unknown layer kind 9");
 
     // fc1's input count: kind (1) + name "fc1" (2+3) after offset 16.
     byte[] inputs = original.clone();
     le(inputs).putInt(22, 4);
     assertMessage(
-        rejects(replace(file, arch, inputs).toBytes()), "invalid architecture", "expects 4 inputs");
+        rejects(file.replace(arch, inputs).toBytes()), "invalid architecture", "expects 4 inputs");
 
     byte[] badName = original.clone();
     badName[2] = '/';
-    assertMessage(rejects(replace(file, arch, badName).toBytes()), "invalid architecture");
+    assertMessage(rejects(file.replace(arch, badName).toBytes()), "invalid architecture");
   }
 
   @Test
@@ -516,11 +502,11 @@ class ModelFileCorruptionTest {
     byte[] outOfOrder = original.clone();
     outOfOrder[22] = 'a';
     assertMessage(
-        rejects(replace(file, meta, outOfOrder).toBytes()), "metadata key 'aeed' is out of order");
+        rejects(file.replace(meta, outOfOrder).toBytes()), "metadata key 'aeed' is out of order");
 
     byte[] notUtf8 = original.clone();
     notUtf8[15] = (byte) 0xC3;
     notUtf8[16] = (byte) 0x28;
-    assertMessage(rejects(replace(file, meta, notUtf8).toBytes()), "is not valid UTF-8");
+    assertMessage(rejects(file.replace(meta, notUtf8).toBytes()), "is not valid UTF-8");
   }
 }

@@ -47,6 +47,22 @@ record SectionedFile(byte[] header, List<Section> sections) {
     return tags().indexOf(tag);
   }
 
+  /** Absolute offset at which section {@code index} starts in the assembled file. */
+  int offsetOf(int index) {
+    int offset = 16;
+    for (int i = 0; i < index; i++) {
+      offset += 20 + sections.get(i).payload().length;
+    }
+    return offset;
+  }
+
+  /** The same file with section {@code index} holding {@code payload} (and a valid CRC). */
+  SectionedFile replace(int index, byte[] payload) {
+    List<Section> replaced = new ArrayList<>(sections);
+    replaced.set(index, replaced.get(index).withPayload(payload));
+    return new SectionedFile(header, replaced);
+  }
+
   /** Rewrites the END section's counts to match the sections now present. */
   SectionedFile withConsistentEnd() {
     List<Section> fixed = new ArrayList<>(sections);

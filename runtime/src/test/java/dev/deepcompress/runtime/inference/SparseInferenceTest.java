@@ -1,0 +1,137 @@
+package dev.deepcompress.runtime.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.DenseTensor;
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.RandomModels;
+import dev.deepcompress.runtime.model.RandomSparse;
+import dev.deepcompress.runtime.model.Shape;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Fully connected layers run on sparse-quantized weights agree with their dense decoding. */
+class SparseInferenceTest {
+
+  private static float[] randomInputs(SplittableRandom random, int count) {
+    float[] inputs = new float[count];
+    for (int i = 0; i < count; i++) {
+      inputs[i] = (float) random.nextGaussian();
+    }
+    return inputs;
+  }
+
+  @Test
+  void aHandComputedSparseLayer() {
+    // W = [[0, 0.5, 0], [-2, 0, 0.5]] with codebook {-2, 0.5}; b = [1, -1].
+    Architecture architecture =
+        new Architecture("hand", Shape.of(3), List.of(new LayerSpec.FullyConnected("fc", 3, 2)));
+    Model model =
+        Model.ofTensors(
+            architecture,
+            Map.of(
+                "fc.weight",
+                new SparseQuantizedTensor(
+                    Shape.of(2, 3),
+                    new float[] {-2, 0.5f},
+                    new int[] {1, 3, 5},
+                    new byte[] {1, 0, 1},
+                    1,
+                    2),
+                "fc.bias",
+                new DenseTensor(Shape.of(2), new float[] {1, -1})),
+            Map.of());
+    float[] out = InferenceNetwork.of(model).forward(new float[] {4, 2, 8, 1, -1, 0}, 2);
+    // Row 1: 1 + 0.5·2 = 2; -1 - 2·4 + 0.5·8 = -5. Row 2: 1 + 0.5·(-1) = 0.5; -1 - 2·1 = -3.
+    assertArrayEquals(new float[] {2, -5, 0.5f, -3}, out);
+  }
+
+  @Test
+  void randomSparseModelsAgreeWithTheirDenseDecoding() throws IOException {
+    int compared = 0;
+    for (int seed = 0; seed < 150; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      Architecture architecture = RandomModels.architecture(new Random(seed));
+      Model sparse = RandomSparse.model(architecture, random);
+      InferenceNetwork compressed = InferenceNetwork.of(sparse);
+      InferenceNetwork dense = InferenceNetwork.of(RandomSparse.decoded(sparse));
+      int batch = 1 + random.nextInt(7);
+      float[] inputs = randomInputs(random, batch * compressed.inputSize());
+      float[] got = compressed.forward(inputs, batch);
+      float[] want = dense.forward(inputs, batch);
+      assertEquals(want.length, got.length);
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(
+            want[i],
+            got[i],
+            1e-5f * Math.max(1f, Math.abs(want[i])),
+            "seed " + seed + " [" + i + "]");
+      }
+      int outputs = compressed.outputSize();
+      int[] predicted = compressed.predict(inputs, batch);
+      int[] expected = dense.predict(inputs, batch);
+      for (int row = 0; row < batch; row++) {
+        // Only where the decision is not a near tie that rounding may flip.
+        float best = want[row * outputs + expected[row]];
+        boolean clear = true;
+        for (int j = 0; j < outputs; j++) {
+          clear &= j == expected[row] || best - want[row * outputs + j] > 1e-4f;
+        }
+        if (clear) {
+          assertEquals(expected[row], predicted[row], "seed " + seed + " row " + row);
+          compared++;
+        }
+      }
+      // The file holds the same compressed model: the same kernel gives the same bits.
+      Model read = ModelFile.fromBytes(ModelFile.toBytes(sparse), "seed " + seed);
+      assertArrayEquals(got, InferenceNetwork.of(read).forward(inputs, batch));
+    }
+    assertTrue(compared > 300, compared + " predictions compared");
+  }
+
+  @Test
+  void aHugeSparseLayerRunsWithoutBeingInflated() {
+    // 46340² ≈ 2^31 weights: a dense copy would need 8 GB, far above the test heap.
+    int side = 46340;
+    Architecture big =
+        new Architecture(
+            "big", Shape.of(side), List.of(new LayerSpec.FullyConnected("fc", side, side)));
+    float[] bias = new float[side];
+    bias[side - 1] = 0.5f;
+    int last = side * side - 1;
+    Model model =
+        Model.ofTensors(
+            big,
+            Map.of(
+                "fc.weight",
+                new SparseQuantizedTensor(
+                    Shape.of(side, side),
+                    new float[] {3, -1},
+                    new int[] {1, side, last},
+                    new byte[] {0, 1, 1},
+                    1,
+                    5),
+                "fc.bias",
+                new DenseTensor(Shape.of(side), bias)),
+            Map.of());
+    float[] x = new float[side];
+    x[0] = 2;
+    x[1] = 5;
+    x[side - 1] = 7;
+    float[] y = InferenceNetwork.of(model).forward(x, 1);
+    assertEquals(15f, y[0]); // 3·x[1]
+    assertEquals(-2f, y[1]); // -1·x[0]
+    assertEquals(-6.5f, y[side - 1]); // 0.5 - 1·x[side-1]
+    assertEquals(0f, y[2]);
+  }
+}
