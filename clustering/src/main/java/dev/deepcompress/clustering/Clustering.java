@@ -1,7 +1,5 @@
 package dev.deepcompress.clustering;
 
-import dev.deepcompress.runtime.model.Architecture;
-import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.training.Network;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +24,7 @@ public final class Clustering {
    */
   public static Map<String, WeightSharing> apply(
       Network network, Map<String, Integer> bitsByLayer, KMeans1D.Init init, long seed) {
-    Map<String, String> weightNames = clusterableWeights(network.architecture());
+    Map<String, String> weightNames = network.architecture().weightNamesByLayer();
     for (String layer : bitsByLayer.keySet()) {
       if (!weightNames.containsKey(layer)) {
         throw new IllegalArgumentException(
@@ -45,16 +43,5 @@ public final class Clustering {
       }
     }
     return sharing;
-  }
-
-  /** Layer name → weight parameter name, for every layer kind whose weights can be shared. */
-  static Map<String, String> clusterableWeights(Architecture architecture) {
-    Map<String, String> names = new LinkedHashMap<>();
-    for (LayerSpec layer : architecture.layers()) {
-      if (layer instanceof LayerSpec.FullyConnected fc) {
-        names.put(fc.name(), fc.weightName());
-      }
-    }
-    return names;
   }
 }

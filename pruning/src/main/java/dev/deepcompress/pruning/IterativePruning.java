@@ -2,7 +2,6 @@ package dev.deepcompress.pruning;
 
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.ImageSet;
-import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Parameter;
@@ -104,12 +103,7 @@ public final class IterativePruning {
 
   /** The weight tensor of each planned layer, in architecture order. */
   static Map<String, Parameter> weightsByLayer(Network network, Map<String, ThresholdPolicy> plan) {
-    Map<String, String> weightNames = new LinkedHashMap<>();
-    for (LayerSpec layer : network.architecture().layers()) {
-      if (layer instanceof LayerSpec.FullyConnected fc) {
-        weightNames.put(fc.name(), fc.weightName());
-      }
-    }
+    Map<String, String> weightNames = network.architecture().weightNamesByLayer();
     for (String layer : plan.keySet()) {
       if (!weightNames.containsKey(layer)) {
         throw new IllegalArgumentException(

@@ -2,7 +2,9 @@ package dev.deepcompress.runtime.model;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -55,6 +57,21 @@ public record Architecture(String name, Shape inputShape, List<LayerSpec> layers
       all.addAll(layers.get(i).parameters(inputs.get(i)));
     }
     return all;
+  }
+
+  /**
+   * Layer name → name of its weight tensor, in layer order, for every layer that has weights (the
+   * tensors pruning and weight sharing act on).
+   */
+  public Map<String, String> weightNamesByLayer() {
+    Map<String, String> names = new LinkedHashMap<>();
+    for (LayerSpec layer : layers) {
+      switch (layer) {
+        case LayerSpec.FullyConnected fc -> names.put(fc.name(), fc.weightName());
+        case LayerSpec.Relu relu -> {}
+      }
+    }
+    return names;
   }
 
   public long parameterCount() {
