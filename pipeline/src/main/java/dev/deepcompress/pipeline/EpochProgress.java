@@ -9,10 +9,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar over the batches of one epoch, shown only on an interactive terminal so that logs
- * and CI output get the one-line epoch summaries alone.
+ * and CI output get the one-line epoch summaries alone. It closes itself after the last batch.
  */
 final class EpochProgress implements Trainer.Listener, AutoCloseable {
-  private final ProgressBar bar;
+  private ProgressBar bar;
 
   EpochProgress(String task, int batches) {
     Console console = System.console();
@@ -33,6 +33,9 @@ final class EpochProgress implements Trainer.Listener, AutoCloseable {
     if (bar != null) {
       bar.stepTo(batchIndex + 1);
       bar.setExtraMessage(String.format(" loss %.4f", loss));
+      if (batchIndex + 1 == batchCount) {
+        close();
+      }
     }
   }
 
@@ -40,6 +43,7 @@ final class EpochProgress implements Trainer.Listener, AutoCloseable {
   public void close() {
     if (bar != null) {
       bar.close();
+      bar = null;
     }
   }
 }

@@ -36,7 +36,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     common.apply();
     Model model = ModelFile.read(file);
-    DatasetKind dataset = kind != null ? kind : recordedDataset(model);
+    DatasetKind dataset = kind != null ? kind : recordedDataset(model, file);
     InferenceNetwork network = InferenceNetwork.of(model);
     DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
     Evaluation.Result result = Evaluation.evaluate(network::predict, splits.test());
@@ -52,7 +52,8 @@ final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
-  private DatasetKind recordedDataset(Model model) {
+  /** The dataset a model was trained on, as its file records it (MNIST when it does not). */
+  static DatasetKind recordedDataset(Model model, Path file) {
     String recorded = model.metadata().getOrDefault("dataset", DatasetKind.MNIST.cliName());
     try {
       return DatasetKind.fromCliName(recorded);

@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Deep Compression: prune, quantize and Huffman-code neural networks.",
-    subcommands = {TrainCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ReproduceCommand.class,
+      TrainCommand.class,
+      CompressCommand.class,
+      EvalCommand.class,
+      InspectCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {

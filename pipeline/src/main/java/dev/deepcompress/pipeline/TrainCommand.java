@@ -12,12 +12,9 @@ import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
-import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--epochs",
-      defaultValue = "20",
+      defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
       description = "Passes over the training set (default ${DEFAULT-VALUE}).")
   int epochs;
 
@@ -85,36 +82,12 @@ final class TrainCommand implements Callable<Integer> {
     Batches batches = new Batches(splits.train(), batchSize, seed);
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
-    console.printf(
-        "training %s on %s: %d epochs, batch %d, seed %d, %s%n",
-        architecture.name(), kind.cliName(), epochs, batchSize, seed, solver.describe());
-
-    Network network = Network.initialize(architecture, seed);
-    Trainer trainer = new Trainer(network, solver);
+    ReferenceTraining.Settings settings =
+        new ReferenceTraining.Settings(architecture, kind, epochs, seed, batchSize, solver);
     long start = System.nanoTime();
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      long epochStart = System.nanoTime();
-      double loss;
-      try (EpochProgress progress =
-          new EpochProgress("epoch " + (epoch + 1) + "/" + epochs, batches.batchesPerEpoch())) {
-        loss = trainer.trainEpoch(batches, epoch, progress);
-      }
-      double seconds = (System.nanoTime() - epochStart) / 1e9;
-      Evaluation.Result test = Evaluation.evaluate(network::predict, splits.test());
-      console.printf(
-          "epoch %3d/%d  loss %.4f  test error %.2f%%  %.1f s%n",
-          epoch + 1, epochs, loss, test.errorPercent(), seconds);
-    }
+    Network network = ReferenceTraining.train(settings, splits, console);
     double trainSeconds = (System.nanoTime() - start) / 1e9;
-
-    Map<String, String> metadata = new TreeMap<>();
-    metadata.put("dataset", kind.cliName());
-    metadata.put("train.epochs", Integer.toString(epochs));
-    metadata.put("train.seed", Long.toString(seed));
-    metadata.put("train.batch_size", Integer.toString(batchSize));
-    metadata.put("train.solver", solver.describe());
-    Model model = network.toModel(metadata);
-    ModelFile.write(model, out);
+    ModelFile.write(network.toModel(settings.metadata()), out);
 
     // The figure reported is the figure of the file, read back by the runtime.
     Model written = ModelFile.read(out);

@@ -1,5 +1,7 @@
 package dev.deepcompress.training;
 
+import java.util.Locale;
+
 /** Learning rate as a function of the iteration number, with Caffe's policies. */
 public sealed interface LearningRateSchedule {
 
@@ -23,7 +25,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public String describe() {
-      return "fixed lr=" + base;
+      return String.format(Locale.ROOT, "fixed lr=%g", base);
     }
   }
 
@@ -41,7 +43,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public String describe() {
-      return "inv lr=" + base + " gamma=" + gamma + " power=" + power;
+      return String.format(Locale.ROOT, "inv lr=%g gamma=%g power=%g", base, gamma, power);
     }
   }
 
@@ -65,7 +67,8 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public String describe() {
-      return "step lr=" + base + " gamma=" + gamma + " every " + stepSize;
+      return String.format(
+          Locale.ROOT, "step lr=%g gamma=%g every %d iterations", base, gamma, stepSize);
     }
   }
 }

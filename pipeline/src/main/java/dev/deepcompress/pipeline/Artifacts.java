@@ -1,0 +1,42 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.runtime.format.FileLayout;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.training.Evaluation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Files the pipeline writes, always whole or not at all, and the figures measured from them. */
+final class Artifacts {
+  private Artifacts() {}
+
+  /** A written model file as the runtime reads it back: its test error and its layout. */
+  record Measured(Path file, Evaluation.Result test, FileLayout layout) {}
+
+  /**
+   * Writes {@code model}, reads the file back and measures it: the figure reported is the file's.
+   */
+  static Measured writeAndMeasure(Model model, Path file, ImageSet test) throws IOException {
+    ModelFile.write(model, file);
+    Model readBack = ModelFile.read(file);
+    Evaluation.Result result = Evaluation.evaluate(InferenceNetwork.of(readBack)::predict, test);
+    return new Measured(file, result, ModelFile.inspect(file));
+  }
+
+  static void writeText(Path file, String text) throws IOException {
+    Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+    try {
+      Files.writeString(temporary, text, StandardCharsets.UTF_8);
+      Files.move(
+          temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+}

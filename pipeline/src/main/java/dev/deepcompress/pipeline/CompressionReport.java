@@ -1,0 +1,311 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.runtime.format.FileLayout;
+import dev.deepcompress.runtime.format.TensorEncoding;
+import dev.deepcompress.runtime.format.TensorLayout;
+import dev.deepcompress.runtime.model.ParameterSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The figures of one compressed file, laid out like the paper's Table 1 row and per-layer
+ * statistics table, with the file's bytes by component. Every figure comes from the file.
+ */
+final class CompressionReport {
+
+  /** One row of the per-layer table; the total row has the same shape. */
+  record LayerRow(
+      String name,
+      long weights,
+      long nonZeros,
+      long fillers,
+      double keptPct,
+      double weightBitsPq,
+      double weightBitsPqh,
+      double indexBitsPq,
+      double indexBitsPqh,
+      double ratePqPct,
+      double ratePqhPct) {}
+
+  private final String model;
+  private final double referenceErrorPct;
+  private final double compressedErrorPct;
+  private final long denseBytes;
+  private final FileLayout layout;
+  private final Optional<PaperResults> paper;
+  private final List<LayerRow> layers;
+  private final LayerRow total;
+  private final Map<String, Object> extra = new LinkedHashMap<>();
+
+  CompressionReport(
+      String model,
+      double referenceErrorPct,
+      double compressedErrorPct,
+      long denseBytes,
+      FileLayout layout,
+      Optional<PaperResults> paper) {
+    this.model = model;
+    this.referenceErrorPct = referenceErrorPct;
+    this.compressedErrorPct = compressedErrorPct;
+    this.denseBytes = denseBytes;
+    this.layout = layout;
+    this.paper = paper;
+    List<LayerRow> rows = new ArrayList<>();
+    for (TensorLayout tensor : layout.tensors()) {
+      if (tensor.role() == ParameterSpec.Role.WEIGHT) {
+        rows.add(row(layerName(tensor.name()), List.of(tensor)));
+      }
+    }
+    this.layers = List.copyOf(rows);
+    this.total =
+        row(
+            "total",
+            layout.tensors().stream().filter(t -> t.role() == ParameterSpec.Role.WEIGHT).toList());
+  }
+
+  /** Adds a figure to the JSON report (stage errors, timings, settings). */
+  CompressionReport with(String key, Object value) {
+    extra.put(key, value);
+    return this;
+  }
+
+  double ratio() {
+    return (double) denseBytes / layout.fileBytes();
+  }
+
+  List<LayerRow> layers() {
+    return layers;
+  }
+
+  LayerRow total() {
+    return total;
+  }
+
+  private static String layerName(String tensorName) {
+    return tensorName.endsWith(".weight")
+        ? tensorName.substring(0, tensorName.length() - ".weight".length())
+        : tensorName;
+  }
+
+  /**
+   * Sums over the given weight tensors. P+Q counts fixed-width codebook indices, fixed-width gaps
+   * (fillers included) and the codebook; P+Q+H the Huffman payloads, code tables and codebook.
+   */
+  private static LayerRow row(String name, List<TensorLayout> tensors) {
+    long weights = 0;
+    long nonZeros = 0;
+    long fillers = 0;
+    double indexBitsFixed = 0;
+    double gapBitsFixed = 0;
+    double indexBitsHuffman = 0;
+    double gapBitsHuffman = 0;
+    double pqBits = 0;
+    double pqhBits = 0;
+    for (TensorLayout t : tensors) {
+      long count = t.shape().elementCount();
+      weights += count;
+      nonZeros += t.nonZeros();
+      fillers += t.fillers();
+      if (t.encoding() == TensorEncoding.SPARSE_QUANTIZED) {
+        indexBitsFixed += (double) t.indexBits() * t.nonZeros();
+        gapBitsFixed += (double) t.gapBits() * (t.nonZeros() + t.fillers());
+        indexBitsHuffman += t.indexPayloadBits();
+        gapBitsHuffman += t.gapPayloadBits();
+        pqBits +=
+            (double) t.indexBits() * t.nonZeros()
+                + (double) t.gapBits() * (t.nonZeros() + t.fillers())
+                + 8.0 * t.codebookBytes();
+        pqhBits +=
+            t.indexPayloadBits()
+                + t.gapPayloadBits()
+                + 8.0 * (t.codebookBytes() + t.huffmanTableBytes());
+      } else {
+        indexBitsFixed += 32.0 * t.nonZeros();
+        indexBitsHuffman += 32.0 * t.nonZeros();
+        pqBits += 32.0 * count;
+        pqhBits += 32.0 * count;
+      }
+    }
+    double perNonZero = Math.max(nonZeros, 1);
+    return new LayerRow(
+        name,
+        weights,
+        nonZeros,
+        fillers,
+        100.0 * nonZeros / weights,
+        indexBitsFixed / perNonZero,
+        indexBitsHuffman / perNonZero,
+        gapBitsFixed / perNonZero,
+        gapBitsHuffman / perNonZero,
+        100.0 * pqBits / (32.0 * weights),
+        100.0 * pqhBits / (32.0 * weights));
+  }
+
+  String markdown() {
+    StringBuilder md = new StringBuilder();
+    md.append("# Deep Compression of ").append(model).append("\n\n");
+    md.append("## Table 1 row (test error from the file as read back)\n\n");
+    md.append(
+        "| | top-1 error, reference | top-1 error, compressed | dense size | compressed size | ratio |\n");
+    md.append("|---|---:|---:|---:|---:|---:|\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| deepcompress | %.2f%% | %.2f%% | %,d B | %,d B | %.1f× |%n",
+            referenceErrorPct,
+            compressedErrorPct,
+            denseBytes,
+            layout.fileBytes(),
+            ratio()));
+    paper.ifPresent(
+        p ->
+            md.append(
+                String.format(
+                    Locale.ROOT,
+                    "| paper | %.2f%% | %.2f%% | %d KB | %d KB | %d× |%n",
+                    p.referenceErrorPct(),
+                    p.compressedErrorPct(),
+                    p.referenceKb(),
+                    p.compressedKb(),
+                    p.ratio())));
+
+    md.append("\n## Per layer (P: pruning, Q: quantization, H: Huffman coding)\n\n");
+    md.append(
+        "\"Weight bits\" are bits per stored weight for its codebook index, \"index bits\" bits per"
+            + " stored weight for its position (gaps, fillers included). Compress rate = compressed"
+            + " bits ÷ dense fp32 bits of the layer's weights (P+Q with the codebook, P+Q+H also"
+            + " with the code tables).\n\n");
+    md.append(
+        "| layer | #weights | weights kept (P) | weight bits (P+Q) | weight bits (P+Q+H) | index"
+            + " bits (P+Q) | index bits (P+Q+H) | compress rate (P+Q) | compress rate (P+Q+H) |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<LayerRow> all = new ArrayList<>(layers);
+    all.add(total);
+    for (LayerRow row : all) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %.1f%% | %.1f | %.2f | %.2f | %.2f | %.2f%% | %.2f%% |%n",
+              row.name(),
+              row.weights(),
+              row.keptPct(),
+              row.weightBitsPq(),
+              row.weightBitsPqh(),
+              row.indexBitsPq(),
+              row.indexBitsPqh(),
+              row.ratePqPct(),
+              row.ratePqhPct()));
+      paper
+          .flatMap(p -> paperRow(p, row.name()))
+          .ifPresent(
+              p ->
+                  md.append(
+                      String.format(
+                          Locale.ROOT,
+                          "| %s (paper) | %s | %.0f%% | %d | %.1f | %d | %.1f | %.1f%% | %.2f%% |%n",
+                          p.name(),
+                          p.weights(),
+                          p.keptPct(),
+                          p.weightBits(),
+                          p.weightBitsHuffman(),
+                          p.indexBits(),
+                          p.indexBitsHuffman(),
+                          p.ratePqPct(),
+                          p.ratePqhPct())));
+    }
+
+    md.append("\n## File bytes by component\n\n| component | bytes | share |\n|---|---:|---:|\n");
+    for (Map.Entry<FileLayout.Component, Long> entry : layout.components().entrySet()) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %.1f%% |%n",
+              componentName(entry.getKey()),
+              entry.getValue(),
+              100.0 * entry.getValue() / layout.fileBytes()));
+    }
+    md.append(String.format(Locale.ROOT, "| **whole file** | %,d | 100%% |%n", layout.fileBytes()));
+    return md.toString();
+  }
+
+  private static Optional<PaperResults.Layer> paperRow(PaperResults paper, String name) {
+    if (name.equals("total")) {
+      return Optional.of(paper.total());
+    }
+    return paper.layers().stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  static String componentName(FileLayout.Component component) {
+    return component.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+  }
+
+  String json() {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("model", model);
+    root.put("reference_error_pct", referenceErrorPct);
+    root.put("compressed_error_pct", compressedErrorPct);
+    root.put("dense_bytes", denseBytes);
+    root.put("file_bytes", layout.fileBytes());
+    root.put("ratio", ratio());
+    List<Object> rows = new ArrayList<>();
+    for (LayerRow row : layers) {
+      rows.add(layerJson(row));
+    }
+    root.put("layers", rows);
+    root.put("total", layerJson(total));
+    Map<String, Object> components = new LinkedHashMap<>();
+    layout
+        .components()
+        .forEach((c, bytes) -> components.put(c.name().toLowerCase(Locale.ROOT), bytes));
+    root.put("components", components);
+    root.putAll(extra);
+    paper.ifPresent(p -> root.put("paper", paperJson(p)));
+    return Json.write(root);
+  }
+
+  private static Map<String, Object> layerJson(LayerRow row) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", row.name());
+    m.put("weights", row.weights());
+    m.put("non_zeros", row.nonZeros());
+    m.put("fillers", row.fillers());
+    m.put("kept_pct", row.keptPct());
+    m.put("weight_bits_pq", row.weightBitsPq());
+    m.put("weight_bits_pqh", row.weightBitsPqh());
+    m.put("index_bits_pq", row.indexBitsPq());
+    m.put("index_bits_pqh", row.indexBitsPqh());
+    m.put("compress_rate_pq_pct", row.ratePqPct());
+    m.put("compress_rate_pqh_pct", row.ratePqhPct());
+    return m;
+  }
+
+  private static Map<String, Object> paperJson(PaperResults p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("reference_error_pct", p.referenceErrorPct());
+    m.put("compressed_error_pct", p.compressedErrorPct());
+    m.put("reference_kb", p.referenceKb());
+    m.put("compressed_kb", p.compressedKb());
+    m.put("ratio", p.ratio());
+    List<Object> rows = new ArrayList<>();
+    List<PaperResults.Layer> all = new ArrayList<>(p.layers());
+    all.add(p.total());
+    for (PaperResults.Layer l : all) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("name", l.name());
+      row.put("kept_pct", l.keptPct());
+      row.put("weight_bits_pq", l.weightBits());
+      row.put("weight_bits_pqh", l.weightBitsHuffman());
+      row.put("index_bits_pq", l.indexBits());
+      row.put("index_bits_pqh", l.indexBitsHuffman());
+      row.put("compress_rate_pq_pct", l.ratePqPct());
+      row.put("compress_rate_pqh_pct", l.ratePqhPct());
+      rows.add(row);
+    }
+    m.put("layers", rows);
+    return m;
+  }
+}

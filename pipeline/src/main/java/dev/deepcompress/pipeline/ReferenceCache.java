@@ -1,0 +1,63 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.format.ModelFormatException;
+import dev.deepcompress.training.Network;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Trained references kept between runs, keyed by everything that determines their weights, so that
+ * re-running {@code reproduce} does not train the same network again.
+ */
+final class ReferenceCache {
+  private final Path directory;
+
+  ReferenceCache(Path cacheDirectory) {
+    this.directory = cacheDirectory.resolve("references");
+  }
+
+  Path fileFor(ReferenceTraining.Settings settings) {
+    return directory.resolve(
+        settings.architecture().name() + "-" + key(settings) + ModelFile.EXTENSION);
+  }
+
+  /** The cached reference for these settings, or a freshly trained one (then cached). */
+  Network trainOrLoad(
+      ReferenceTraining.Settings settings, DatasetSplits splits, PrintStream console)
+      throws IOException {
+    Path file = fileFor(settings);
+    if (Files.isRegularFile(file)) {
+      try {
+        Network network = Network.fromModel(ModelFile.read(file));
+        console.println("reference: cached " + file + " (" + settings.describe() + ")");
+        return network;
+      } catch (ModelFormatException e) {
+        console.println("reference: cached file unusable, training again: " + e.getMessage());
+      }
+    }
+    Network network = ReferenceTraining.train(settings, splits, console);
+    Files.createDirectories(directory);
+    ModelFile.write(network.toModel(settings.metadata()), file);
+    console.println("reference: cached as " + file);
+    return network;
+  }
+
+  private static String key(ReferenceTraining.Settings settings) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(settings.describe().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

