@@ -73,16 +73,22 @@ final class CompressCommand implements Callable<Integer> {
       description = "Position gap bits of a layer, 1-8 (default 5).")
   Map<String, Integer> gapBits = new LinkedHashMap<>();
 
-  @Option(names = "--prune-iterations", defaultValue = "4", description = "Prune-retrain rounds.")
+  @Option(
+      names = "--prune-iterations",
+      defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_ITERATIONS,
+      description = "Prune-retrain rounds (default ${DEFAULT-VALUE}).")
   int pruneIterations;
 
-  @Option(names = "--prune-epochs", defaultValue = "5", description = "Epochs per round.")
+  @Option(
+      names = "--prune-epochs",
+      defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_EPOCHS,
+      description = "Epochs per round (default ${DEFAULT-VALUE}).")
   int pruneEpochs;
 
   @Option(
       names = "--cluster-epochs",
-      defaultValue = "5",
-      description = "Centroid retraining epochs.")
+      defaultValue = "" + CompressionPlan.DEFAULT_CLUSTER_EPOCHS,
+      description = "Centroid retraining epochs (default ${DEFAULT-VALUE}).")
   int clusterEpochs;
 
   @Option(
@@ -129,6 +135,7 @@ final class CompressCommand implements Callable<Integer> {
     Map<String, String> metadata = new TreeMap<>(reference.metadata());
     metadata.put("dataset", dataset.cliName());
     metadata.put("compress.source", input.getFileName().toString());
+    metadata.put("compress.plan", ReproduceCommand.describe(plan));
     Compressor.Result result =
         Compressor.run(
             Network.fromModel(reference), splits, solver, batchSize, seed, plan, metadata, console);

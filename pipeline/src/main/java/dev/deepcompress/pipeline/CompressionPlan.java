@@ -39,16 +39,42 @@ record CompressionPlan(
     }
   }
 
-  /** The paper's per-layer settings for a model it reports on, with our retraining lengths. */
+  static final int DEFAULT_PRUNE_ITERATIONS = 6;
+  static final int DEFAULT_PRUNE_EPOCHS = 10;
+  static final int DEFAULT_CLUSTER_EPOCHS = 12;
+
+  /**
+   * Where our defaults part from the paper's per-layer table, by model: kept fractions that give a
+   * smaller file at the reference's accuracy. LeNet-300-100's ip1 holds 88% of its weights; at 7%
+   * instead of 8% the file drops under the paper's 40× bound with the error still within 0.1
+   * points.
+   */
+  private static final Map<String, Map<String, Double>> TIGHTER_KEPT_FRACTIONS =
+      Map.of("lenet-300-100", Map.of("ip1", 0.07));
+
+  /**
+   * The paper's per-layer settings for a model it reports on (bits, gap bits, kept fractions, the
+   * latter tightened where {@link #TIGHTER_KEPT_FRACTIONS} says), with our retraining lengths.
+   */
   static CompressionPlan paper(PaperResults paper) {
+    Map<String, Double> tighter = TIGHTER_KEPT_FRACTIONS.getOrDefault(paper.model(), Map.of());
     Map<String, ThresholdPolicy> pruning = new LinkedHashMap<>();
     Map<String, Integer> bits = new LinkedHashMap<>();
     Map<String, Integer> gaps = new LinkedHashMap<>();
     for (PaperResults.Layer layer : paper.layers()) {
-      pruning.put(layer.name(), new ThresholdPolicy.KeptFraction(layer.keptPct() / 100));
+      double kept = tighter.getOrDefault(layer.name(), layer.keptPct() / 100);
+      pruning.put(layer.name(), new ThresholdPolicy.KeptFraction(kept));
       bits.put(layer.name(), layer.weightBits());
       gaps.put(layer.name(), layer.indexBits());
     }
-    return new CompressionPlan(pruning, bits, gaps, 4, 5, 5, 0.1, KMeans1D.Init.LINEAR);
+    return new CompressionPlan(
+        pruning,
+        bits,
+        gaps,
+        DEFAULT_PRUNE_ITERATIONS,
+        DEFAULT_PRUNE_EPOCHS,
+        DEFAULT_CLUSTER_EPOCHS,
+        0.1,
+        KMeans1D.Init.LINEAR);
   }
 }

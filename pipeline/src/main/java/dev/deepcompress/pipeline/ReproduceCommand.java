@@ -52,15 +52,24 @@ final class ReproduceCommand implements Callable<Integer> {
       description = "Epochs of reference training (default ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--prune-iterations", description = "Prune-retrain rounds (default 4).")
+  @Option(
+      names = "--prune-iterations",
+      description =
+          "Prune-retrain rounds (default " + CompressionPlan.DEFAULT_PRUNE_ITERATIONS + ").")
   Integer pruneIterations;
 
   @Option(
       names = "--prune-epochs",
-      description = "Retraining epochs per pruning round (default 5).")
+      description =
+          "Retraining epochs per pruning round (default "
+              + CompressionPlan.DEFAULT_PRUNE_EPOCHS
+              + ").")
   Integer pruneEpochs;
 
-  @Option(names = "--cluster-epochs", description = "Centroid retraining epochs (default 5).")
+  @Option(
+      names = "--cluster-epochs",
+      description =
+          "Centroid retraining epochs (default " + CompressionPlan.DEFAULT_CLUSTER_EPOCHS + ").")
   Integer clusterEpochs;
 
   @Option(
@@ -120,7 +129,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
     CompressionPlan plan = planWithOverrides(CompressionPlan.paper(paper));
     Map<String, String> metadata = settings.metadata();
-    metadata.put("compress.plan", "paper settings for " + modelName);
+    metadata.put("compress.plan", describe(plan));
     Compressor.Result result =
         Compressor.run(network, splits, solver, BATCH_SIZE, seed, plan, metadata, console);
     Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
@@ -162,6 +171,24 @@ final class ReproduceCommand implements Callable<Integer> {
             ? InferenceNetwork.of(ModelFile.read(cached))::predict
             : network::predict;
     return Evaluation.evaluate(predictor, splits.test()).errorPercent();
+  }
+
+  static String describe(CompressionPlan plan) {
+    StringBuilder text = new StringBuilder();
+    plan.pruning()
+        .forEach(
+            (layer, policy) ->
+                text.append(
+                    String.format(
+                        "%s: %s, %d-bit weights, %d-bit gaps; ",
+                        layer,
+                        policy.describe(),
+                        plan.weightBits().get(layer),
+                        plan.gapBits().get(layer))));
+    return text
+        + String.format(
+            "%d×%d pruning epochs, %d centroid epochs",
+            plan.pruneIterations(), plan.pruneEpochs(), plan.clusterEpochs());
   }
 
   private CompressionPlan planWithOverrides(CompressionPlan plan) {
