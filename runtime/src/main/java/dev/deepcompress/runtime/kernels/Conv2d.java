@@ -129,18 +129,16 @@ public final class Conv2d {
    * {@code columns}.
    */
   public void im2col(float[] input, int first, int images, float[] columns) {
-    int ld = images * pixels;
     int plane = height * width;
-    for (int image = 0; image < images; image++) {
-      int imageStart = (first + image) * channels * plane;
-      for (int c = 0; c < channels; c++) {
-        int planeStart = imageStart + c * plane;
-        for (int ki = 0; ki < kernel; ki++) {
-          for (int kj = 0; kj < kernel; kj++) {
-            int row = (c * kernel + ki) * kernel + kj;
-            int xLo = firstInside(kj);
-            int xHi = Math.max(xLo, endInside(kj));
-            int dst = row * ld + image * pixels;
+    // Row by row of the column matrix, so that it is written sequentially.
+    for (int c = 0; c < channels; c++) {
+      for (int ki = 0; ki < kernel; ki++) {
+        for (int kj = 0; kj < kernel; kj++) {
+          int xLo = firstInside(kj);
+          int xHi = Math.max(xLo, endInside(kj));
+          int dst = ((c * kernel + ki) * kernel + kj) * images * pixels;
+          for (int image = first; image < first + images; image++) {
+            int planeStart = (image * channels + c) * plane;
             for (int oy = 0; oy < outHeight; oy++, dst += outWidth) {
               long iy = (long) oy * stride - padding + ki;
               if (iy < 0 || iy >= height || xLo == xHi) {
@@ -170,20 +168,16 @@ public final class Conv2d {
    * corresponding entry of {@code columns} (padding entries are dropped).
    */
   public void col2im(float[] columns, int first, int images, float[] inputGradient) {
-    int ld = images * pixels;
     int plane = height * width;
-    int imageSize = channels * plane;
-    Arrays.fill(inputGradient, first * imageSize, (first + images) * imageSize, 0f);
-    for (int image = 0; image < images; image++) {
-      int imageStart = (first + image) * imageSize;
-      for (int c = 0; c < channels; c++) {
-        int planeStart = imageStart + c * plane;
-        for (int ki = 0; ki < kernel; ki++) {
-          for (int kj = 0; kj < kernel; kj++) {
-            int row = (c * kernel + ki) * kernel + kj;
-            int xLo = firstInside(kj);
-            int xHi = Math.max(xLo, endInside(kj));
-            int src = row * ld + image * pixels;
+    Arrays.fill(inputGradient, first * channels * plane, (first + images) * channels * plane, 0f);
+    for (int c = 0; c < channels; c++) {
+      for (int ki = 0; ki < kernel; ki++) {
+        for (int kj = 0; kj < kernel; kj++) {
+          int xLo = firstInside(kj);
+          int xHi = Math.max(xLo, endInside(kj));
+          int src = ((c * kernel + ki) * kernel + kj) * images * pixels;
+          for (int image = first; image < first + images; image++) {
+            int planeStart = (image * channels + c) * plane;
             for (int oy = 0; oy < outHeight; oy++, src += outWidth) {
               long iy = (long) oy * stride - padding + ki;
               if (iy < 0 || iy >= height) {

@@ -40,6 +40,7 @@ public final class MaxPool2d {
   /**
    * Pools {@code batch} images into {@code output}. If {@code argmax} is not null, it receives for
    * each output element the index in {@code input} of the element chosen (for the backward pass).
+   * Which element a window containing NaN yields is unspecified.
    */
   public void forward(float[] input, int batch, float[] output, int[] argmax) {
     int planeSize = height * width;
@@ -53,22 +54,33 @@ public final class MaxPool2d {
           int x0 = ox * stride;
           int x1 = x0 + Math.min(kernel, width - x0);
           int best = base + y0 * width + x0;
-          float max = input[best];
+          int top = orderKey(input[best]);
           for (int y = y0; y < y1; y++) {
             int row = base + y * width;
             for (int x = x0; x < x1; x++) {
-              if (input[row + x] > max) {
-                max = input[row + x];
-                best = row + x;
-              }
+              // Without a branch: which element is larger is data-dependent, so a branch here
+              // mispredicts about as often as not and costs more than all the arithmetic.
+              int key = orderKey(input[row + x]);
+              int greater = (int) (((long) top - key) >> 63);
+              top += (key - top) & greater;
+              best += (row + x - best) & greater;
             }
           }
-          output[out] = max;
+          output[out] = input[best];
           if (argmax != null) {
             argmax[out] = best;
           }
         }
       }
     }
+  }
+
+  /**
+   * An int that orders like the float (for non-NaN values), with −0 and +0 equal so that the first
+   * of them wins, as with a float comparison.
+   */
+  private static int orderKey(float value) {
+    int bits = Float.floatToRawIntBits(value + 0f);
+    return bits ^ ((bits >> 31) & 0x7fffffff);
   }
 }
