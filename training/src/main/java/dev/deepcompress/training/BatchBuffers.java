@@ -10,4 +10,8 @@ final class BatchBuffers {
   static float[] ensure(float[] buffer, int length) {
     return buffer != null && buffer.length >= length ? buffer : new float[length];
   }
+
+  static int[] ensure(int[] buffer, int length) {
+    return buffer != null && buffer.length >= length ? buffer : new int[length];
+  }
 }

@@ -43,13 +43,18 @@ public final class Network {
       case LayerSpec.FullyConnected fc ->
           new FullyConnectedLayer(
               fc, inputShape, parameters.get(fc.weightName()), parameters.get(fc.biasName()));
+      case LayerSpec.Convolution conv ->
+          new ConvolutionLayer(
+              conv, inputShape, parameters.get(conv.weightName()), parameters.get(conv.biasName()));
+      case LayerSpec.MaxPool pool -> new MaxPoolLayer(pool, inputShape);
       case LayerSpec.Relu relu -> new ReluLayer(relu, inputShape);
     };
   }
 
   /**
-   * Fresh weights as Caffe's "xavier" filler draws them (uniform in ±√(3/fan-in)) and zero biases,
-   * from one seeded generator consumed in parameter order.
+   * Fresh weights as Caffe's "xavier" filler draws them (uniform in ±√(3/fan-in), fan-in being the
+   * weights per output: inputs, or input channels × k × k) and zero biases, from one seeded
+   * generator consumed in parameter order.
    */
   public static Network initialize(Architecture architecture, long seed) {
     SplittableRandom random = new SplittableRandom(seed);

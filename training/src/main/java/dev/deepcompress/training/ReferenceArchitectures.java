@@ -11,7 +11,9 @@ import java.util.stream.Collectors;
 /** The networks the paper compresses, by the names the command line uses. */
 public final class ReferenceArchitectures {
   private static final Map<String, Supplier<Architecture>> BY_NAME =
-      Map.of("lenet-300-100", ReferenceArchitectures::lenet300100);
+      Map.of(
+          "lenet-300-100", ReferenceArchitectures::lenet300100,
+          "lenet-5", ReferenceArchitectures::lenet5);
 
   private ReferenceArchitectures() {}
 
@@ -26,6 +28,24 @@ public final class ReferenceArchitectures {
             new LayerSpec.FullyConnected("ip2", 300, 100),
             new LayerSpec.Relu("relu2"),
             new LayerSpec.FullyConnected("ip3", 100, 10)));
+  }
+
+  /**
+   * LeNet-5 as in Caffe's lenet_train_test.prototxt: conv 20@5×5 → max pool 2 → conv 50@5×5 → max
+   * pool 2 → fc 500 → ReLU → fc 10, no ReLU after the convolutions; 431,080 parameters.
+   */
+  public static Architecture lenet5() {
+    return new Architecture(
+        "lenet-5",
+        Shape.of(1, 28, 28),
+        List.of(
+            new LayerSpec.Convolution("conv1", 1, 20, 5, 1, 0),
+            new LayerSpec.MaxPool("pool1", 2, 2),
+            new LayerSpec.Convolution("conv2", 20, 50, 5, 1, 0),
+            new LayerSpec.MaxPool("pool2", 2, 2),
+            new LayerSpec.FullyConnected("ip1", 800, 500),
+            new LayerSpec.Relu("relu1"),
+            new LayerSpec.FullyConnected("ip2", 500, 10)));
   }
 
   public static Architecture byName(String name) {

@@ -54,7 +54,7 @@ class GradientCheckTest {
       x[i] = saved - EPS;
       double minus = objective(layer.forward(x, batch), r, outCount);
       x[i] = saved;
-      assertClose(dx[i], (plus - minus) / (2 * EPS), "d/dx[" + i + "]");
+      assertClose(dx[i], (plus - minus) / (2 * EPS), layer.spec() + " d/dx[" + i + "]");
     }
     for (int p = 0; p < layer.parameters().size(); p++) {
       float[] w = layer.parameters().get(p).values();
@@ -95,6 +95,56 @@ class GradientCheckTest {
       x[i] = (float) (random.nextBoolean() ? magnitude : -magnitude);
     }
     checkLayer(relu, 3, x);
+  }
+
+  @Test
+  void convolutionLayers() {
+    // input channels, output channels, kernel, stride, padding, height, width
+    int[][] cases = {
+      {1, 2, 3, 1, 0, 6, 5},
+      {3, 2, 3, 2, 1, 7, 6},
+      {2, 4, 2, 2, 0, 5, 5}, // the last row and column reach no output: zero gradient
+      {2, 3, 5, 1, 2, 4, 6},
+      {4, 1, 1, 1, 0, 3, 3},
+      {5, 6, 3, 2, 1, 4, 5},
+    };
+    SplittableRandom random = new SplittableRandom(13);
+    for (int[] c : cases) {
+      Architecture arch =
+          new Architecture(
+              "conv",
+              Shape.of(c[0], c[5], c[6]),
+              List.of(new LayerSpec.Convolution("conv", c[0], c[1], c[2], c[3], c[4])));
+      Network network = Network.initialize(arch, c[1]);
+      float[] bias = network.parameter("conv.bias").values();
+      System.arraycopy(random(random, bias.length, 0.5), 0, bias, 0, bias.length);
+      int batch = 1 + random.nextInt(3);
+      checkLayer(layerOf(network, 0), batch, random(random, batch * c[0] * c[5] * c[6], 1));
+    }
+  }
+
+  @Test
+  void maxPoolLayersAwayFromTies() {
+    // kernel, stride, channels, height, width: clipped last windows, overlapping windows
+    int[][] cases = {{2, 2, 2, 5, 5}, {3, 2, 1, 7, 6}, {2, 1, 3, 4, 3}, {3, 3, 2, 8, 7}};
+    SplittableRandom random = new SplittableRandom(17);
+    for (int[] c : cases) {
+      MaxPoolLayer pool =
+          new MaxPoolLayer(new LayerSpec.MaxPool("pool", c[0], c[1]), Shape.of(c[2], c[3], c[4]));
+      int batch = 2;
+      // Distinct values 0.01 apart: a perturbation of EPS never changes which input is largest.
+      float[] x = new float[batch * c[2] * c[3] * c[4]];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = 0.01f * i - 1f;
+      }
+      for (int i = x.length - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        float t = x[i];
+        x[i] = x[j];
+        x[j] = t;
+      }
+      checkLayer(pool, batch, x);
+    }
   }
 
   @Test
@@ -139,13 +189,21 @@ class GradientCheckTest {
                 new LayerSpec.FullyConnected("a", 7, 6),
                 new LayerSpec.Relu("ra"),
                 new LayerSpec.FullyConnected("b", 6, 3)));
-    Network network = Network.initialize(arch, 21);
+    checkNetwork(Network.initialize(arch, 21), 5, new int[] {0, 1, 2, 1, 0});
+  }
+
+  @Test
+  void convolutionalNetworkLossGradient() {
+    checkNetwork(Network.initialize(TestData.CNN, 8), 3, new int[] {3, 0, 2});
+  }
+
+  private static void checkNetwork(Network network, int batch, int[] labels) {
     SplittableRandom random = new SplittableRandom(4);
-    int batch = 5;
-    float[] x = random(random, batch * 7, 1);
-    int[] labels = {0, 1, 2, 1, 0};
-    float[] gradient = new float[batch * 3];
-    SoftmaxCrossEntropy.lossAndGradient(network.forward(x, batch), labels, batch, 3, gradient);
+    int classes = network.outputCount();
+    float[] x = random(random, batch * network.architecture().inputShape().elementCount(), 1);
+    float[] gradient = new float[batch * classes];
+    SoftmaxCrossEntropy.lossAndGradient(
+        network.forward(x, batch), labels, batch, classes, gradient);
     network.backward(gradient, batch);
     float[] scratch = new float[gradient.length];
     for (Parameter p : network.parameters()) {
@@ -156,11 +214,11 @@ class GradientCheckTest {
         w[i] = saved + EPS;
         double plus =
             SoftmaxCrossEntropy.lossAndGradient(
-                network.forward(x, batch), labels, batch, 3, scratch);
+                network.forward(x, batch), labels, batch, classes, scratch);
         w[i] = saved - EPS;
         double minus =
             SoftmaxCrossEntropy.lossAndGradient(
-                network.forward(x, batch), labels, batch, 3, scratch);
+                network.forward(x, batch), labels, batch, classes, scratch);
         w[i] = saved;
         assertClose(analytic[i], (plus - minus) / (2 * EPS), p.name() + "[" + i + "]");
       }

@@ -21,6 +21,17 @@ public final class TestData {
               new LayerSpec.Relu("relu1"),
               new LayerSpec.FullyConnected("ip2", 40, 4)));
 
+  /** A small convolutional net on the same 8×8 images: every layer kind, 4 classes. */
+  public static final Architecture CNN =
+      new Architecture(
+          "cnn",
+          Shape.of(1, 8, 8),
+          List.of(
+              new LayerSpec.Convolution("conv1", 1, 6, 3, 1, 1),
+              new LayerSpec.MaxPool("pool1", 2, 2),
+              new LayerSpec.Relu("relu1"),
+              new LayerSpec.FullyConnected("ip1", 6 * 4 * 4, 4)));
+
   /** 8×8 images whose label is the quadrant holding a bright blob: learnable, not trivial. */
   public static ImageSet quadrants(int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);

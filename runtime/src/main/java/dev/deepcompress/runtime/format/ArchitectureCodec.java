@@ -13,6 +13,10 @@ final class ArchitectureCodec {
 
   static final int RELU = 2;
 
+  static final int CONVOLUTION = 3;
+
+  static final int MAX_POOL = 4;
+
   /** Smallest possible layer record (kind, name length, one name byte): bounds the layer count. */
   private static final int MIN_LAYER_BYTES = 4;
 
@@ -67,6 +71,21 @@ final class ArchitectureCodec {
         out.u8(RELU);
         out.string(relu.name());
       }
+      case LayerSpec.Convolution conv -> {
+        out.u8(CONVOLUTION);
+        out.string(conv.name());
+        out.u32(conv.inputChannels());
+        out.u32(conv.outputChannels());
+        out.u32(conv.kernelSize());
+        out.u32(conv.stride());
+        out.u32(conv.padding());
+      }
+      case LayerSpec.MaxPool pool -> {
+        out.u8(MAX_POOL);
+        out.string(pool.name());
+        out.u32(pool.kernelSize());
+        out.u32(pool.stride());
+      }
     }
   }
 
@@ -82,6 +101,19 @@ final class ArchitectureCodec {
                 in.u32InRange("fully connected inputs", 1, Integer.MAX_VALUE),
                 in.u32InRange("fully connected outputs", 1, Integer.MAX_VALUE));
         case RELU -> new LayerSpec.Relu(name);
+        case CONVOLUTION ->
+            new LayerSpec.Convolution(
+                name,
+                in.u32InRange("convolution input channels", 1, Integer.MAX_VALUE),
+                in.u32InRange("convolution output channels", 1, Integer.MAX_VALUE),
+                in.u32InRange("convolution kernel size", 1, Integer.MAX_VALUE),
+                in.u32InRange("convolution stride", 1, Integer.MAX_VALUE),
+                in.u32InRange("convolution padding", 0, Integer.MAX_VALUE));
+        case MAX_POOL ->
+            new LayerSpec.MaxPool(
+                name,
+                in.u32InRange("max pooling kernel size", 1, Integer.MAX_VALUE),
+                in.u32InRange("max pooling stride", 1, Integer.MAX_VALUE));
         default ->
             throw in.errorAt(start, "unknown layer kind " + kind + " for layer '" + name + "'");
       };

@@ -1,6 +1,8 @@
 package dev.deepcompress.runtime.inference;
 
+import dev.deepcompress.runtime.kernels.Conv2d;
 import dev.deepcompress.runtime.kernels.Gemm;
+import dev.deepcompress.runtime.kernels.MaxPool2d;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
@@ -13,9 +15,10 @@ import java.util.List;
 /**
  * A model ready to run: one step per layer of its architecture, applied to a batch of inputs laid
  * out row by row. A fully connected layer whose weight is sparse-quantized runs on the compressed
- * form (sparse rows of codebook indices); dense weights go through GEMM. Shares the model's dense
- * arrays (no copy), so they must not be changed while the network is in use. Safe for concurrent
- * use: each call allocates its own activations.
+ * form (sparse rows of codebook indices); dense weights go through GEMM, and so do convolutions
+ * (im2col), whose sparse-quantized weights are decoded to dense once, when the network is built.
+ * Shares the model's dense arrays (no copy), so they must not be changed while the network is in
+ * use. Safe for concurrent use: each call allocates its own activations.
  */
 public final class InferenceNetwork {
   private final List<Step> steps;
@@ -37,10 +40,20 @@ public final class InferenceNetwork {
   public static InferenceNetwork of(Model model) {
     Architecture architecture = model.architecture();
     List<Step> steps = new ArrayList<>();
-    for (LayerSpec layer : architecture.layers()) {
+    List<Shape> inputShapes = architecture.layerInputShapes();
+    for (int i = 0; i < inputShapes.size(); i++) {
+      Shape input = inputShapes.get(i);
       steps.add(
-          switch (layer) {
+          switch (architecture.layers().get(i)) {
             case LayerSpec.FullyConnected fc -> fullyConnected(fc, model);
+            case LayerSpec.Convolution conv ->
+                new Convolution(
+                    Conv2d.of(conv, input),
+                    conv.outputShape(input).elementCount(),
+                    model.parameter(conv.weightName()),
+                    model.parameter(conv.biasName()));
+            case LayerSpec.MaxPool pool ->
+                new MaxPool(MaxPool2d.of(pool, input), pool.outputShape(input).elementCount());
             case LayerSpec.Relu relu -> new Relu();
           });
     }
@@ -133,6 +146,37 @@ public final class InferenceNetwork {
     @Override
     public float[] apply(float[] input, int batchSize) {
       return weight.multiplyTransposed(input, batchSize, bias);
+    }
+  }
+
+  /**
+   * Convolution through im2col and GEMM on dense weights; a sparse-quantized weight was decoded
+   * once by {@link Model#parameter} (convolution in the compressed domain is not implemented).
+   */
+  private record Convolution(Conv2d conv, int outputSize, float[] weight, float[] bias)
+      implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[batchSize * outputSize];
+      int chunk = Math.min(batchSize, conv.imagesPerChunk());
+      conv.forward(
+          input,
+          batchSize,
+          weight,
+          bias,
+          output,
+          new float[conv.columnsLength(chunk)],
+          new float[conv.productLength(chunk)]);
+      return output;
+    }
+  }
+
+  private record MaxPool(MaxPool2d pool, int outputSize) implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[batchSize * outputSize];
+      pool.forward(input, batchSize, output, null);
+      return output;
     }
   }
 

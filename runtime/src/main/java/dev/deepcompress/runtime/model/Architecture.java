@@ -68,6 +68,8 @@ public record Architecture(String name, Shape inputShape, List<LayerSpec> layers
     for (LayerSpec layer : layers) {
       switch (layer) {
         case LayerSpec.FullyConnected fc -> names.put(fc.name(), fc.weightName());
+        case LayerSpec.Convolution conv -> names.put(conv.name(), conv.weightName());
+        case LayerSpec.MaxPool pool -> {}
         case LayerSpec.Relu relu -> {}
       }
     }

@@ -62,6 +62,174 @@ public sealed interface LayerSpec {
     }
   }
 
+  /**
+   * 2-D convolution over a [channels, height, width] input, as Caffe's Convolution layer with a
+   * square kernel: weight [outputChannels, inputChannels, kernelSize, kernelSize] row-major, bias
+   * [outputChannels]. The input is zero-padded by {@code padding} on every side; the output is
+   * [outputChannels, (H + 2·padding − kernelSize) / stride + 1, likewise for W] with integer
+   * (floor) division, so positions that would need a window past the padded edge are dropped.
+   */
+  record Convolution(
+      String name, int inputChannels, int outputChannels, int kernelSize, int stride, int padding)
+      implements LayerSpec {
+    public Convolution {
+      Names.requireValid(name);
+      if (inputChannels <= 0 || outputChannels <= 0 || kernelSize <= 0 || stride <= 0) {
+        throw new IllegalArgumentException(
+            "layer "
+                + name
+                + ": channels, kernel size and stride must be positive, got "
+                + inputChannels
+                + "→"
+                + outputChannels
+                + " channels, kernel "
+                + kernelSize
+                + ", stride "
+                + stride);
+      }
+      if (padding < 0) {
+        throw new IllegalArgumentException(
+            "layer " + name + ": padding must not be negative, got " + padding);
+      }
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+      requireImage(name, input);
+      if (input.dim(0) != inputChannels) {
+        throw new IllegalArgumentException(
+            "layer "
+                + name
+                + " expects "
+                + inputChannels
+                + " input channels but receives shape "
+                + input);
+      }
+      return Shape.of(
+          outputChannels,
+          outputSize(input.dim(1), "height", input),
+          outputSize(input.dim(2), "width", input));
+    }
+
+    private int outputSize(int size, String axis, Shape input) {
+      long padded = size + 2L * padding;
+      if (padded < kernelSize) {
+        throw new IllegalArgumentException(
+            "layer "
+                + name
+                + ": the "
+                + kernelSize
+                + "×"
+                + kernelSize
+                + " kernel does not fit the input "
+                + axis
+                + " "
+                + size
+                + " with padding "
+                + padding
+                + " (input shape "
+                + input
+                + ")");
+      }
+      long out = (padded - kernelSize) / stride + 1;
+      if (out > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "layer " + name + ": output " + axis + " " + out + " is too large");
+      }
+      return (int) out;
+    }
+
+    @Override
+    public List<ParameterSpec> parameters(Shape input) {
+      return List.of(
+          new ParameterSpec(
+              weightName(),
+              ParameterSpec.Role.WEIGHT,
+              Shape.of(outputChannels, inputChannels, kernelSize, kernelSize)),
+          new ParameterSpec(biasName(), ParameterSpec.Role.BIAS, Shape.of(outputChannels)));
+    }
+
+    public String weightName() {
+      return name + ".weight";
+    }
+
+    public String biasName() {
+      return name + ".bias";
+    }
+  }
+
+  /**
+   * Max pooling of each channel of a [channels, height, width] input with a square window, exactly
+   * as Caffe's Pooling layer (MAX, no padding) computes it: the output size is ceil((H −
+   * kernelSize) / stride) + 1 (likewise for W), window (i, j) starts at (i·stride, j·stride) and is
+   * clipped to the input, so the last window of a row or column may be smaller than the kernel;
+   * ties go to the first maximum in row-major order within the window. Shapes where Caffe would
+   * produce a window lying wholly outside the input (possible only when stride exceeds the kernel)
+   * are rejected, as are inputs smaller than the kernel.
+   */
+  record MaxPool(String name, int kernelSize, int stride) implements LayerSpec {
+    public MaxPool {
+      Names.requireValid(name);
+      if (kernelSize <= 0 || stride <= 0) {
+        throw new IllegalArgumentException(
+            "layer "
+                + name
+                + ": kernel size and stride must be positive, got kernel "
+                + kernelSize
+                + ", stride "
+                + stride);
+      }
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+      requireImage(name, input);
+      return Shape.of(
+          input.dim(0),
+          outputSize(input.dim(1), "height", input),
+          outputSize(input.dim(2), "width", input));
+    }
+
+    private int outputSize(int size, String axis, Shape input) {
+      if (size < kernelSize) {
+        throw new IllegalArgumentException(
+            "layer "
+                + name
+                + ": the "
+                + kernelSize
+                + "×"
+                + kernelSize
+                + " window does not fit the input "
+                + axis
+                + " "
+                + size
+                + " (input shape "
+                + input
+                + ")");
+      }
+      long lastStart = ((long) size - kernelSize + stride - 1) / stride * stride;
+      if (lastStart >= size) {
+        throw new IllegalArgumentException(
+            "layer "
+                + name
+                + ": with stride "
+                + stride
+                + " the last "
+                + kernelSize
+                + "×"
+                + kernelSize
+                + " window starts at "
+                + axis
+                + " "
+                + lastStart
+                + ", outside the input (input shape "
+                + input
+                + ")");
+      }
+      return (int) (lastStart / stride + 1);
+    }
+  }
+
   /** Rectified linear unit, elementwise. */
   record Relu(String name) implements LayerSpec {
     public Relu {
@@ -71,6 +239,13 @@ public sealed interface LayerSpec {
     @Override
     public Shape outputShape(Shape input) {
       return input;
+    }
+  }
+
+  private static void requireImage(String name, Shape input) {
+    if (input.rank() != 3) {
+      throw new IllegalArgumentException(
+          "layer " + name + " expects a channels×height×width input but receives shape " + input);
     }
   }
 }

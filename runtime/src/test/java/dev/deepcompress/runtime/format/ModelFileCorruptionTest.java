@@ -494,6 +494,52 @@ class ModelFileCorruptionTest {
   }
 
   @Test
+  void convolutionAndPoolingFieldsAreChecked() {
+    Architecture architecture =
+        new Architecture(
+            "cnn",
+            Shape.of(1, 6, 6),
+            List.of(
+                new LayerSpec.Convolution("conv", 1, 2, 3, 1, 0),
+                new LayerSpec.MaxPool("pool", 2, 2)));
+    Map<String, float[]> parameters = new LinkedHashMap<>();
+    parameters.put("conv.weight", new float[18]);
+    parameters.put("conv.bias", new float[2]);
+    SectionedFile file =
+        SectionedFile.parse(ModelFile.toBytes(new Model(architecture, parameters, Map.of())));
+    int arch = file.indexOf("ARCH");
+    byte[] original = file.sections().get(arch).payload();
+    // Name "cnn" (2+3), shape [1, 6, 6] (1+12), count (4): conv's kind at 22; its fields follow
+    // the kind and name "conv" (1+2+4): inputs 29, outputs 33, kernel 37, stride 41, padding 45.
+    // Then the pool: kind 49, name "pool" (2+4), kernel 56, stride 60.
+    assertEquals(3, original[22]);
+    assertEquals(4, original[49]);
+
+    byte[] kernel = original.clone();
+    le(kernel).putInt(37, 7);
+    assertMessage(
+        rejects(file.replace(arch, kernel).toBytes()),
+        "invalid architecture",
+        "7×7 kernel does not fit the input height 6");
+
+    byte[] stride = original.clone();
+    le(stride).putInt(41, 0);
+    assertMessage(rejects(file.replace(arch, stride).toBytes()), "convolution stride 0 is outside");
+
+    byte[] padding = original.clone();
+    le(padding).putInt(45, -1);
+    assertMessage(rejects(file.replace(arch, padding).toBytes()), "convolution padding 4294967295");
+
+    byte[] window = original.clone();
+    le(window).putInt(56, 1).putInt(60, 5);
+    assertMessage(
+        rejects(file.replace(arch, window).toBytes()),
+        "invalid architecture",
+        "layer pool",
+        "outside the input");
+  }
+
+  @Test
   void badMetadataIsRejected() {
     SectionedFile file = small();
     int meta = file.indexOf("META");

@@ -75,6 +75,29 @@ class ModelFileRoundTripTest {
   }
 
   @Test
+  void everyLayerKindRoundTrips() throws IOException {
+    Architecture all =
+        new Architecture(
+            "every-kind",
+            Shape.of(3, 11, 9),
+            List.of(
+                new LayerSpec.Convolution("conv1", 3, 4, 3, 2, 1),
+                new LayerSpec.MaxPool("pool1", 3, 2),
+                new LayerSpec.Relu("relu1"),
+                new LayerSpec.Convolution("conv2", 4, 70_000, 1, 1, 0),
+                new LayerSpec.FullyConnected("ip1", 70_000 * 3 * 2, 2)));
+    Model model = RandomModels.model(all, new Random(5));
+    Model read = ModelFile.fromBytes(ModelFile.toBytes(model), "every kind");
+    assertSameModel(model, read);
+    assertEquals(all.layers(), read.architecture().layers());
+    for (int seed = 0; seed < 50; seed++) {
+      Model random =
+          RandomModels.model(RandomModels.convolutional(new Random(seed)), new Random(seed));
+      assertSameModel(random, ModelFile.fromBytes(ModelFile.toBytes(random), "seed " + seed));
+    }
+  }
+
+  @Test
   void specialButFiniteValuesKeepTheirExactBits() throws IOException {
     Architecture tiny =
         new Architecture("tiny", Shape.of(3), List.of(new LayerSpec.FullyConnected("fc", 3, 2)));

@@ -19,37 +19,96 @@ import org.junit.jupiter.api.Test;
 
 class InferenceNetworkTest {
 
-  /** Straightforward per-sample loops in double precision, independent of Gemm. */
+  /** Straightforward per-sample loops in double precision, independent of Gemm and im2col. */
   private static double[] naiveForward(Model model, float[] inputs, int batchSize) {
     Architecture architecture = model.architecture();
-    int width = architecture.inputShape().elementCount();
+    Shape shape = architecture.inputShape();
     double[] x = new double[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
       x[i] = inputs[i];
     }
     for (LayerSpec layer : architecture.layers()) {
-      if (layer instanceof LayerSpec.FullyConnected fc) {
-        float[] w = model.parameter(fc.weightName());
-        float[] b = model.parameter(fc.biasName());
-        double[] y = new double[batchSize * fc.outputs()];
-        for (int n = 0; n < batchSize; n++) {
-          for (int o = 0; o < fc.outputs(); o++) {
-            double sum = b[o];
-            for (int i = 0; i < fc.inputs(); i++) {
-              sum += (double) w[o * fc.inputs() + i] * x[n * width + i];
+      Shape next = layer.outputShape(shape);
+      int width = shape.elementCount();
+      double[] y = new double[batchSize * next.elementCount()];
+      switch (layer) {
+        case LayerSpec.FullyConnected fc -> {
+          float[] w = model.parameter(fc.weightName());
+          float[] b = model.parameter(fc.biasName());
+          for (int n = 0; n < batchSize; n++) {
+            for (int o = 0; o < fc.outputs(); o++) {
+              double sum = b[o];
+              for (int i = 0; i < fc.inputs(); i++) {
+                sum += (double) w[o * fc.inputs() + i] * x[n * width + i];
+              }
+              y[n * fc.outputs() + o] = sum;
             }
-            y[n * fc.outputs() + o] = sum;
           }
         }
-        x = y;
-        width = fc.outputs();
-      } else if (layer instanceof LayerSpec.Relu) {
-        for (int i = 0; i < x.length; i++) {
-          x[i] = x[i] > 0 ? x[i] : 0;
+        case LayerSpec.Convolution conv -> {
+          float[] w = model.parameter(conv.weightName());
+          float[] b = model.parameter(conv.biasName());
+          int channels = shape.dim(0);
+          int height = shape.dim(1);
+          int cols = shape.dim(2);
+          int k = conv.kernelSize();
+          int index = 0;
+          for (int n = 0; n < batchSize; n++) {
+            for (int o = 0; o < next.dim(0); o++) {
+              for (int oy = 0; oy < next.dim(1); oy++) {
+                for (int ox = 0; ox < next.dim(2); ox++) {
+                  double sum = b[o];
+                  for (int c = 0; c < channels; c++) {
+                    for (int i = 0; i < k; i++) {
+                      for (int j = 0; j < k; j++) {
+                        int iy = oy * conv.stride() - conv.padding() + i;
+                        int ix = ox * conv.stride() - conv.padding() + j;
+                        if (iy >= 0 && iy < height && ix >= 0 && ix < cols) {
+                          sum +=
+                              w[((o * channels + c) * k + i) * k + j]
+                                  * x[n * width + (c * height + iy) * cols + ix];
+                        }
+                      }
+                    }
+                  }
+                  y[index++] = sum;
+                }
+              }
+            }
+          }
         }
-      } else {
-        throw new AssertionError("no naive implementation for " + layer);
+        case LayerSpec.MaxPool pool -> {
+          int height = shape.dim(1);
+          int cols = shape.dim(2);
+          int index = 0;
+          for (int plane = 0; plane < batchSize * shape.dim(0); plane++) {
+            for (int oy = 0; oy < next.dim(1); oy++) {
+              for (int ox = 0; ox < next.dim(2); ox++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int iy = oy * pool.stride();
+                    iy < oy * pool.stride() + pool.kernelSize();
+                    iy++) {
+                  for (int ix = ox * pool.stride();
+                      ix < ox * pool.stride() + pool.kernelSize();
+                      ix++) {
+                    if (iy < height && ix < cols) {
+                      max = Math.max(max, x[(plane * height + iy) * cols + ix]);
+                    }
+                  }
+                }
+                y[index++] = max;
+              }
+            }
+          }
+        }
+        case LayerSpec.Relu relu -> {
+          for (int i = 0; i < x.length; i++) {
+            y[i] = x[i] > 0 ? x[i] : 0;
+          }
+        }
       }
+      x = y;
+      shape = next;
     }
     return x;
   }
@@ -139,6 +198,52 @@ class InferenceNetworkTest {
       }
     }
     assertTrue(comparedPredictions > 300, "compared only " + comparedPredictions);
+  }
+
+  @Test
+  void randomConvolutionalNetworksAgreeWithANaiveForwardPass() {
+    for (int seed = 0; seed < 60; seed++) {
+      Random random = new Random(seed);
+      Model model = RandomModels.gaussianModel(RandomModels.convolutional(random), random);
+      InferenceNetwork network = InferenceNetwork.of(model);
+      int batch = 1 + random.nextInt(5);
+      float[] inputs = randomInputs(random, batch * network.inputSize());
+      float[] outputs = network.forward(inputs, batch);
+      assertClose(naiveForward(model, inputs, batch), outputs, "seed " + seed);
+    }
+  }
+
+  /**
+   * 4 images whose columns take 400 × 10,000 floats each: im2col in chunks of 1 (the 2²² budget
+   * holds one such image), which must not change the result.
+   */
+  @Test
+  void aBatchLargerThanOneChunkIsSplitWithoutChangingTheResult() {
+    Architecture architecture =
+        new Architecture(
+            "big-image",
+            Shape.of(16, 104, 104),
+            List.of(
+                new LayerSpec.Convolution("conv", 16, 2, 5, 1, 0),
+                new LayerSpec.MaxPool("pool", 3, 3),
+                new LayerSpec.FullyConnected("ip", 2 * 34 * 34, 3)));
+    Random random = new Random(3);
+    Model model = RandomModels.gaussianModel(architecture, random);
+    InferenceNetwork network = InferenceNetwork.of(model);
+    float[] inputs = randomInputs(random, 4 * network.inputSize());
+    assertClose(naiveForward(model, inputs, 4), network.forward(inputs, 4), "chunked");
+  }
+
+  /** Relative to the largest expected output of the batch: the sums cancel a lot. */
+  private static void assertClose(double[] expected, float[] actual, String where) {
+    assertEquals(expected.length, actual.length, where);
+    double scale = 1e-3;
+    for (double v : expected) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-5 * scale, where + " [" + i + "]");
+    }
   }
 
   @Test

@@ -20,7 +20,7 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Fully connected layers run on sparse-quantized weights agree with their dense decoding. */
+/** Layers run on sparse-quantized weights agree with their dense decoding. */
 class SparseInferenceTest {
 
   private static float[] randomInputs(SplittableRandom random, int count) {
@@ -97,6 +97,29 @@ class SparseInferenceTest {
       assertArrayEquals(got, InferenceNetwork.of(read).forward(inputs, batch));
     }
     assertTrue(compared > 300, compared + " predictions compared");
+  }
+
+  /** Convolution weights are decoded to dense once; the decoded model must run identically. */
+  @Test
+  void sparseConvolutionWeightsGiveTheSameOutputsAsTheirDecoding() throws IOException {
+    for (int seed = 0; seed < 30; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      Model sparse = RandomSparse.model(RandomModels.convolutional(new Random(seed)), random);
+      int batch = 1 + random.nextInt(4);
+      InferenceNetwork compressed = InferenceNetwork.of(sparse);
+      float[] inputs = randomInputs(random, batch * compressed.inputSize());
+      float[] want = InferenceNetwork.of(RandomSparse.decoded(sparse)).forward(inputs, batch);
+      float[] got = compressed.forward(inputs, batch);
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(
+            want[i],
+            got[i],
+            1e-5f * Math.max(1f, Math.abs(want[i])),
+            "seed " + seed + " [" + i + "]");
+      }
+      Model read = ModelFile.fromBytes(ModelFile.toBytes(sparse), "seed " + seed);
+      assertArrayEquals(got, InferenceNetwork.of(read).forward(inputs, batch));
+    }
   }
 
   @Test

@@ -33,6 +33,44 @@ public final class RandomModels {
     return new Architecture("random_" + random.nextInt(1000), inputShape, layers);
   }
 
+  /**
+   * 1-2 blocks of convolution (kernel 1-5, stride 1-2, padding 0-2, 1-5 channels), an optional ReLU
+   * and an optional max pooling (kernel 2-3, stride up to the kernel), on a 1-3 channel image of
+   * 3-12 × 3-12 pixels, then a fully connected layer with 1-6 outputs.
+   */
+  public static Architecture convolutional(Random random) {
+    Shape input = Shape.of(1 + random.nextInt(3), 3 + random.nextInt(10), 3 + random.nextInt(10));
+    List<LayerSpec> layers = new ArrayList<>();
+    Shape shape = input;
+    int blocks = 1 + random.nextInt(2);
+    for (int i = 1; i <= blocks; i++) {
+      int padding = random.nextInt(3);
+      int fits = Math.min(shape.dim(1), shape.dim(2)) + 2 * padding;
+      LayerSpec conv =
+          new LayerSpec.Convolution(
+              "conv" + i,
+              shape.dim(0),
+              1 + random.nextInt(5),
+              1 + random.nextInt(Math.min(5, fits)),
+              1 + random.nextInt(2),
+              padding);
+      layers.add(conv);
+      shape = conv.outputShape(shape);
+      if (random.nextBoolean()) {
+        layers.add(new LayerSpec.Relu("relu" + i));
+      }
+      int smaller = Math.min(shape.dim(1), shape.dim(2));
+      if (smaller >= 2 && random.nextBoolean()) {
+        int kernel = 2 + random.nextInt(Math.min(2, smaller - 1));
+        LayerSpec pool = new LayerSpec.MaxPool("pool" + i, kernel, 1 + random.nextInt(kernel));
+        layers.add(pool);
+        shape = pool.outputShape(shape);
+      }
+    }
+    layers.add(new LayerSpec.FullyConnected("ip", shape.elementCount(), 1 + random.nextInt(6)));
+    return new Architecture("conv_" + random.nextInt(1000), input, layers);
+  }
+
   public static Model model(Random random) {
     return model(architecture(random), random);
   }

@@ -1,0 +1,86 @@
+package dev.deepcompress.runtime.kernels;
+
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Shape;
+
+/**
+ * Max pooling of batches of [C, H, W] images (batch-major) with Caffe's windows, as {@link
+ * LayerSpec.MaxPool} defines them: window (oy, ox) covers rows {@code oy·stride … min(oy·stride +
+ * k, H) − 1} and likewise for columns; the first maximum in row-major order wins. (Caffe starts
+ * each window's search from −FLT_MAX, so it differs only for windows of −∞ or NaN values.)
+ */
+public final class MaxPool2d {
+  private final int planes;
+  private final int height;
+  private final int width;
+  private final int kernel;
+  private final int stride;
+  private final int outHeight;
+  private final int outWidth;
+
+  private MaxPool2d(LayerSpec.MaxPool spec, Shape input, Shape output) {
+    planes = input.dim(0);
+    height = input.dim(1);
+    width = input.dim(2);
+    kernel = spec.kernelSize();
+    stride = spec.stride();
+    outHeight = output.dim(1);
+    outWidth = output.dim(2);
+  }
+
+  /**
+   * The geometry of {@code spec} applied to {@code input}.
+   *
+   * @throws IllegalArgumentException if the layer does not accept the input
+   */
+  public static MaxPool2d of(LayerSpec.MaxPool spec, Shape input) {
+    return new MaxPool2d(spec, input, spec.outputShape(input));
+  }
+
+  /**
+   * Pools {@code batch} images into {@code output}. If {@code argmax} is not null, it receives for
+   * each output element the index in {@code input} of the element chosen (for the backward pass).
+   * Which element a window containing NaN yields is unspecified.
+   */
+  public void forward(float[] input, int batch, float[] output, int[] argmax) {
+    int planeSize = height * width;
+    int out = 0;
+    for (int plane = 0; plane < batch * planes; plane++) {
+      int base = plane * planeSize;
+      for (int oy = 0; oy < outHeight; oy++) {
+        int y0 = oy * stride;
+        int y1 = y0 + Math.min(kernel, height - y0);
+        for (int ox = 0; ox < outWidth; ox++, out++) {
+          int x0 = ox * stride;
+          int x1 = x0 + Math.min(kernel, width - x0);
+          int best = base + y0 * width + x0;
+          int top = orderKey(input[best]);
+          for (int y = y0; y < y1; y++) {
+            int row = base + y * width;
+            for (int x = x0; x < x1; x++) {
+              // Without a branch: which element is larger is data-dependent, so a branch here
+              // mispredicts about as often as not and costs more than all the arithmetic.
+              int key = orderKey(input[row + x]);
+              int greater = (int) (((long) top - key) >> 63);
+              top += (key - top) & greater;
+              best += (row + x - best) & greater;
+            }
+          }
+          output[out] = input[best];
+          if (argmax != null) {
+            argmax[out] = best;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * An int that orders like the float (for non-NaN values), with −0 and +0 equal so that the first
+   * of them wins, as with a float comparison.
+   */
+  private static int orderKey(float value) {
+    int bits = Float.floatToRawIntBits(value + 0f);
+    return bits ^ ((bits >> 31) & 0x7fffffff);
+  }
+}

@@ -1,0 +1,120 @@
+package dev.deepcompress.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.datasets.Batches;
+import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ConvolutionalNetworkTest {
+
+  @Test
+  void lenet5IsCaffesLenet() {
+    Architecture lenet = ReferenceArchitectures.byName("lenet-5");
+    assertEquals(ReferenceArchitectures.lenet5(), lenet);
+    assertEquals(431_080, lenet.parameterCount());
+    assertEquals(
+        List.of("conv1", "pool1", "conv2", "pool2", "ip1", "relu1", "ip2"),
+        lenet.layers().stream().map(LayerSpec::name).toList());
+    assertEquals(
+        List.of(
+            Shape.of(1, 28, 28),
+            Shape.of(20, 24, 24),
+            Shape.of(20, 12, 12),
+            Shape.of(50, 8, 8),
+            Shape.of(50, 4, 4),
+            Shape.of(500),
+            Shape.of(500)),
+        lenet.layerInputShapes());
+    assertEquals(Shape.of(10), lenet.outputShape());
+    assertEquals(
+        List.of("conv1", "conv2", "ip1", "ip2"), List.copyOf(lenet.weightNamesByLayer().keySet()));
+    assertTrue(ReferenceArchitectures.names().contains("lenet-5"));
+  }
+
+  /** Caffe's xavier fan-in of a convolution is input channels × k × k. */
+  @Test
+  void convolutionWeightsAreDrawnWithTheirFanIn() {
+    Network network = Network.initialize(ReferenceArchitectures.lenet5(), 1);
+    for (String name : List.of("conv1.weight", "conv2.weight")) {
+      Parameter weight = network.parameter(name);
+      Shape shape = weight.spec().shape();
+      double bound = Math.sqrt(3.0 / (shape.dim(1) * shape.dim(2) * shape.dim(3)));
+      double largest = 0;
+      for (float w : weight.values()) {
+        largest = Math.max(largest, Math.abs(w));
+      }
+      assertTrue(largest <= bound && largest > 0.95 * bound, name + ": " + largest + " " + bound);
+    }
+  }
+
+  @Test
+  void theRuntimeComputesWhatTheTrainingNetworkComputes() {
+    Architecture strided =
+        new Architecture(
+            "strided",
+            Shape.of(2, 13, 10),
+            List.of(
+                new LayerSpec.Convolution("conv1", 2, 5, 3, 2, 1),
+                new LayerSpec.Relu("relu1"),
+                new LayerSpec.MaxPool("pool1", 3, 2),
+                new LayerSpec.Convolution("conv2", 5, 3, 2, 1, 1),
+                new LayerSpec.MaxPool("pool2", 2, 2),
+                new LayerSpec.FullyConnected("ip1", 3 * 2 * 2, 7)));
+    for (Architecture architecture :
+        List.of(TestData.CNN, strided, ReferenceArchitectures.lenet5())) {
+      Network network = Network.initialize(architecture, 3);
+      SplittableRandom random = new SplittableRandom(4);
+      for (Parameter p : network.parameters()) {
+        if (p.spec().role() == ParameterSpec.Role.BIAS) {
+          for (int i = 0; i < p.values().length; i++) {
+            p.values()[i] = (float) random.nextGaussian() * 0.1f;
+          }
+        }
+      }
+      InferenceNetwork runtime = InferenceNetwork.of(network.toModel(Map.of()));
+      int batch = 5;
+      float[] x = new float[batch * runtime.inputSize()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) random.nextDouble();
+      }
+      float[] want = network.forward(x, batch);
+      float[] got = runtime.forward(x, batch);
+      assertEquals(batch * network.outputCount(), got.length);
+      for (int i = 0; i < got.length; i++) {
+        assertEquals(
+            want[i],
+            got[i],
+            1e-5 * Math.max(1e-3, Math.abs(want[i])),
+            architecture.name() + " [" + i + "]");
+      }
+    }
+  }
+
+  @Test
+  void aSmallConvolutionalNetworkLearnsQuadrants() {
+    Network network = Network.initialize(TestData.CNN, 1);
+    ImageSet test = TestData.quadrants(500, 99);
+    double before = Evaluation.evaluate(network::predict, test).errorPercent();
+    Trainer trainer = new Trainer(network, SolverConfig.caffeLenet());
+    Batches batches = new Batches(TestData.quadrants(2000, 7), 64, 1);
+    double firstLoss = trainer.trainEpoch(batches, 0, new Trainer.Listener() {});
+    double lastLoss = firstLoss;
+    for (int epoch = 1; epoch < 8; epoch++) {
+      lastLoss = trainer.trainEpoch(batches, epoch, new Trainer.Listener() {});
+    }
+    double after = Evaluation.evaluate(network::predict, test).errorPercent();
+    assertTrue(before > 40, "an untrained network should be near chance, error " + before);
+    assertTrue(after < 5, "test error after training " + after + "%");
+    assertTrue(lastLoss < firstLoss / 2, "loss " + firstLoss + " → " + lastLoss);
+  }
+}
