@@ -2,13 +2,23 @@
 # Side-by-side epoch time of LeNet-300-100 training: deepcompress vs PyTorch (Debian's
 # python3-torch), same network, solver, batch 64 and thread count, run one after the other.
 # Usage: bench/epoch-vs-pytorch.sh [EPOCHS] [THREADS]
-# Needs: apt-get install python3-torch; MNIST in the deepcompress cache (any train run puts it there).
+# Needs: apt-get install python3-torch libopenblas0-pthread (without OpenBLAS, Debian's torch runs on
+# the reference BLAS and is several times slower, which would flatter deepcompress); MNIST in the
+# deepcompress cache (any train run puts it there).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 epochs="${1:-3}"
 threads="${2:-2}"
 python="${PYTHON:-/usr/bin/python3}"
 mnist="${DEEPCOMPRESS_CACHE:-$HOME/.cache/deepcompress}/mnist"
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  echo "epoch-vs-pytorch: $python cannot import torch; apt-get install python3-torch" >&2
+  exit 1
+fi
+if ! readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | grep -q openblas; then
+  echo "epoch-vs-pytorch: libblas.so.3 is not OpenBLAS; apt-get install libopenblas0-pthread" >&2
+  exit 1
+fi
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
