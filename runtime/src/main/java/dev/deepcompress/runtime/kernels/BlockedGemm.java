@@ -1,0 +1,289 @@
+package dev.deepcompress.runtime.kernels;
+
+/**
+ * The cache-blocked SGEMM driver shared by the Vector API and scalar kernels; subclasses supply the
+ * register-tiled micro-kernel.
+ *
+ * <p>op(A) and op(B) are packed into zero-padded micro-panels (mr rows of A, nr columns of B,
+ * interleaved along k) so every transpose combination runs the same micro-kernel, and edge tiles
+ * run it too (into a scratch tile). C is split into rectangular regions on the fixed mr×nr tile
+ * grid, one task per region, and k is cut into blocks whose sizes depend on k alone. So each
+ * element of C is always computed by the same sequence of operations: results do not depend on the
+ * thread count.
+ */
+abstract class BlockedGemm implements GemmKernel {
+  final int mr;
+  final int nr;
+  private final int kcMax;
+  private final int mc;
+  private final int nc;
+  private final long minTaskWork;
+  private final ThreadLocal<Workspace> workspace;
+
+  private final class Workspace {
+    final float[] a = new float[mc * kcMax];
+    final float[] b = new float[nc * kcMax];
+    final float[] tile = new float[mr * nr];
+  }
+
+  /**
+   * @param mr rows of the micro-tile
+   * @param nr columns of the micro-tile
+   * @param kc longest k block; k is split into equal blocks no longer than this
+   * @param mc rows of A packed at once, a multiple of mr
+   * @param nc columns of B packed at once, a multiple of nr
+   * @param minTaskWork multiply-adds below which a region is not worth handing to another thread
+   */
+  BlockedGemm(int mr, int nr, int kc, int mc, int nc, long minTaskWork) {
+    this.mr = mr;
+    this.nr = nr;
+    this.kcMax = kc;
+    this.mc = mc;
+    this.nc = nc;
+    this.minTaskWork = minTaskWork;
+    this.workspace = ThreadLocal.withInitial(Workspace::new);
+  }
+
+  /**
+   * Sums kc rank-1 updates from an mr-row panel of A at {@code ai} and an nr-column panel of B at
+   * {@code bi}, then stores them into (or, if {@code add}, adds them to) the mr×nr block of {@code
+   * c} at {@code ci} with row stride {@code ldc}.
+   */
+  abstract void kernel(
+      int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add);
+
+  /** Copies nr consecutive floats; for a full-width panel row of non-transposed B. */
+  void copyPanelRow(float[] src, int si, float[] dst, int di) {
+    for (int q = 0; q < nr; q++) {
+      dst[di + q] = src[si + q];
+    }
+  }
+
+  private record Operands(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOffset,
+      int lda,
+      float[] b,
+      int bOffset,
+      int ldb,
+      boolean accumulate,
+      float[] c,
+      int cOffset,
+      int ldc) {}
+
+  /** How C is cut into regions: rowSplits × colSplits tasks on the tile grid. */
+  record Plan(int rowSplits, int colSplits) {
+    int tasks() {
+      return rowSplits * colSplits;
+    }
+  }
+
+  @Override
+  public final void sgemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOffset,
+      int lda,
+      float[] b,
+      int bOffset,
+      int ldb,
+      boolean accumulate,
+      float[] c,
+      int cOffset,
+      int ldc,
+      int threads) {
+    Operands op =
+        new Operands(
+            transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, accumulate, c, cOffset, ldc);
+    int blocks = (k + kcMax - 1) / kcMax;
+    int kc = (k + blocks - 1) / blocks;
+    Plan plan = plan(m, n, k, threads);
+    if (plan.tasks() == 1) {
+      region(op, kc, 0, m, 0, n);
+      return;
+    }
+    int tileRows = (m + mr - 1) / mr;
+    int tileCols = (n + nr - 1) / nr;
+    KernelThreads.parallelFor(
+        plan.tasks(),
+        t -> {
+          int ri = t / plan.colSplits();
+          int ci = t % plan.colSplits();
+          region(
+              op,
+              kc,
+              Math.min(m, (int) ((long) tileRows * ri / plan.rowSplits()) * mr),
+              Math.min(m, (int) ((long) tileRows * (ri + 1) / plan.rowSplits()) * mr),
+              Math.min(n, (int) ((long) tileCols * ci / plan.colSplits()) * nr),
+              Math.min(n, (int) ((long) tileCols * (ci + 1) / plan.colSplits()) * nr));
+        });
+  }
+
+  /**
+   * Picks the split with the least redundant packing (each row band packs its columns of B, each
+   * column band its rows of A), using no more tasks than the work justifies.
+   */
+  Plan plan(int m, int n, int k, int threads) {
+    long work = (long) m * n * k;
+    int maxTasks = (int) Math.max(1, Math.min(threads, work / minTaskWork));
+    int tileRows = (m + mr - 1) / mr;
+    int tileCols = (n + nr - 1) / nr;
+    for (int tasks = maxTasks; tasks > 1; tasks--) {
+      Plan best = null;
+      long bestCost = Long.MAX_VALUE;
+      for (int rs = 1; rs <= tasks; rs++) {
+        if (tasks % rs != 0 || rs > tileRows || tasks / rs > tileCols) {
+          continue;
+        }
+        int cs = tasks / rs;
+        long cost = (long) cs * m + (long) rs * n;
+        if (cost < bestCost) {
+          bestCost = cost;
+          best = new Plan(rs, cs);
+        }
+      }
+      if (best != null) {
+        return best;
+      }
+    }
+    return new Plan(1, 1);
+  }
+
+  /** Computes rows [i0, i1) × columns [j0, j1) of C. */
+  private void region(Operands op, int kcMax, int i0, int i1, int j0, int j1) {
+    Workspace ws = workspace.get();
+    // With a single row block, A is packed once per k block and reused for every column block.
+    boolean oneRowBlock = i1 - i0 <= mc;
+    for (int pc = 0; pc < op.k; pc += kcMax) {
+      int kc = Math.min(kcMax, op.k - pc);
+      boolean add = op.accumulate || pc > 0;
+      for (int jc = j0; jc < j1; jc += nc) {
+        int ncb = Math.min(nc, j1 - jc);
+        packB(op, pc, kc, jc, ncb, ws.b);
+        for (int ic = i0; ic < i1; ic += mc) {
+          int mcb = Math.min(mc, i1 - ic);
+          if (jc == j0 || !oneRowBlock) {
+            packA(op, pc, kc, ic, mcb, ws.a);
+          }
+          block(ws, kc, mcb, ncb, add, op.c, op.cOffset + ic * op.ldc + jc, op.ldc);
+        }
+      }
+    }
+  }
+
+  /** Multiplies a packed mcb×kc block of A by a packed kc×ncb panel of B into C at {@code ci0}. */
+  private void block(
+      Workspace ws, int kc, int mcb, int ncb, boolean add, float[] c, int ci0, int ldc) {
+    float[] ap = ws.a;
+    float[] bp = ws.b;
+    for (int jr = 0; jr < ncb; jr += nr) {
+      int cols = Math.min(nr, ncb - jr);
+      int bi = jr * kc;
+      for (int ir = 0; ir < mcb; ir += mr) {
+        int rows = Math.min(mr, mcb - ir);
+        int ai = ir * kc;
+        int ci = ci0 + ir * ldc + jr;
+        if (rows == mr && cols == nr) {
+          kernel(kc, ap, ai, bp, bi, c, ci, ldc, add);
+        } else {
+          float[] tile = ws.tile;
+          kernel(kc, ap, ai, bp, bi, tile, 0, nr, false);
+          for (int r = 0; r < rows; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < cols; j++) {
+              float v = tile[r * nr + j];
+              c[row + j] = add ? c[row + j] + v : v;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs rows [i, i+mcb) × k range [pc, pc+kc) of op(A) as mr-row micro-panels: within a panel,
+   * element (r, p) sits at p·mr + r. Rows past m are zero.
+   */
+  private void packA(Operands op, int pc, int kc, int i, int mcb, float[] dst) {
+    float[] a = op.a;
+    int lda = op.lda;
+    for (int ir = 0; ir < mcb; ir += mr) {
+      int d = ir * kc;
+      int rows = Math.min(mr, op.m - (i + ir));
+      if (op.transA) {
+        int src = op.aOffset + pc * lda + i + ir;
+        for (int p = 0; p < kc; p++, src += lda, d += mr) {
+          for (int r = 0; r < rows; r++) {
+            dst[d + r] = a[src + r];
+          }
+          for (int r = rows; r < mr; r++) {
+            dst[d + r] = 0f;
+          }
+        }
+      } else {
+        for (int r = 0; r < mr; r++) {
+          if (r < rows) {
+            int src = op.aOffset + (i + ir + r) * lda + pc;
+            for (int p = 0; p < kc; p++) {
+              dst[d + p * mr + r] = a[src + p];
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              dst[d + p * mr + r] = 0f;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs k range [pc, pc+kc) × columns [j, j+ncb) of op(B) as nr-column micro-panels: within a
+   * panel, element (p, q) sits at p·nr + q. Columns past n are zero.
+   */
+  private void packB(Operands op, int pc, int kc, int j, int ncb, float[] dst) {
+    float[] b = op.b;
+    int ldb = op.ldb;
+    for (int jr = 0; jr < ncb; jr += nr) {
+      int d = jr * kc;
+      int cols = Math.min(nr, op.n - (j + jr));
+      if (op.transB) {
+        for (int q = 0; q < nr; q++) {
+          if (q < cols) {
+            int src = op.bOffset + (j + jr + q) * ldb + pc;
+            for (int p = 0; p < kc; p++) {
+              dst[d + p * nr + q] = b[src + p];
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              dst[d + p * nr + q] = 0f;
+            }
+          }
+        }
+      } else {
+        int src = op.bOffset + pc * ldb + j + jr;
+        for (int p = 0; p < kc; p++, src += ldb, d += nr) {
+          if (cols == nr) {
+            copyPanelRow(b, src, dst, d);
+          } else {
+            for (int q = 0; q < cols; q++) {
+              dst[d + q] = b[src + q];
+            }
+            for (int q = cols; q < nr; q++) {
+              dst[d + q] = 0f;
+            }
+          }
+        }
+      }
+    }
+  }
+}
