@@ -11,7 +11,7 @@ package dev.deepcompress.runtime.kernels;
  * element of C is always computed by the same sequence of operations: results do not depend on the
  * thread count.
  */
-abstract class BlockedGemm implements GemmKernel {
+abstract class BlockedGemm {
   final int mr;
   final int nr;
   private final int kcMax;
@@ -83,8 +83,11 @@ abstract class BlockedGemm implements GemmKernel {
     }
   }
 
-  @Override
-  public final void sgemm(
+  /**
+   * {@link Gemm#sgemm} with validated arguments, m, n and k all at least 1, {@code accumulate}
+   * meaning beta = 1, and the work split over at most {@code threads} tasks.
+   */
+  final void sgemm(
       boolean transA,
       boolean transB,
       int m,

@@ -1,5 +1,6 @@
 package dev.deepcompress.runtime.kernels;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -117,7 +118,7 @@ public final class KernelThreads {
     if (workers.length >= helpers) {
       return;
     }
-    Worker[] grown = java.util.Arrays.copyOf(workers, helpers);
+    Worker[] grown = Arrays.copyOf(workers, helpers);
     for (int w = workers.length; w < helpers; w++) {
       grown[w] = new Worker(w);
       grown[w].start();
