@@ -164,28 +164,39 @@ abstract class BlockedGemm {
   /** Computes rows [i0, i1) × columns [j0, j1) of C. */
   private void region(Operands op, int kcMax, int i0, int i1, int j0, int j1) {
     Workspace ws = workspace.get();
-    // With a single row block, A is packed once per k block and reused for every column block.
-    boolean oneRowBlock = i1 - i0 <= mc;
+    int tiledRows = (i1 - i0 + mr - 1) / mr * mr;
+    // When all the region's rows of A fit the buffer, pack them once per k block and reuse them
+    // for every column block; otherwise pack one row block at a time.
+    boolean packOnce = (long) tiledRows * kcMax <= ws.a.length;
     for (int pc = 0; pc < op.k; pc += kcMax) {
       int kc = Math.min(kcMax, op.k - pc);
       boolean add = op.accumulate || pc > 0;
+      if (packOnce) {
+        packA(op, pc, kc, i0, i1 - i0, ws.a);
+      }
       for (int jc = j0; jc < j1; jc += nc) {
         int ncb = Math.min(nc, j1 - jc);
         packB(op, pc, kc, jc, ncb, ws.b);
         for (int ic = i0; ic < i1; ic += mc) {
           int mcb = Math.min(mc, i1 - ic);
-          if (jc == j0 || !oneRowBlock) {
+          int ai = 0;
+          if (packOnce) {
+            ai = (ic - i0) * kc;
+          } else {
             packA(op, pc, kc, ic, mcb, ws.a);
           }
-          block(ws, kc, mcb, ncb, add, op.c, op.cOffset + ic * op.ldc + jc, op.ldc);
+          block(ws, kc, ai, mcb, ncb, add, op.c, op.cOffset + ic * op.ldc + jc, op.ldc);
         }
       }
     }
   }
 
-  /** Multiplies a packed mcb×kc block of A by a packed kc×ncb panel of B into C at {@code ci0}. */
+  /**
+   * Multiplies the packed mcb×kc block of A at {@code ai0} by the packed kc×ncb panel of B into C
+   * at {@code ci0}.
+   */
   private void block(
-      Workspace ws, int kc, int mcb, int ncb, boolean add, float[] c, int ci0, int ldc) {
+      Workspace ws, int kc, int ai0, int mcb, int ncb, boolean add, float[] c, int ci0, int ldc) {
     float[] ap = ws.a;
     float[] bp = ws.b;
     for (int jr = 0; jr < ncb; jr += nr) {
@@ -193,7 +204,7 @@ abstract class BlockedGemm {
       int bi = jr * kc;
       for (int ir = 0; ir < mcb; ir += mr) {
         int rows = Math.min(mr, mcb - ir);
-        int ai = ir * kc;
+        int ai = ai0 + ir * kc;
         int ci = ci0 + ir * ldc + jr;
         if (rows == mr && cols == nr) {
           kernel(kc, ap, ai, bp, bi, c, ci, ldc, add);
@@ -218,31 +229,21 @@ abstract class BlockedGemm {
    */
   private void packA(Operands op, int pc, int kc, int i, int mcb, float[] dst) {
     float[] a = op.a;
-    int lda = op.lda;
+    // Steps in the stored array between neighbouring rows and columns of op(A).
+    int rowStep = op.transA ? 1 : op.lda;
+    int colStep = op.transA ? op.lda : 1;
     for (int ir = 0; ir < mcb; ir += mr) {
       int d = ir * kc;
       int rows = Math.min(mr, op.m - (i + ir));
-      if (op.transA) {
-        int src = op.aOffset + pc * lda + i + ir;
-        for (int p = 0; p < kc; p++, src += lda, d += mr) {
-          for (int r = 0; r < rows; r++) {
-            dst[d + r] = a[src + r];
+      for (int r = 0; r < mr; r++) {
+        if (r < rows) {
+          int src = op.aOffset + (i + ir + r) * rowStep + pc * colStep;
+          for (int p = 0; p < kc; p++) {
+            dst[d + p * mr + r] = a[src + p * colStep];
           }
-          for (int r = rows; r < mr; r++) {
-            dst[d + r] = 0f;
-          }
-        }
-      } else {
-        for (int r = 0; r < mr; r++) {
-          if (r < rows) {
-            int src = op.aOffset + (i + ir + r) * lda + pc;
-            for (int p = 0; p < kc; p++) {
-              dst[d + p * mr + r] = a[src + p];
-            }
-          } else {
-            for (int p = 0; p < kc; p++) {
-              dst[d + p * mr + r] = 0f;
-            }
+        } else {
+          for (int p = 0; p < kc; p++) {
+            dst[d + p * mr + r] = 0f;
           }
         }
       }
