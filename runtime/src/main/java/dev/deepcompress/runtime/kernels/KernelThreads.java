@@ -76,7 +76,7 @@ public final class KernelThreads {
    * Runs {@code task.accept(i)} for every {@code i} in {@code [0, tasks)}, spread over up to {@link
    * #threads()} threads including the caller, and returns when all have finished. Tasks are handed
    * out dynamically, so they must not depend on which thread runs them. If tasks throw, the others
-   * still run and the first exception is rethrown here.
+   * still run and one of the exceptions is rethrown here.
    *
    * <p>Calls made from inside a task, or while another thread's call is running, run their tasks on
    * the calling thread alone.

@@ -9,7 +9,7 @@ final class ScalarGemm extends BlockedGemm {
   private static final int NR = 4;
 
   ScalarGemm() {
-    super(MR, NR, 256, 64 * MR, 256, 1L << 17);
+    super(MR, NR, 256, 64 * MR, 256, 1L << 15);
   }
 
   @Override

@@ -15,7 +15,7 @@ final class VectorGemm extends BlockedGemm {
   private static final int NR = 2 * L;
 
   VectorGemm() {
-    super(MR, NR, 256, 32 * MR, 512 / NR * NR, 1L << 18);
+    super(MR, NR, 256, 32 * MR, 512 / NR * NR, 1L << 17);
   }
 
   @Override
