@@ -124,11 +124,19 @@ abstract class BlockedGemm {
           region(
               op,
               kc,
-              Math.min(m, (int) ((long) tileRows * ri / plan.rowSplits()) * mr),
-              Math.min(m, (int) ((long) tileRows * (ri + 1) / plan.rowSplits()) * mr),
-              Math.min(n, (int) ((long) tileCols * ci / plan.colSplits()) * nr),
-              Math.min(n, (int) ((long) tileCols * (ci + 1) / plan.colSplits()) * nr));
+              boundary(m, mr, tileRows, ri, plan.rowSplits()),
+              boundary(m, mr, tileRows, ri + 1, plan.rowSplits()),
+              boundary(n, nr, tileCols, ci, plan.colSplits()),
+              boundary(n, nr, tileCols, ci + 1, plan.colSplits()));
         });
+  }
+
+  /**
+   * Start of band {@code part} of {@code parts} when {@code tiles} tiles of {@code tile} cover
+   * {@code size}.
+   */
+  private static int boundary(int size, int tile, int tiles, int part, int parts) {
+    return (int) Math.min(size, (long) tiles * part / parts * tile);
   }
 
   /**
@@ -164,21 +172,22 @@ abstract class BlockedGemm {
   /** Computes rows [i0, i1) × columns [j0, j1) of C. */
   private void region(Operands op, int kcMax, int i0, int i1, int j0, int j1) {
     Workspace ws = workspace.get();
-    int tiledRows = (i1 - i0 + mr - 1) / mr * mr;
+    long tiledRows = (i1 - i0 + mr - 1L) / mr * mr;
     // When all the region's rows of A fit the buffer, pack them once per k block and reuse them
     // for every column block; otherwise pack one row block at a time.
-    boolean packOnce = (long) tiledRows * kcMax <= ws.a.length;
-    for (int pc = 0; pc < op.k; pc += kcMax) {
-      int kc = Math.min(kcMax, op.k - pc);
+    boolean packOnce = tiledRows * kcMax <= ws.a.length;
+    // Loops step by the block just done, so indices never pass the (int) bounds.
+    for (int pc = 0, kc; pc < op.k; pc += kc) {
+      kc = Math.min(kcMax, op.k - pc);
       boolean add = op.accumulate || pc > 0;
       if (packOnce) {
         packA(op, pc, kc, i0, i1 - i0, ws.a);
       }
-      for (int jc = j0; jc < j1; jc += nc) {
-        int ncb = Math.min(nc, j1 - jc);
+      for (int jc = j0, ncb; jc < j1; jc += ncb) {
+        ncb = Math.min(nc, j1 - jc);
         packB(op, pc, kc, jc, ncb, ws.b);
-        for (int ic = i0; ic < i1; ic += mc) {
-          int mcb = Math.min(mc, i1 - ic);
+        for (int ic = i0, mcb; ic < i1; ic += mcb) {
+          mcb = Math.min(mc, i1 - ic);
           int ai = 0;
           if (packOnce) {
             ai = (ic - i0) * kc;
