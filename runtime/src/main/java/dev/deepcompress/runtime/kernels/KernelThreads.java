@@ -1,5 +1,6 @@
 package dev.deepcompress.runtime.kernels;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -75,7 +76,7 @@ public final class KernelThreads {
    * Runs {@code task.accept(i)} for every {@code i} in {@code [0, tasks)}, spread over up to {@link
    * #threads()} threads including the caller, and returns when all have finished. Tasks are handed
    * out dynamically, so they must not depend on which thread runs them. If tasks throw, the others
-   * still run and the first exception is rethrown here.
+   * still run and one of the exceptions is rethrown here.
    *
    * <p>Calls made from inside a task, or while another thread's call is running, run their tasks on
    * the calling thread alone.
@@ -117,7 +118,7 @@ public final class KernelThreads {
     if (workers.length >= helpers) {
       return;
     }
-    Worker[] grown = java.util.Arrays.copyOf(workers, helpers);
+    Worker[] grown = Arrays.copyOf(workers, helpers);
     for (int w = workers.length; w < helpers; w++) {
       grown[w] = new Worker(w);
       grown[w].start();

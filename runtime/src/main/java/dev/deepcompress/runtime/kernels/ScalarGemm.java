@@ -1,127 +1,62 @@
 package dev.deepcompress.runtime.kernels;
 
 /**
- * Plain-Java SGEMM for JVMs without the Vector API. Rows of C are split between tasks; each row is
- * updated by one op(A) element times a contiguous row of op(B) at a time (a loop the JIT can
- * auto-vectorize), with op(B) packed row-major per cache block when B is stored transposed. Every
- * element of C accumulates its k products in order, so results do not depend on the split.
+ * Plain-Java SGEMM for JVMs without the Vector API: the shared blocked driver with a 2×4 scalar
+ * micro-kernel (the tile that measured fastest; larger ones spill registers).
  */
-final class ScalarGemm implements GemmKernel {
-  private static final int KC = 256;
-  private static final int NC = 512;
-  private static final int MIN_ROWS_PER_TASK = 4;
-  private static final long MIN_TASK_WORK = 1L << 18;
+final class ScalarGemm extends BlockedGemm {
+  private static final int MR = 2;
+  private static final int NR = 4;
 
-  private static final ThreadLocal<float[]> PACKED_B =
-      ThreadLocal.withInitial(() -> new float[KC * NC]);
+  ScalarGemm() {
+    super(MR, NR, 256, 64 * MR, 256, 1L << 15);
+  }
 
   @Override
-  public void sgemm(
-      boolean transA,
-      boolean transB,
-      int m,
-      int n,
-      int k,
-      float[] a,
-      int aOffset,
-      int lda,
-      float[] b,
-      int bOffset,
-      int ldb,
-      boolean accumulate,
-      float[] c,
-      int cOffset,
-      int ldc,
-      int threads) {
-    long work = (long) m * n * k;
-    int tasks =
-        (int) Math.max(1, Math.min(Math.min(threads, m / MIN_ROWS_PER_TASK), work / MIN_TASK_WORK));
-    KernelThreads.parallelFor(
-        tasks,
-        t ->
-            rows(
-                transA,
-                transB,
-                n,
-                k,
-                a,
-                aOffset,
-                lda,
-                b,
-                bOffset,
-                ldb,
-                accumulate,
-                c,
-                cOffset,
-                ldc,
-                (int) ((long) m * t / tasks),
-                (int) ((long) m * (t + 1) / tasks)));
+  void kernel(
+      int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+    float c00 = 0f;
+    float c01 = 0f;
+    float c02 = 0f;
+    float c03 = 0f;
+    float c10 = 0f;
+    float c11 = 0f;
+    float c12 = 0f;
+    float c13 = 0f;
+    for (int p = 0; p < kc; p++) {
+      int aq = ai + p * MR;
+      int bq = bi + p * NR;
+      float b0 = bp[bq];
+      float b1 = bp[bq + 1];
+      float b2 = bp[bq + 2];
+      float b3 = bp[bq + 3];
+      float a0 = ap[aq];
+      c00 += a0 * b0;
+      c01 += a0 * b1;
+      c02 += a0 * b2;
+      c03 += a0 * b3;
+      float a1 = ap[aq + 1];
+      c10 += a1 * b0;
+      c11 += a1 * b1;
+      c12 += a1 * b2;
+      c13 += a1 * b3;
+    }
+    store(c00, c01, c02, c03, c, ci, add);
+    store(c10, c11, c12, c13, c, ci + ldc, add);
   }
 
-  /** Row bands to split into: no more than the threads, the rows or the work justify. */
-  static int tasks(int m, int n, int k, int threads) {
-    long work = (long) m * n * k;
-    return (int)
-        Math.max(1, Math.min(Math.min(threads, m / MIN_ROWS_PER_TASK), work / MIN_TASK_WORK));
-  }
-
-  private static void rows(
-      boolean transA,
-      boolean transB,
-      int n,
-      int k,
-      float[] a,
-      int aOffset,
-      int lda,
-      float[] b,
-      int bOffset,
-      int ldb,
-      boolean accumulate,
-      float[] c,
-      int cOffset,
-      int ldc,
-      int i0,
-      int i1) {
-    float[] packed = PACKED_B.get();
-    for (int jc = 0; jc < n; jc += NC) {
-      int nc = Math.min(NC, n - jc);
-      if (!accumulate) {
-        for (int i = i0; i < i1; i++) {
-          int ci = cOffset + i * ldc + jc;
-          java.util.Arrays.fill(c, ci, ci + nc, 0f);
-        }
-      }
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
-        float[] rowsB;
-        int bBase;
-        int bStride;
-        if (transB) {
-          for (int q = 0; q < nc; q++) {
-            int src = bOffset + (jc + q) * ldb + pc;
-            for (int p = 0; p < kc; p++) {
-              packed[p * nc + q] = b[src + p];
-            }
-          }
-          rowsB = packed;
-          bBase = 0;
-          bStride = nc;
-        } else {
-          rowsB = b;
-          bBase = bOffset + pc * ldb + jc;
-          bStride = ldb;
-        }
-        for (int i = i0; i < i1; i++) {
-          int ci = cOffset + i * ldc + jc;
-          for (int p = 0; p < kc; p++) {
-            float x = transA ? a[aOffset + (pc + p) * lda + i] : a[aOffset + i * lda + pc + p];
-            int bi = bBase + p * bStride;
-            for (int j = 0; j < nc; j++) {
-              c[ci + j] += x * rowsB[bi + j];
-            }
-          }
-        }
-      }
+  private static void store(
+      float v0, float v1, float v2, float v3, float[] c, int ci, boolean add) {
+    if (add) {
+      c[ci] += v0;
+      c[ci + 1] += v1;
+      c[ci + 2] += v2;
+      c[ci + 3] += v3;
+    } else {
+      c[ci] = v0;
+      c[ci + 1] = v1;
+      c[ci + 2] = v2;
+      c[ci + 3] = v3;
     }
   }
 }

@@ -10,12 +10,12 @@ import java.io.PrintStream;
 final class Simd {
   static final String MODULE = "jdk.incubator.vector";
 
-  static final GemmKernel GEMM =
+  static final BlockedGemm GEMM =
       gemm(ModuleLayer.boot().findModule(MODULE).isPresent(), System.err);
 
   private Simd() {}
 
-  static GemmKernel gemm(boolean vectorModulePresent, PrintStream log) {
+  static BlockedGemm gemm(boolean vectorModulePresent, PrintStream log) {
     if (!vectorModulePresent) {
       log.println(
           "deepcompress: SIMD kernels unavailable, using the scalar fallback"
@@ -25,7 +25,7 @@ final class Simd {
       return new ScalarGemm();
     }
     try {
-      return (GemmKernel)
+      return (BlockedGemm)
           Class.forName(Simd.class.getPackageName() + ".VectorGemm")
               .getDeclaredConstructor()
               .newInstance();

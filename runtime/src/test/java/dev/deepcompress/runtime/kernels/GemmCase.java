@@ -73,7 +73,7 @@ final class GemmCase {
   }
 
   /** Runs {@code gemm} on a fresh copy of C and returns it. */
-  float[] run(GemmKernel gemm, int threads) {
+  float[] run(BlockedGemm gemm, int threads) {
     float[] c = c0.clone();
     gemm.sgemm(
         transA,

@@ -66,7 +66,7 @@ class KernelThreadsTest {
   }
 
   @Test
-  void rethrowsTheFirstFailureAfterAllTasksRan() {
+  void rethrowsAFailureAfterAllTasksRan() {
     KernelThreads.setThreads(2);
     AtomicIntegerArray runs = new AtomicIntegerArray(10);
     IllegalStateException failure = new IllegalStateException("task 3 failed");
