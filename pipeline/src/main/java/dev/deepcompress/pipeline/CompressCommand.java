@@ -148,6 +148,7 @@ final class CompressCommand implements Callable<Integer> {
                 4 * reference.architecture().parameterCount(),
                 measured.layout(),
                 Optional.empty())
+            .withPruning(result.pruning())
             .with("file", out.toString())
             .with("wall_time_s", (System.nanoTime() - start) / 1e9);
     String markdown = report.markdown();

@@ -1,5 +1,6 @@
 package dev.deepcompress.pipeline;
 
+import dev.deepcompress.pruning.IterativePruning;
 import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
@@ -40,6 +41,7 @@ final class CompressionReport {
   private final List<LayerRow> layers;
   private final LayerRow total;
   private final Map<String, Object> extra = new LinkedHashMap<>();
+  private List<IterativePruning.IterationReport> pruning = List.of();
 
   CompressionReport(
       String model,
@@ -65,6 +67,12 @@ final class CompressionReport {
         row(
             "total",
             layout.tensors().stream().filter(t -> t.role() == ParameterSpec.Role.WEIGHT).toList());
+  }
+
+  /** Adds the pruning iterations (kept counts, thresholds, errors) to both reports. */
+  CompressionReport withPruning(List<IterativePruning.IterationReport> iterations) {
+    pruning = List.copyOf(iterations);
+    return this;
   }
 
   /** Adds a figure to the JSON report (stage errors, timings, settings). */
@@ -218,6 +226,30 @@ final class CompressionReport {
                           p.ratePqhPct())));
     }
 
+    if (!pruning.isEmpty()) {
+      md.append("\n## Pruning iterations\n\n");
+      md.append("| iteration | layer | weights | kept | kept % | threshold | policy |");
+      md.append(" test error after pruning | after retraining |\n");
+      md.append("|---:|---|---:|---:|---:|---:|---|---:|---:|\n");
+      for (IterativePruning.IterationReport iteration : pruning) {
+        for (IterativePruning.LayerStats layer : iteration.layers()) {
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %d | %s | %,d | %,d | %.2f%% | %.5f | %s | %.2f%% | %.2f%% |%n",
+                  iteration.iteration(),
+                  layer.layer(),
+                  layer.weights(),
+                  layer.kept(),
+                  100 * layer.keptFraction(),
+                  layer.threshold(),
+                  layer.policy(),
+                  iteration.errorAfterPruningPct(),
+                  iteration.errorPct()));
+        }
+      }
+    }
+
     md.append("\n## File bytes by component\n\n| component | bytes | share |\n|---|---:|---:|\n");
     for (Map.Entry<FileLayout.Component, Long> entry : layout.components().entrySet()) {
       md.append(
@@ -262,6 +294,26 @@ final class CompressionReport {
         .components()
         .forEach((c, bytes) -> components.put(c.name().toLowerCase(Locale.ROOT), bytes));
     root.put("components", components);
+    List<Object> iterations = new ArrayList<>();
+    for (IterativePruning.IterationReport iteration : pruning) {
+      List<Object> layerStats = new ArrayList<>();
+      for (IterativePruning.LayerStats layer : iteration.layers()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layer", layer.layer());
+        m.put("weights", layer.weights());
+        m.put("kept", layer.kept());
+        m.put("threshold", layer.threshold());
+        m.put("policy", layer.policy());
+        layerStats.add(m);
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("iteration", iteration.iteration());
+      m.put("error_after_pruning_pct", iteration.errorAfterPruningPct());
+      m.put("error_after_retraining_pct", iteration.errorPct());
+      m.put("layers", layerStats);
+      iterations.add(m);
+    }
+    root.put("pruning", iterations);
     root.putAll(extra);
     paper.ifPresent(p -> root.put("paper", paperJson(p)));
     return Json.write(root);

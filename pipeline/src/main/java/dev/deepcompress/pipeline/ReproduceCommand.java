@@ -144,6 +144,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 denseBytes,
                 measured.layout(),
                 java.util.Optional.of(paper))
+            .withPruning(result.pruning())
             .with("file", file.toString())
             .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
             .with("wall_time_s", seconds);

@@ -88,6 +88,8 @@ class ReproduceSmokeTest {
     assertTrue(fromFile.errorPercent() < 20, "a short run still learns: " + fromFile);
     assertTrue(Files.exists(dir.resolve("report.md")));
     assertTrue(stdout.contains("(paper)"), "paper values printed beside ours");
+    assertTrue(json.contains("\"error_after_retraining_pct\""), "pruning iterations reported");
+    assertEquals(2, json.split("\"iteration\": ").length - 1, "one entry per pruning iteration");
   }
 
   @Test
