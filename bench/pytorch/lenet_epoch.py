@@ -1,6 +1,7 @@
 """Epoch time of LeNet-300-100 in PyTorch with the same network, solver and batch as deepcompress.
 
 Usage: python3 lenet_epoch.py MNIST_DIR EPOCHS THREADS
+THREADS is torch's intra-op thread count; OpenBLAS's own pool is set by OPENBLAS_NUM_THREADS.
 Prints one line per epoch: "epoch N seconds S loss L".
 """
 import gzip

@@ -82,7 +82,7 @@ final class ReferenceTraining {
       double seconds = (System.nanoTime() - start) / 1e9;
       Evaluation.Result result = Evaluation.evaluate(trainer.network()::predict, test);
       console.printf(
-          "%s %3d/%d  loss %.4f  test error %.2f%%  %.1f s%n",
+          "%s %3d/%d  loss %.4f  test error %.2f%%  %.2f s%n",
           label, e + 1, epochs, loss, result.errorPercent(), seconds);
     }
   }
