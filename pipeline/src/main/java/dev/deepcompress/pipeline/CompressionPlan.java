@@ -64,7 +64,7 @@ record CompressionPlan(
     for (PaperResults.Layer layer : paper.layers()) {
       double kept = tighter.getOrDefault(layer.name(), layer.keptPct() / 100);
       pruning.put(layer.name(), new ThresholdPolicy.KeptFraction(kept));
-      bits.put(layer.name(), layer.weightBits());
+      bits.put(layer.name(), (int) layer.weightBits());
       gaps.put(layer.name(), layer.indexBits());
     }
     return new CompressionPlan(

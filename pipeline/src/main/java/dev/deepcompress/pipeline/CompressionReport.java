@@ -214,15 +214,15 @@ final class CompressionReport {
                   md.append(
                       String.format(
                           Locale.ROOT,
-                          "| %s (paper) | %s | %.0f%% | %d | %.1f | %d | %.1f | %.1f%% | %.2f%% |%n",
+                          "| %s (paper) | %s | %s%% | %s | %s | %d | %s | %s%% | %.2f%% |%n",
                           p.name(),
                           p.weights(),
-                          p.keptPct(),
-                          p.weightBits(),
-                          p.weightBitsHuffman(),
+                          plain(p.keptPct()),
+                          plain(p.weightBits()),
+                          plain(p.weightBitsHuffman()),
                           p.indexBits(),
-                          p.indexBitsHuffman(),
-                          p.ratePqPct(),
+                          plain(p.indexBitsHuffman()),
+                          plain(p.ratePqPct()),
                           p.ratePqhPct())));
     }
 
@@ -269,6 +269,11 @@ final class CompressionReport {
       return Optional.of(paper.total());
     }
     return paper.layers().stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  /** A published figure as printed in the paper: no trailing zeros. */
+  private static String plain(double value) {
+    return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 
   static String componentName(FileLayout.Component component) {

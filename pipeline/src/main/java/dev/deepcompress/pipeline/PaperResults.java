@@ -26,7 +26,7 @@ record PaperResults(
       String name,
       String weights,
       double keptPct,
-      int weightBits,
+      double weightBits,
       double weightBitsHuffman,
       int indexBits,
       double indexBitsHuffman,
@@ -47,7 +47,25 @@ record PaperResults(
                   new Layer("ip1", "235K", 8, 6, 4.4, 5, 3.7, 3.1, 2.32),
                   new Layer("ip2", "30K", 9, 6, 4.4, 5, 4.3, 3.8, 3.04),
                   new Layer("ip3", "1K", 26, 6, 4.3, 5, 3.2, 15.7, 12.70)),
-              new Layer("total", "266K", 8, 6, 5.1, 5, 3.7, 3.1, 2.49)));
+              new Layer("total", "266K", 8, 6, 5.1, 5, 3.7, 3.1, 2.49)),
+          "lenet-5",
+          new PaperResults(
+              "lenet-5",
+              0.80,
+              0.74,
+              1720,
+              44,
+              39,
+              List.of(
+                  new Layer("conv1", "0.5K", 66, 8, 7.2, 5, 1.5, 78.5, 67.45),
+                  new Layer("conv2", "25K", 12, 8, 7.2, 5, 3.9, 6.0, 5.28),
+                  new Layer("ip1", "400K", 8, 5, 4.5, 5, 4.5, 2.7, 2.45),
+                  new Layer("ip2", "5K", 19, 5, 5.2, 5, 3.7, 6.9, 6.13)),
+              new Layer("total", "431K", 8, 5.3, 4.1, 5, 4.4, 3.05, 2.55)));
+
+  static java.util.Set<String> models() {
+    return new java.util.TreeSet<>(BY_MODEL.keySet());
+  }
 
   static Optional<PaperResults> forModel(String model) {
     return Optional.ofNullable(BY_MODEL.get(model));

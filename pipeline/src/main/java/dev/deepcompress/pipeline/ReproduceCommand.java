@@ -34,7 +34,10 @@ final class ReproduceCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin DataOptions data;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Model to reproduce: lenet-300-100.")
+  @Parameters(
+      index = "0",
+      paramLabel = "MODEL",
+      description = "Model to reproduce: lenet-300-100 or lenet-5.")
   String modelName;
 
   @Option(

@@ -1,0 +1,70 @@
+package dev.deepcompress.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.deepcompress.runtime.format.FileLayout;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.format.TensorEncoding;
+import dev.deepcompress.runtime.format.TensorLayout;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pipeline on a convolutional network: 4-D weights are pruned, shared and encoded too. */
+class ReproduceLenet5SmokeTest {
+  @TempDir Path dir;
+
+  @Test
+  void convolutionAndFullyConnectedWeightsGetThePapersBitWidths() throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      code =
+          Main.run(
+              "reproduce",
+              "lenet-5",
+              "--train-subset",
+              "1000",
+              "--epochs",
+              "1",
+              "--prune-iterations",
+              "1",
+              "--prune-epochs",
+              "1",
+              "--cluster-epochs",
+              "1",
+              "--out-dir",
+              dir.toString());
+    } finally {
+      System.setOut(original);
+    }
+    assertEquals(0, code, captured.toString(StandardCharsets.UTF_8));
+    Path file = dir.resolve("lenet-5.dcmodel");
+    FileLayout layout = ModelFile.inspect(file);
+    Map<String, Integer> bits = Map.of("conv1", 8, "conv2", 8, "ip1", 5, "ip2", 5);
+    Map<String, Double> kept = Map.of("conv1", 0.66, "conv2", 0.12, "ip1", 0.08, "ip2", 0.19);
+    int weights = 0;
+    for (TensorLayout tensor : layout.tensors()) {
+      String layer = tensor.name().replace(".weight", "");
+      if (tensor.name().endsWith(".weight")) {
+        weights++;
+        assertEquals(TensorEncoding.SPARSE_QUANTIZED, tensor.encoding(), tensor.name());
+        assertEquals(bits.get(layer), tensor.indexBits(), tensor.name());
+        assertEquals(
+            kept.get(layer),
+            (double) tensor.nonZeros() / tensor.shape().elementCount(),
+            0.01,
+            tensor.name());
+      }
+    }
+    assertEquals(4, weights);
+    assertEquals(Files.size(file), layout.fileBytes());
+  }
+}
