@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
         layout.fileBytes(),
         (double) denseBytes / layout.fileBytes(),
         denseBytes);
-    for (Map.Entry<String, String> entry : model.metadata().entrySet()) {
+    for (Map.Entry<String, String> entry : new TreeMap<>(model.metadata()).entrySet()) {
       out.printf("  %s = %s%n", entry.getKey(), entry.getValue());
     }
     out.println();
