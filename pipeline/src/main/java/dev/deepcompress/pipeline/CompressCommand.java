@@ -109,6 +109,13 @@ final class CompressCommand implements Callable<Integer> {
       description = "Also write report.md and report.json there.")
   Path reportDir;
 
+  @Option(
+      names = "--auto-gap-bits",
+      description =
+          "Give each layer the position-gap width (1-8 bits) that makes it smallest after Huffman"
+              + " coding, instead of the paper's fixed 5 bits.")
+  boolean autoGapBits;
+
   @Mixin LearningRateOptions learningRate;
 
   private static final int DEFAULT_BITS = 5;
@@ -122,7 +129,7 @@ final class CompressCommand implements Callable<Integer> {
     Model reference = ModelFile.read(input);
     String modelName = reference.architecture().name();
     Optional<PaperResults> paper = PaperResults.forModel(modelName);
-    CompressionPlan plan = plan(paper);
+    CompressionPlan plan = autoGapBits ? plan(paper).withAutoGapBits() : plan(paper);
     DatasetKind dataset = kind != null ? kind : EvalCommand.recordedDataset(reference, input);
     DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
     double referenceError =

@@ -33,11 +33,26 @@ record CompressionPlan(
               + ", gap bits for "
               + gapBits.keySet());
     }
+    for (Map.Entry<String, Integer> entry : gapBits.entrySet()) {
+      if (entry.getValue() != AUTO_GAP_BITS && (entry.getValue() < 1 || entry.getValue() > 8)) {
+        throw new UserInputException(
+            "gap bits of " + entry.getKey() + " must be 1-8 (or auto), got " + entry.getValue());
+      }
+    }
+    for (Map.Entry<String, Integer> entry : weightBits.entrySet()) {
+      if (entry.getValue() < 1 || entry.getValue() > 8) {
+        throw new UserInputException(
+            "weight bits of " + entry.getKey() + " must be 1-8, got " + entry.getValue());
+      }
+    }
     if (pruneIterations < 1 || pruneEpochs < 0 || clusterEpochs < 0) {
       throw new UserInputException(
           "pruning needs at least one iteration; epoch counts cannot be negative");
     }
   }
+
+  /** Gap bits value meaning: try every width and keep the one giving the smallest tensor. */
+  static final int AUTO_GAP_BITS = 0;
 
   static final int DEFAULT_PRUNE_ITERATIONS = 6;
   static final int DEFAULT_PRUNE_EPOCHS = 10;
@@ -51,6 +66,21 @@ record CompressionPlan(
    */
   private static final Map<String, Map<String, Double>> TIGHTER_KEPT_FRACTIONS =
       Map.of("lenet-300-100", Map.of("ip1", 0.07));
+
+  /** The same plan with every layer's gap width chosen by size. */
+  CompressionPlan withAutoGapBits() {
+    Map<String, Integer> auto = new LinkedHashMap<>();
+    gapBits.keySet().forEach(layer -> auto.put(layer, AUTO_GAP_BITS));
+    return new CompressionPlan(
+        pruning,
+        weightBits,
+        auto,
+        pruneIterations,
+        pruneEpochs,
+        clusterEpochs,
+        retrainLearningRateScale,
+        init);
+  }
 
   /**
    * The paper's per-layer settings for a model it reports on (bits, gap bits, kept fractions, the

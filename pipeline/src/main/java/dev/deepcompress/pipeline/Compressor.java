@@ -5,6 +5,7 @@ import dev.deepcompress.clustering.WeightSharing;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.Model;
@@ -113,15 +114,39 @@ final class Compressor {
       float[] values = network.parameter(spec.name()).values().clone();
       String layer = layerByWeight.get(spec.name());
       if (layer != null && plan.weightBits().containsKey(layer)) {
+        int indexBits = plan.weightBits().get(layer);
+        int gapBits = plan.gapBits().get(layer);
         tensors.put(
             spec.name(),
-            SparseQuantizedTensor.fromDense(
-                spec, values, plan.weightBits().get(layer), plan.gapBits().get(layer)));
+            gapBits == CompressionPlan.AUTO_GAP_BITS
+                ? smallestEncoding(spec, values, indexBits)
+                : SparseQuantizedTensor.fromDense(spec, values, indexBits, gapBits));
       } else {
         tensors.put(spec.name(), new DenseTensor(spec.shape(), values));
       }
     }
     return Model.ofTensors(architecture, tensors, metadata);
+  }
+
+  /**
+   * The gap width that makes this tensor smallest once Huffman-coded. Wider fields need fewer
+   * fillers and the Huffman code keeps short gaps short, so the best width is often above the
+   * paper's fixed-width choice.
+   */
+  private static SparseQuantizedTensor smallestEncoding(
+      ParameterSpec spec, float[] values, int indexBits) {
+    SparseQuantizedTensor best = null;
+    int bestBytes = Integer.MAX_VALUE;
+    for (int gapBits = 1; gapBits <= SparseQuantizedTensor.MAX_GAP_BITS; gapBits++) {
+      SparseQuantizedTensor candidate =
+          SparseQuantizedTensor.fromDense(spec, values, indexBits, gapBits);
+      int bytes = ModelFile.encodedBytes(spec, candidate);
+      if (bytes < bestBytes) {
+        best = candidate;
+        bestBytes = bytes;
+      }
+    }
+    return best;
   }
 
   /** One line per pruning iteration, a progress bar per retraining epoch. */

@@ -81,6 +81,13 @@ final class ReproduceCommand implements Callable<Integer> {
       description = "Use only the first N training images (a quick smoke run, not a reproduction).")
   Integer trainSubset;
 
+  @Option(
+      names = "--auto-gap-bits",
+      description =
+          "Give each layer the position-gap width (1-8 bits) that makes it smallest after Huffman"
+              + " coding, instead of the paper's fixed 5 bits.")
+  boolean autoGapBits;
+
   @Mixin LearningRateOptions learningRate;
 
   private static final int BATCH_SIZE = 64;
@@ -130,7 +137,8 @@ final class ReproduceCommand implements Callable<Integer> {
     double referenceError = referenceError(network, cache, settings, splits);
     console.printf("reference test error: %.2f%%%n", referenceError);
 
-    CompressionPlan plan = planWithOverrides(CompressionPlan.paper(paper));
+    CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper));
+    CompressionPlan plan = autoGapBits ? paperPlan.withAutoGapBits() : paperPlan;
     Map<String, String> metadata = settings.metadata();
     metadata.put("compress.plan", describe(plan));
     Compressor.Result result =
@@ -184,11 +192,13 @@ final class ReproduceCommand implements Callable<Integer> {
             (layer, policy) ->
                 text.append(
                     String.format(
-                        "%s: %s, %d-bit weights, %d-bit gaps; ",
+                        "%s: %s, %d-bit weights, %s gaps; ",
                         layer,
                         policy.describe(),
                         plan.weightBits().get(layer),
-                        plan.gapBits().get(layer))));
+                        plan.gapBits().get(layer) == CompressionPlan.AUTO_GAP_BITS
+                            ? "smallest-size"
+                            : plan.gapBits().get(layer) + "-bit")));
     return text
         + String.format(
             "%d×%d pruning epochs, %d centroid epochs",

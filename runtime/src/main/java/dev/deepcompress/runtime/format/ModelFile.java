@@ -103,6 +103,16 @@ public final class ModelFile {
     }
   }
 
+  /**
+   * Bytes one tensor's section payload takes in a file, for choosing between encodings without
+   * writing a whole model.
+   */
+  public static int encodedBytes(ParameterSpec spec, Tensor tensor) {
+    ByteWriter out = new ByteWriter();
+    TensorCodec.write(out, spec, tensor);
+    return out.size();
+  }
+
   /** The exact bytes {@link #write} puts in the file; identical models give identical bytes. */
   public static byte[] toBytes(Model model) {
     int minor = 0;
