@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Compress a trained model file: prune and retrain, cluster and retrain, Huffman-code.",
       "Layers are named as in 'inspect'. Without --keep or --prune-std, a model the paper"
-          + " reports on gets the paper's per-layer settings.",
+          + " reports on gets the paper's per-layer pruning and weight bits.",
     })
 final class CompressCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -70,7 +70,9 @@ final class CompressCommand implements Callable<Integer> {
   @Option(
       names = "--gap-bits",
       paramLabel = "LAYER=BITS",
-      description = "Position gap bits of a layer, 1-8 (default 5).")
+      description =
+          "Position gap bits of a layer, 1-8 (default: for each layer the width that makes it"
+              + " smallest after Huffman coding).")
   Map<String, Integer> gapBits = new LinkedHashMap<>();
 
   @Option(
@@ -109,13 +111,6 @@ final class CompressCommand implements Callable<Integer> {
       description = "Also write report.md and report.json there.")
   Path reportDir;
 
-  @Option(
-      names = "--auto-gap-bits",
-      description =
-          "Give each layer the position-gap width (1-8 bits) that makes it smallest after Huffman"
-              + " coding, instead of the paper's fixed 5 bits.")
-  boolean autoGapBits;
-
   @Mixin LearningRateOptions learningRate;
 
   private static final int DEFAULT_BITS = 5;
@@ -129,7 +124,7 @@ final class CompressCommand implements Callable<Integer> {
     Model reference = ModelFile.read(input);
     String modelName = reference.architecture().name();
     Optional<PaperResults> paper = PaperResults.forModel(modelName);
-    CompressionPlan plan = autoGapBits ? plan(paper).withAutoGapBits() : plan(paper);
+    CompressionPlan plan = plan(paper);
     DatasetKind dataset = kind != null ? kind : EvalCommand.recordedDataset(reference, input);
     DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
     double referenceError =
@@ -183,7 +178,7 @@ final class CompressCommand implements Callable<Integer> {
       return new CompressionPlan(
           defaults.pruning(),
           merged(defaults.weightBits(), bits),
-          merged(defaults.gapBits(), gapBits),
+          merged(defaults.withAutoGapBits().gapBits(), gapBits),
           pruneIterations,
           pruneEpochs,
           clusterEpochs,
@@ -201,7 +196,7 @@ final class CompressCommand implements Callable<Integer> {
     Map<String, Integer> layerGaps = new LinkedHashMap<>();
     for (String layer : pruning.keySet()) {
       layerBits.put(layer, bits.getOrDefault(layer, DEFAULT_BITS));
-      layerGaps.put(layer, gapBits.getOrDefault(layer, DEFAULT_BITS));
+      layerGaps.put(layer, gapBits.getOrDefault(layer, CompressionPlan.AUTO_GAP_BITS));
     }
     return new CompressionPlan(
         pruning, layerBits, layerGaps, pruneIterations, pruneEpochs, clusterEpochs, 0.1, init);
