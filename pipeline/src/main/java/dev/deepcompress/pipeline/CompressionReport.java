@@ -85,14 +85,6 @@ final class CompressionReport {
     return (double) denseBytes / layout.fileBytes();
   }
 
-  List<LayerRow> layers() {
-    return layers;
-  }
-
-  LayerRow total() {
-    return total;
-  }
-
   private static String layerName(String tensorName) {
     return tensorName.endsWith(".weight")
         ? tensorName.substring(0, tensorName.length() - ".weight".length())

@@ -33,8 +33,7 @@ final class Compressor {
   record Result(
       Model model,
       List<IterativePruning.IterationReport> pruning,
-      double errorAfterQuantizationPct,
-      double errorAfterCentroidRetrainingPct) {}
+      double errorAfterQuantizationPct) {}
 
   /** Epoch orders for retraining start here, so they differ from the reference run's. */
   private static final int FIRST_RETRAINING_EPOCH = 1_000;
@@ -89,9 +88,8 @@ final class Compressor {
         data.test(),
         "centroid retraining",
         console);
-    double retrained = Evaluation.evaluate(network::predict, data.test()).errorPercent();
 
-    return new Result(encode(network, plan, metadata), pruned.iterations(), quantized, retrained);
+    return new Result(encode(network, plan, metadata), pruned.iterations(), quantized);
   }
 
   /**
