@@ -29,7 +29,7 @@ import java.util.Map;
  */
 final class Compressor {
 
-  /** What the stages produced, with the test error after each. */
+  /** The encoded model, the pruning iterations and the error right after weight sharing. */
   record Result(
       Model model,
       List<IterativePruning.IterationReport> pruning,
