@@ -57,17 +57,10 @@ public final class MaxPool2d {
         int x0 = ox * stride;
         int x1 = x0 + Math.min(kernel, width - x0);
         int best = base + y0 * width + x0;
-        int top = orderKey(input[best]);
-        for (int y = y0; y < y1; y++) {
-          int row = base + y * width;
-          for (int x = x0; x < x1; x++) {
-            // Without a branch: which element is larger is data-dependent, so a branch here
-            // mispredicts about as often as not and costs more than all the arithmetic.
-            int key = orderKey(input[row + x]);
-            int greater = (int) (((long) top - key) >> 63);
-            top += (key - top) & greater;
-            best += (row + x - best) & greater;
-          }
+        if (kernel == 2 && y1 - y0 == 2 && x1 - x0 == 2) {
+          best = firstMaximumOf2x2(input, best);
+        } else {
+          best = firstMaximum(input, base, best, y0, y1, x0, x1);
         }
         output[out] = input[best];
         if (argmax != null) {
@@ -75,6 +68,47 @@ public final class MaxPool2d {
         }
       }
     }
+  }
+
+  /** The index of the first maximum of the window rows y0…y1−1, columns x0…x1−1 of a plane. */
+  private int firstMaximum(float[] input, int base, int best, int y0, int y1, int x0, int x1) {
+    int top = orderKey(input[best]);
+    for (int y = y0; y < y1; y++) {
+      int row = base + y * width;
+      for (int x = x0; x < x1; x++) {
+        // Without a branch: which element is larger is data-dependent, so a branch here
+        // mispredicts about as often as not and costs more than all the arithmetic.
+        int key = orderKey(input[row + x]);
+        int greater = (int) (((long) top - key) >> 63);
+        top += (key - top) & greater;
+        best += (row + x - best) & greater;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * {@link #firstMaximum} of the 2×2 window at {@code corner}, unrolled: LeNet's pooling, where the
+   * loop bookkeeping costs more than the comparisons.
+   */
+  private int firstMaximumOf2x2(float[] input, int corner) {
+    int best = corner;
+    int top = orderKey(input[corner]);
+    int at = corner + 1;
+    int key = orderKey(input[at]);
+    int greater = (int) (((long) top - key) >> 63);
+    top += (key - top) & greater;
+    best += (at - best) & greater;
+    at = corner + width;
+    key = orderKey(input[at]);
+    greater = (int) (((long) top - key) >> 63);
+    top += (key - top) & greater;
+    best += (at - best) & greater;
+    at = corner + width + 1;
+    key = orderKey(input[at]);
+    greater = (int) (((long) top - key) >> 63);
+    best += (at - best) & greater;
+    return best;
   }
 
   /**
