@@ -1,6 +1,8 @@
-"""Epoch time of LeNet-300-100 in PyTorch with the same network, solver and batch as deepcompress.
+"""Epoch time of a LeNet in PyTorch with the same network, solver and batch as deepcompress.
 
-Usage: python3 lenet_epoch.py MNIST_DIR EPOCHS THREADS
+Usage: python3 lenet_epoch.py MNIST_DIR EPOCHS THREADS [MODEL]
+MODEL is lenet-300-100 (the default) or lenet-5 (Caffe's LeNet: conv 20@5x5, max pool 2,
+conv 50@5x5, max pool 2, fc 500, ReLU, fc 10).
 THREADS is torch's intra-op thread count; OpenBLAS's own pool is set by OPENBLAS_NUM_THREADS.
 Prints one line per epoch: "epoch N seconds S loss L".
 """
@@ -22,20 +24,34 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
+def build(name):
+    if name == "lenet-300-100":
+        return nn.Sequential(
+            nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(), nn.Linear(100, 10)
+        )
+    if name == "lenet-5":
+        return nn.Sequential(
+            nn.Conv2d(1, 20, 5), nn.MaxPool2d(2, 2), nn.Conv2d(20, 50, 5), nn.MaxPool2d(2, 2),
+            nn.Flatten(), nn.Linear(800, 500), nn.ReLU(), nn.Linear(500, 10),
+        )
+    sys.exit(f"lenet_epoch: unknown model '{name}'; known: lenet-300-100, lenet-5")
+
+
 def main():
     mnist_dir, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    name = sys.argv[4] if len(sys.argv) > 4 else "lenet-300-100"
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     images = torch.from_numpy(read_idx(mnist_dir + "/train-images-idx3-ubyte").astype(np.float32) / 256.0)
-    images = images.reshape(-1, 784)
+    images = images.reshape(-1, 784) if name == "lenet-300-100" else images.reshape(-1, 1, 28, 28)
     labels = torch.from_numpy(read_idx(mnist_dir + "/train-labels-idx1-ubyte").astype(np.int64))
 
-    model = nn.Sequential(
-        nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(), nn.Linear(100, 10)
-    )
+    model = build(name)
     for layer in model:
-        if isinstance(layer, nn.Linear):
-            bound = (3.0 / layer.in_features) ** 0.5
+        if isinstance(layer, (nn.Linear, nn.Conv2d)):
+            # Caffe's xavier filler: uniform with variance 1/fan_in.
+            fan_in = layer.weight[0].numel()
+            bound = (3.0 / fan_in) ** 0.5
             nn.init.uniform_(layer.weight, -bound, bound)
             nn.init.zeros_(layer.bias)
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]

@@ -2,6 +2,7 @@ package dev.deepcompress.training;
 
 import dev.deepcompress.runtime.kernels.Conv2d;
 import dev.deepcompress.runtime.kernels.Gemm;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Shape;
 import java.util.Arrays;
@@ -80,13 +81,15 @@ final class ConvolutionLayer implements TrainableLayer {
         conv.im2col(input, first, images, columns);
       }
       conv.toChannelRows(dy, first, images, product);
-      for (int o = 0; o < outChannels; o++) {
-        float sum = 0f;
-        for (int i = o * n; i < (o + 1) * n; i++) {
-          sum += product[i];
-        }
-        db[o] += sum;
-      }
+      KernelThreads.parallelFor(
+          outChannels,
+          o -> {
+            float sum = 0f;
+            for (int i = o * n; i < (o + 1) * n; i++) {
+              sum += product[i];
+            }
+            db[o] += sum;
+          });
       Gemm.sgemm(
           false,
           true,

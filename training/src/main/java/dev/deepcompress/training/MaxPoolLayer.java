@@ -3,7 +3,6 @@ package dev.deepcompress.training;
 import dev.deepcompress.runtime.kernels.MaxPool2d;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Shape;
-import java.util.Arrays;
 
 /**
  * Caffe's max pooling ({@link LayerSpec.MaxPool}); forward records which input each output took,
@@ -54,13 +53,8 @@ final class MaxPoolLayer implements TrainableLayer {
     if (!needInputGradient) {
       return null;
     }
-    int inputs = batch * inputShape.elementCount();
-    inputGradient = BatchBuffers.ensure(inputGradient, inputs);
-    Arrays.fill(inputGradient, 0, inputs, 0f);
-    int n = batch * outputShape.elementCount();
-    for (int i = 0; i < n; i++) {
-      inputGradient[argmax[i]] += dy[i];
-    }
+    inputGradient = BatchBuffers.ensure(inputGradient, batch * inputShape.elementCount());
+    pool.backward(dy, argmax, batch, inputGradient);
     return inputGradient;
   }
 }

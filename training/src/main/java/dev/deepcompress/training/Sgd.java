@@ -1,11 +1,15 @@
 package dev.deepcompress.training;
 
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import java.util.List;
 import java.util.Map;
 
 /** Stochastic gradient descent with momentum and L2 weight decay, in Caffe's form. */
 public final class Sgd {
+  /** Elements per task of the update. */
+  private static final int BLOCK = 1 << 14;
+
   private final List<Parameter> parameters;
   private final float[][] momentum;
   private final ParameterConstraint[] constraints;
@@ -61,10 +65,15 @@ public final class Sgd {
       if (constraint != null) {
         constraint.constrainGradient(g);
       }
-      for (int i = 0; i < w.length; i++) {
-        v[i] = mu * v[i] + rate * (g[i] + decay * w[i]);
-        w[i] -= v[i];
-      }
+      // Elementwise, so splitting it over threads cannot change the result.
+      KernelThreads.parallelFor(
+          Math.ceilDiv(w.length, BLOCK),
+          block -> {
+            for (int i = block * BLOCK; i < Math.min(w.length, (block + 1) * BLOCK); i++) {
+              v[i] = mu * v[i] + rate * (g[i] + decay * w[i]);
+              w[i] -= v[i];
+            }
+          });
       if (constraint != null) {
         constraint.constrainValues(w);
         constraint.constrainMomentum(v);

@@ -201,6 +201,16 @@ class ConvolutionLayerTest {
     assertArrayEquals(want, Arrays.copyOf(dx, 20));
   }
 
+  /** The unrolled 2×2 windows keep the first of tied maxima, −0 and +0 counting as equal. */
+  @Test
+  void tiesInTwoByTwoWindowsGoToTheFirstMaximum() {
+    MaxPoolLayer pool = new MaxPoolLayer(new LayerSpec.MaxPool("pool", 2, 2), Shape.of(1, 2, 4));
+    float[] x = {-0f, 0f, 3f, 1f, 0f, -1f, 2f, 3f};
+    assertArrayEquals(new float[] {-0f, 3f}, Arrays.copyOf(pool.forward(x, 1), 2));
+    float[] dx = pool.backward(new float[] {1, 10}, 1, true);
+    assertArrayEquals(new float[] {1, 0, 10, 0, 0, 0, 0, 0}, Arrays.copyOf(dx, 8));
+  }
+
   /**
    * Images whose column matrices exceed the chunk budget one by one are processed a chunk at a
    * time, and backward rebuilds the columns: the batch must give what the images give alone.

@@ -1,15 +1,18 @@
 package dev.deepcompress.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.ImageSet;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -98,6 +101,65 @@ class ConvolutionalNetworkTest {
             architecture.name() + " [" + i + "]");
       }
     }
+  }
+
+  /**
+   * Forward output, every parameter gradient and the input gradient are bit-identical with one and
+   * two kernel threads (the im2col, col2im, pooling and bias kernels split their work over
+   * threads).
+   */
+  @Test
+  void gradientsDoNotDependOnTheThreadCount() {
+    Architecture strided =
+        new Architecture(
+            "strided",
+            Shape.of(2, 13, 10),
+            List.of(
+                new LayerSpec.Convolution("conv1", 2, 5, 3, 2, 1),
+                new LayerSpec.MaxPool("pool1", 3, 2),
+                new LayerSpec.Convolution("conv2", 5, 3, 2, 1, 1),
+                new LayerSpec.MaxPool("pool2", 2, 2),
+                new LayerSpec.FullyConnected("ip1", 3 * 2 * 2, 7)));
+    int saved = KernelThreads.threads();
+    try {
+      for (Architecture architecture : List.of(strided, ReferenceArchitectures.lenet5())) {
+        List<float[]> one = forwardAndBackward(architecture, 1);
+        List<float[]> two = forwardAndBackward(architecture, 2);
+        assertEquals(one.size(), two.size());
+        for (int i = 0; i < one.size(); i++) {
+          assertArrayEquals(one.get(i), two.get(i), architecture.name() + " result " + i);
+        }
+      }
+    } finally {
+      KernelThreads.setThreads(saved);
+    }
+  }
+
+  /** The output, each parameter's gradient and the input gradient of one random batch of 6. */
+  private static List<float[]> forwardAndBackward(Architecture architecture, int threads) {
+    KernelThreads.setThreads(threads);
+    Network network = Network.initialize(architecture, 5);
+    SplittableRandom random = new SplittableRandom(6);
+    int batch = 6;
+    float[] x = new float[batch * architecture.inputShape().elementCount()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextGaussian();
+    }
+    List<float[]> results = new ArrayList<>();
+    results.add(network.forward(x, batch).clone());
+    float[] g = new float[batch * network.outputCount()];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = (float) random.nextGaussian();
+    }
+    List<TrainableLayer> layers = network.layers();
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      g = layers.get(i).backward(g, batch, true);
+    }
+    results.add(g.clone());
+    for (Parameter p : network.parameters()) {
+      results.add(p.gradient().clone());
+    }
+    return results;
   }
 
   @Test

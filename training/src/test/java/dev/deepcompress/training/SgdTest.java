@@ -1,12 +1,15 @@
 package dev.deepcompress.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class SgdTest {
@@ -39,6 +42,41 @@ class SgdTest {
     assertEquals(w[0], weight.values()[0], 1e-6);
     assertEquals(w[1], weight.values()[1], 1e-6);
     assertEquals(w[2], bias.values()[0], 1e-6);
+  }
+
+  /** A parameter spanning several update blocks ends bit-identical with one and two threads. */
+  @Test
+  void updatesDoNotDependOnTheThreadCount() {
+    int saved = KernelThreads.threads();
+    try {
+      float[] one = stepLargeParameter(1);
+      float[] two = stepLargeParameter(2);
+      assertArrayEquals(one, two);
+    } finally {
+      KernelThreads.setThreads(saved);
+    }
+  }
+
+  private static float[] stepLargeParameter(int threads) {
+    KernelThreads.setThreads(threads);
+    int n = 50_001;
+    SplittableRandom random = new SplittableRandom(7);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    Parameter weight =
+        new Parameter(new ParameterSpec("w", ParameterSpec.Role.WEIGHT, Shape.of(n)), values);
+    Sgd sgd =
+        new Sgd(
+            List.of(weight), new SolverConfig(new LearningRateSchedule.Fixed(0.1), 0.9, 0.01, 2.0));
+    for (int step = 0; step < 3; step++) {
+      for (int i = 0; i < n; i++) {
+        weight.gradient()[i] = (float) random.nextGaussian();
+      }
+      sgd.step(step);
+    }
+    return weight.values();
   }
 
   @Test

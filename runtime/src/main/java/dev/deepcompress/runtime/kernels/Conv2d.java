@@ -129,35 +129,36 @@ public final class Conv2d {
    * {@code columns}.
    */
   public void im2col(float[] input, int first, int images, float[] columns) {
+    // A task per row of the column matrix, so that each is written sequentially.
+    KernelThreads.parallelFor(patch, row -> im2colRow(input, first, images, columns, row));
+  }
+
+  private void im2colRow(float[] input, int first, int images, float[] columns, int row) {
     int plane = height * width;
-    // Row by row of the column matrix, so that it is written sequentially.
-    for (int c = 0; c < channels; c++) {
-      for (int ki = 0; ki < kernel; ki++) {
-        for (int kj = 0; kj < kernel; kj++) {
-          int xLo = firstInside(kj);
-          int xHi = Math.max(xLo, endInside(kj));
-          int dst = ((c * kernel + ki) * kernel + kj) * images * pixels;
-          for (int image = first; image < first + images; image++) {
-            int planeStart = (image * channels + c) * plane;
-            for (int oy = 0; oy < outHeight; oy++, dst += outWidth) {
-              long iy = (long) oy * stride - padding + ki;
-              if (iy < 0 || iy >= height || xLo == xHi) {
-                Arrays.fill(columns, dst, dst + outWidth, 0f);
-                continue;
-              }
-              Arrays.fill(columns, dst, dst + xLo, 0f);
-              int src = planeStart + (int) iy * width + (int) ((long) xLo * stride - padding + kj);
-              if (stride == 1) {
-                System.arraycopy(input, src, columns, dst + xLo, xHi - xLo);
-              } else {
-                for (int ox = xLo; ox < xHi; ox++, src += stride) {
-                  columns[dst + ox] = input[src];
-                }
-              }
-              Arrays.fill(columns, dst + xHi, dst + outWidth, 0f);
-            }
+    int c = row / (kernel * kernel);
+    int ki = row / kernel % kernel;
+    int kj = row % kernel;
+    int xLo = firstInside(kj);
+    int xHi = Math.max(xLo, endInside(kj));
+    int dst = row * images * pixels;
+    for (int image = first; image < first + images; image++) {
+      int planeStart = (image * channels + c) * plane;
+      for (int oy = 0; oy < outHeight; oy++, dst += outWidth) {
+        long iy = (long) oy * stride - padding + ki;
+        if (iy < 0 || iy >= height || xLo == xHi) {
+          Arrays.fill(columns, dst, dst + outWidth, 0f);
+          continue;
+        }
+        Arrays.fill(columns, dst, dst + xLo, 0f);
+        int src = planeStart + (int) iy * width + (int) ((long) xLo * stride - padding + kj);
+        if (stride == 1) {
+          System.arraycopy(input, src, columns, dst + xLo, xHi - xLo);
+        } else {
+          for (int ox = xLo; ox < xHi; ox++, src += stride) {
+            columns[dst + ox] = input[src];
           }
         }
+        Arrays.fill(columns, dst + xHi, dst + outWidth, 0f);
       }
     }
   }
@@ -168,31 +169,38 @@ public final class Conv2d {
    * corresponding entry of {@code columns} (padding entries are dropped).
    */
   public void col2im(float[] columns, int first, int images, float[] inputGradient) {
+    // A task per image: images' gradients are disjoint, and each pixel still receives its terms in
+    // the same order (tap by tap, then output row), so the sums do not depend on the thread count.
+    KernelThreads.parallelFor(
+        images, image -> col2imImage(columns, first, images, image, inputGradient));
+  }
+
+  private void col2imImage(
+      float[] columns, int first, int images, int image, float[] inputGradient) {
     int plane = height * width;
-    Arrays.fill(inputGradient, first * channels * plane, (first + images) * channels * plane, 0f);
+    int imageStart = (first + image) * channels * plane;
+    Arrays.fill(inputGradient, imageStart, imageStart + channels * plane, 0f);
     for (int c = 0; c < channels; c++) {
+      int planeStart = imageStart + c * plane;
       for (int ki = 0; ki < kernel; ki++) {
         for (int kj = 0; kj < kernel; kj++) {
           int xLo = firstInside(kj);
           int xHi = Math.max(xLo, endInside(kj));
-          int src = ((c * kernel + ki) * kernel + kj) * images * pixels;
-          for (int image = first; image < first + images; image++) {
-            int planeStart = (image * channels + c) * plane;
-            for (int oy = 0; oy < outHeight; oy++, src += outWidth) {
-              long iy = (long) oy * stride - padding + ki;
-              if (iy < 0 || iy >= height) {
-                continue;
+          int src = (((c * kernel + ki) * kernel + kj) * images + image) * pixels;
+          for (int oy = 0; oy < outHeight; oy++, src += outWidth) {
+            long iy = (long) oy * stride - padding + ki;
+            if (iy < 0 || iy >= height) {
+              continue;
+            }
+            int dst = planeStart + (int) iy * width + (int) ((long) xLo * stride - padding + kj);
+            if (stride == 1) {
+              int from = src + xLo;
+              for (int t = 0; t < xHi - xLo; t++) {
+                inputGradient[dst + t] += columns[from + t];
               }
-              int dst = planeStart + (int) iy * width + (int) ((long) xLo * stride - padding + kj);
-              if (stride == 1) {
-                int from = src + xLo;
-                for (int t = 0; t < xHi - xLo; t++) {
-                  inputGradient[dst + t] += columns[from + t];
-                }
-              } else {
-                for (int ox = xLo; ox < xHi; ox++, dst += stride) {
-                  inputGradient[dst] += columns[src + ox];
-                }
+            } else {
+              for (int ox = xLo; ox < xHi; ox++, dst += stride) {
+                inputGradient[dst] += columns[src + ox];
               }
             }
           }
@@ -207,27 +215,31 @@ public final class Conv2d {
    */
   public void toChannelRows(float[] batchMajor, int first, int images, float[] rows) {
     int ld = images * pixels;
-    for (int image = 0; image < images; image++) {
-      int src = (first + image) * outChannels * pixels;
-      for (int o = 0; o < outChannels; o++, src += pixels) {
-        System.arraycopy(batchMajor, src, rows, o * ld + image * pixels, pixels);
-      }
-    }
+    KernelThreads.parallelFor(
+        images,
+        image -> {
+          int src = (first + image) * outChannels * pixels;
+          for (int o = 0; o < outChannels; o++, src += pixels) {
+            System.arraycopy(batchMajor, src, rows, o * ld + image * pixels, pixels);
+          }
+        });
   }
 
   private void fromChannelRows(
       float[] rows, float[] bias, int first, int images, float[] batchMajor) {
     int ld = images * pixels;
-    for (int image = 0; image < images; image++) {
-      int dst = (first + image) * outChannels * pixels;
-      for (int o = 0; o < outChannels; o++, dst += pixels) {
-        int src = o * ld + image * pixels;
-        float b = bias[o];
-        for (int p = 0; p < pixels; p++) {
-          batchMajor[dst + p] = rows[src + p] + b;
-        }
-      }
-    }
+    KernelThreads.parallelFor(
+        images,
+        image -> {
+          int dst = (first + image) * outChannels * pixels;
+          for (int o = 0; o < outChannels; o++, dst += pixels) {
+            int src = o * ld + image * pixels;
+            float b = bias[o];
+            for (int p = 0; p < pixels; p++) {
+              batchMajor[dst + p] = rows[src + p] + b;
+            }
+          }
+        });
   }
 
   /** First output column whose input column {@code ox·stride − padding + kj} is ≥ 0. */
