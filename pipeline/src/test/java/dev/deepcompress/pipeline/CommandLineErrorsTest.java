@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,35 +15,21 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineErrorsTest {
   @TempDir Path dir;
 
-  private record Outcome(int exitCode, String err) {}
-
-  private static Outcome run(String... args) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    try {
-      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Outcome(code, captured.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(original);
-    }
-  }
-
-  private static void assertNoStackTrace(Outcome outcome) {
+  private static void assertNoStackTrace(CliRun outcome) {
     assertFalse(outcome.err().contains("\tat "), "stack trace printed:\n" + outcome.err());
     assertFalse(outcome.err().contains("Exception"), "exception name leaked:\n" + outcome.err());
   }
 
   @Test
   void unknownOptionIsAUsageError() {
-    Outcome outcome = run("train", "--model", "lenet-300-100", "--out", "x", "--bogus");
+    CliRun outcome = CliRun.of("train", "--model", "lenet-300-100", "--out", "x", "--bogus");
     assertEquals(ErrorReporter.USAGE, outcome.exitCode());
     assertTrue(outcome.err().contains("--bogus"), outcome.err());
   }
 
   @Test
   void unknownModelNamesTheKnownOnes() {
-    Outcome outcome = run("train", "--model", "alexnet-9000", "--out", "x");
+    CliRun outcome = CliRun.of("train", "--model", "alexnet-9000", "--out", "x");
     assertEquals(ErrorReporter.USAGE, outcome.exitCode());
     assertTrue(outcome.err().contains("lenet-300-100"), outcome.err());
     assertNoStackTrace(outcome);
@@ -53,7 +37,7 @@ class CommandLineErrorsTest {
 
   @Test
   void missingModelFile() {
-    Outcome outcome = run("eval", dir.resolve("absent.dcmodel").toString());
+    CliRun outcome = CliRun.of("eval", dir.resolve("absent.dcmodel").toString());
     assertEquals(ErrorReporter.FAILED, outcome.exitCode());
     assertTrue(outcome.err().startsWith("deepcompress: no such file: "), outcome.err());
     assertEquals(1, outcome.err().strip().lines().count(), outcome.err());
@@ -63,7 +47,7 @@ class CommandLineErrorsTest {
   void corruptModelFileNamesTheProblemInOneLine() throws IOException {
     Path file = dir.resolve("corrupt.dcmodel");
     Files.write(file, "this is not a model file at all".getBytes(StandardCharsets.UTF_8));
-    Outcome outcome = run("eval", file.toString());
+    CliRun outcome = CliRun.of("eval", file.toString());
     assertEquals(ErrorReporter.FAILED, outcome.exitCode());
     assertTrue(outcome.err().contains(file.toString()), outcome.err());
     assertEquals(1, outcome.err().strip().lines().count(), outcome.err());
@@ -74,15 +58,15 @@ class CommandLineErrorsTest {
   void verboseAddsTheStackTrace() throws IOException {
     Path file = dir.resolve("corrupt.dcmodel");
     Files.write(file, new byte[] {1, 2, 3});
-    Outcome outcome = run("eval", "--verbose", file.toString());
+    CliRun outcome = CliRun.of("eval", "--verbose", file.toString());
     assertEquals(ErrorReporter.FAILED, outcome.exitCode());
     assertTrue(outcome.err().contains("\tat "), outcome.err());
   }
 
   @Test
   void outputIntoAMissingDirectoryFailsBeforeAnyWork() {
-    Outcome outcome =
-        run(
+    CliRun outcome =
+        CliRun.of(
             "train",
             "--model",
             "lenet-300-100",

@@ -6,9 +6,6 @@ import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,31 +18,23 @@ class ReproduceLenet5SmokeTest {
 
   @Test
   void convolutionAndFullyConnectedWeightsGetThePapersBitWidths() throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      code =
-          Main.run(
-              "reproduce",
-              "lenet-5",
-              "--train-subset",
-              "1000",
-              "--epochs",
-              "1",
-              "--prune-iterations",
-              "1",
-              "--prune-epochs",
-              "1",
-              "--cluster-epochs",
-              "1",
-              "--out-dir",
-              dir.toString());
-    } finally {
-      System.setOut(original);
-    }
-    assertEquals(0, code, captured.toString(StandardCharsets.UTF_8));
+    CliRun run =
+        CliRun.of(
+            "reproduce",
+            "lenet-5",
+            "--train-subset",
+            "1000",
+            "--epochs",
+            "1",
+            "--prune-iterations",
+            "1",
+            "--prune-epochs",
+            "1",
+            "--cluster-epochs",
+            "1",
+            "--out-dir",
+            dir.toString());
+    assertEquals(0, run.exitCode(), run.out() + run.err());
     Path file = dir.resolve("lenet-5.dcmodel");
     FileLayout layout = ModelFile.inspect(file);
     Map<String, Integer> bits = Map.of("conv1", 8, "conv2", 8, "ip1", 5, "ip2", 5);

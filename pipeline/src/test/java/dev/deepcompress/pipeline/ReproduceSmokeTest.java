@@ -14,9 +14,6 @@ import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.Evaluation;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,32 +36,24 @@ class ReproduceSmokeTest {
 
   @BeforeAll
   static void runShortReproduction() throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      code =
-          Main.run(
-              "reproduce",
-              "lenet-300-100",
-              "--train-subset",
-              "3000",
-              "--epochs",
-              "2",
-              "--prune-iterations",
-              "2",
-              "--prune-epochs",
-              "1",
-              "--cluster-epochs",
-              "1",
-              "--out-dir",
-              dir.toString());
-    } finally {
-      System.setOut(original);
-    }
-    stdout = captured.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, stdout);
+    CliRun run =
+        CliRun.of(
+            "reproduce",
+            "lenet-300-100",
+            "--train-subset",
+            "3000",
+            "--epochs",
+            "2",
+            "--prune-iterations",
+            "2",
+            "--prune-epochs",
+            "1",
+            "--cluster-epochs",
+            "1",
+            "--out-dir",
+            dir.toString());
+    stdout = run.out();
+    assertEquals(0, run.exitCode(), stdout + run.err());
     file = dir.resolve("lenet-300-100.dcmodel");
     json = Files.readString(dir.resolve("report.json"));
   }
@@ -121,17 +110,9 @@ class ReproduceSmokeTest {
     Path truncated = dir.resolve("truncated.dcmodel");
     Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
     for (String command : new String[] {"eval", "inspect"}) {
-      PrintStream original = System.err;
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code;
-      try {
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        code = Main.run(command, truncated.toString());
-      } finally {
-        System.setErr(original);
-      }
-      String message = err.toString(StandardCharsets.UTF_8).strip();
-      assertEquals(ErrorReporter.FAILED, code, command + ": " + message);
+      CliRun run = CliRun.of(command, truncated.toString());
+      String message = run.err().strip();
+      assertEquals(ErrorReporter.FAILED, run.exitCode(), command + ": " + message);
       assertEquals(1, message.lines().count(), command + ": " + message);
       assertTrue(message.contains("truncated.dcmodel"), message);
       assertTrue(message.contains("byte"), "names the offset: " + message);
