@@ -5,6 +5,7 @@ import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -265,7 +266,7 @@ final class CompressionReport {
 
   /** A published figure as printed in the paper: no trailing zeros. */
   private static String plain(double value) {
-    return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 
   static String componentName(FileLayout.Component component) {

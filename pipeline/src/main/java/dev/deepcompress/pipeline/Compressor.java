@@ -21,6 +21,7 @@ import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -77,7 +78,7 @@ final class Compressor {
     double quantized = Evaluation.evaluate(network::predict, data.test()).errorPercent();
     console.printf(
         "weight sharing (%s init): test error %.2f%% before centroid retraining%n",
-        plan.init().name().toLowerCase(java.util.Locale.ROOT), quantized);
+        plan.init().name().toLowerCase(Locale.ROOT), quantized);
     Map<String, ParameterConstraint> constraints = new LinkedHashMap<>(sharing);
     ReferenceTraining.runEpochs(
         new Trainer(

@@ -3,6 +3,8 @@ package dev.deepcompress.pipeline;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The published figures of Han, Mao, Dally, "Deep Compression", ICLR 2016 (Table 1 and the
@@ -63,8 +65,8 @@ record PaperResults(
                   new Layer("ip2", "5K", 19, 5, 5.2, 5, 3.7, 6.9, 6.13)),
               new Layer("total", "431K", 8, 5.3, 4.1, 5, 4.4, 3.05, 2.55)));
 
-  static java.util.Set<String> models() {
-    return new java.util.TreeSet<>(BY_MODEL.keySet());
+  static Set<String> models() {
+    return new TreeSet<>(BY_MODEL.keySet());
   }
 
   static Optional<PaperResults> forModel(String model) {

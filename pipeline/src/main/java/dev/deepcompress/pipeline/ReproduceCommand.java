@@ -12,10 +12,12 @@ import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -154,7 +156,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 measured.test().errorPercent(),
                 denseBytes,
                 measured.layout(),
-                java.util.Optional.of(paper))
+                Optional.of(paper))
             .withPruning(result.pruning())
             .with("file", file.toString())
             .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
@@ -176,7 +178,7 @@ final class ReproduceCommand implements Callable<Integer> {
       ReferenceCache cache,
       ReferenceTraining.Settings settings,
       DatasetSplits splits)
-      throws java.io.IOException {
+      throws IOException {
     Path cached = cache.fileFor(settings);
     Evaluation.Predictor predictor =
         Files.isRegularFile(cached)

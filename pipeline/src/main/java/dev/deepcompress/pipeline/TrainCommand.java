@@ -15,6 +15,7 @@ import dev.deepcompress.training.SolverConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
 
   static final class ModelNames implements Iterable<String> {
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       return ReferenceArchitectures.names().iterator();
     }
   }
