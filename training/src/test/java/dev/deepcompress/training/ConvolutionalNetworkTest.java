@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Architecture;
@@ -164,19 +162,6 @@ class ConvolutionalNetworkTest {
 
   @Test
   void aSmallConvolutionalNetworkLearnsQuadrants() {
-    Network network = Network.initialize(TestData.CNN, 1);
-    ImageSet test = TestData.quadrants(500, 99);
-    double before = Evaluation.evaluate(network::predict, test).errorPercent();
-    Trainer trainer = new Trainer(network, SolverConfig.caffeLenet());
-    Batches batches = new Batches(TestData.quadrants(2000, 7), 64, 1);
-    double firstLoss = trainer.trainEpoch(batches, 0, new Trainer.Listener() {});
-    double lastLoss = firstLoss;
-    for (int epoch = 1; epoch < 8; epoch++) {
-      lastLoss = trainer.trainEpoch(batches, epoch, new Trainer.Listener() {});
-    }
-    double after = Evaluation.evaluate(network::predict, test).errorPercent();
-    assertTrue(before > 40, "an untrained network should be near chance, error " + before);
-    assertTrue(after < 5, "test error after training " + after + "%");
-    assertTrue(lastLoss < firstLoss / 2, "loss " + firstLoss + " → " + lastLoss);
+    TestData.assertLearnsQuadrants(TestData.CNN, 8);
   }
 }

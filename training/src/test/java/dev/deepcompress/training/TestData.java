@@ -1,5 +1,8 @@
 package dev.deepcompress.training;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.ImageSet;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
@@ -49,5 +52,28 @@ public final class TestData {
       pixels[i * 64 + (row + 1) * 8 + col] = (byte) (180 + random.nextInt(76));
     }
     return new ImageSet(count, 8, 8, pixels, labels);
+  }
+
+  /**
+   * Trains a fresh network of {@code architecture} on quadrants for {@code epochs} epochs and
+   * asserts that it learned: near chance before, under 5% test error and half the loss after.
+   * Returns the trainer for further checks.
+   */
+  public static Trainer assertLearnsQuadrants(Architecture architecture, int epochs) {
+    Network network = Network.initialize(architecture, 1);
+    ImageSet test = quadrants(500, 99);
+    double before = Evaluation.evaluate(network::predict, test).errorPercent();
+    Trainer trainer = new Trainer(network, SolverConfig.caffeLenet());
+    Batches batches = new Batches(quadrants(2000, 7), 64, 1);
+    double firstLoss = trainer.trainEpoch(batches, 0, new Trainer.Listener() {});
+    double lastLoss = firstLoss;
+    for (int epoch = 1; epoch < epochs; epoch++) {
+      lastLoss = trainer.trainEpoch(batches, epoch, new Trainer.Listener() {});
+    }
+    double after = Evaluation.evaluate(network::predict, test).errorPercent();
+    assertTrue(before > 40, "an untrained network should be near chance, error " + before);
+    assertTrue(after < 5, "test error after training " + after + "%");
+    assertTrue(lastLoss < firstLoss / 2, "loss " + firstLoss + " → " + lastLoss);
+    return trainer;
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
 import dev.deepcompress.runtime.kernels.KernelThreads;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -30,21 +29,10 @@ class TrainerTest {
 
   @Test
   void learnsASimpleTask() {
-    Network network = Network.initialize(TestData.MLP, 1);
-    ImageSet test = TestData.quadrants(500, 99);
-    double before = Evaluation.evaluate(network::predict, test).errorPercent();
-    Trainer trainer = new Trainer(network, SolverConfig.caffeLenet());
-    Batches batches = new Batches(TestData.quadrants(2000, 7), 64, 1);
-    double firstLoss = trainer.trainEpoch(batches, 0, new Trainer.Listener() {});
-    double lastLoss = firstLoss;
-    for (int epoch = 1; epoch < 15; epoch++) {
-      lastLoss = trainer.trainEpoch(batches, epoch, new Trainer.Listener() {});
-    }
-    double after = Evaluation.evaluate(network::predict, test).errorPercent();
-    assertTrue(before > 40, "an untrained network should be near chance, error " + before);
-    assertTrue(after < 5, "test error after training " + after + "%");
-    assertTrue(lastLoss < firstLoss / 2, "loss " + firstLoss + " → " + lastLoss);
-    assertTrue(trainer.iteration() == 15L * batches.batchesPerEpoch());
+    Trainer trainer = TestData.assertLearnsQuadrants(TestData.MLP, 15);
+    assertTrue(
+        trainer.iteration()
+            == 15L * new Batches(TestData.quadrants(2000, 7), 64, 1).batchesPerEpoch());
   }
 
   @Test
