@@ -30,4 +30,21 @@ final class Converters {
       }
     }
   }
+
+  /** A count of at least 1. */
+  static final class PositiveCount implements CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      int count;
+      try {
+        count = Integer.parseInt(value.strip());
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
+      }
+      if (count < 1) {
+        throw new CommandLine.TypeConversionException("must be at least 1, got " + count);
+      }
+      return count;
+    }
+  }
 }

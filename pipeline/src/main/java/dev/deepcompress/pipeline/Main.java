@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       CompressCommand.class,
       EvalCommand.class,
       InspectCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

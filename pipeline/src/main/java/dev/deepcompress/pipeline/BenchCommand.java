@@ -1,0 +1,164 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.kernels.KernelThreads;
+import dev.deepcompress.runtime.model.Model;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Time a model file as the runtime runs it against the same model decoded to dense fp32:"
+            + " batch-1 latency and batched throughput, on random ReLU-like inputs.")
+final class BenchCommand implements Callable<Integer> {
+  private static final long INPUT_SEED = 1;
+
+  @Mixin CommonOptions common;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Model file to time.")
+  Path file;
+
+  @Option(
+      names = "--iterations",
+      paramLabel = "N",
+      defaultValue = "100",
+      converter = Converters.PositiveCount.class,
+      description = "Timed runs of each network at each batch size (default: ${DEFAULT-VALUE}).")
+  int iterations;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      defaultValue = "20",
+      converter = Converters.PositiveCount.class,
+      description = "Untimed runs before the timed ones (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "64",
+      converter = Converters.PositiveCount.class,
+      description = "Images per run for the throughput figure (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  /** One network's figures. */
+  private record Timing(double medianMicros, double p90Micros, double imagesPerSecond) {}
+
+  @Override
+  public Integer call() throws Exception {
+    common.apply();
+    Model compressed = ModelFile.read(file);
+    // Every tensor as dense fp32, so fully connected layers go through GEMM.
+    Model dense =
+        new Model(compressed.architecture(), compressed.parameters(), compressed.metadata());
+    InferenceNetwork[] networks = {InferenceNetwork.of(compressed), InferenceNetwork.of(dense)};
+    long inputValues = (long) batch * networks[0].inputSize();
+    if (inputValues > Integer.MAX_VALUE - 8) {
+      throw new UserInputException(
+          "--batch "
+              + batch
+              + " is too large: "
+              + inputValues
+              + " input values do not fit in one"
+              + " array");
+    }
+    float[] images = reluLike((int) inputValues);
+    Timing[] timings = measure(networks, images);
+
+    PrintStream out = System.out;
+    out.printf(
+        "%s: %s; kernel threads: %d; %d timed runs after %d warm-up runs, compressed and dense"
+            + " alternating%n%n",
+        file, compressed.architecture().name(), KernelThreads.threads(), iterations, warmup);
+    out.printf(
+        "| network | batch-1 median (µs) | batch-1 p90 (µs) | batch-%d (images/s) |%n", batch);
+    out.println("|---|---:|---:|---:|");
+    String[] names = {"compressed", "dense decoding"};
+    for (int n = 0; n < names.length; n++) {
+      out.printf(
+          Locale.ROOT,
+          "| %s | %.1f | %.1f | %,.0f |%n",
+          names[n],
+          timings[n].medianMicros,
+          timings[n].p90Micros,
+          timings[n].imagesPerSecond);
+    }
+    out.printf(
+        Locale.ROOT,
+        "| compressed / dense | %.2f | %.2f | %.2f |%n",
+        timings[0].medianMicros / timings[1].medianMicros,
+        timings[0].p90Micros / timings[1].p90Micros,
+        timings[0].imagesPerSecond / timings[1].imagesPerSecond);
+    return 0;
+  }
+
+  /** Non-negative with about half exact zeros, like activations after a ReLU. */
+  private static float[] reluLike(int count) {
+    SplittableRandom random = new SplittableRandom(INPUT_SEED);
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = (float) Math.max(random.nextGaussian(), 0);
+    }
+    return values;
+  }
+
+  /**
+   * Batch-1 runs on each image in turn, then whole batches; the networks alternate run by run, so a
+   * change in the machine's load falls on both alike.
+   */
+  private Timing[] measure(InferenceNetwork[] networks, float[] images) {
+    int inputSize = networks[0].inputSize();
+    long[][] latencies = new long[networks.length][iterations];
+    for (int run = -warmup; run < iterations; run++) {
+      int image = Math.floorMod(run, batch);
+      float[] input = Arrays.copyOfRange(images, image * inputSize, (image + 1) * inputSize);
+      for (int n = 0; n < networks.length; n++) {
+        long start = System.nanoTime();
+        networks[n].forward(input, 1);
+        long elapsed = System.nanoTime() - start;
+        if (run >= 0) {
+          latencies[n][run] = elapsed;
+        }
+      }
+    }
+    long[] batchNanos = new long[networks.length];
+    for (int run = -warmup; run < iterations; run++) {
+      for (int n = 0; n < networks.length; n++) {
+        long start = System.nanoTime();
+        networks[n].forward(images, batch);
+        long elapsed = System.nanoTime() - start;
+        if (run >= 0) {
+          batchNanos[n] += elapsed;
+        }
+      }
+    }
+    Timing[] timings = new Timing[networks.length];
+    for (int n = 0; n < networks.length; n++) {
+      long[] sorted = latencies[n].clone();
+      Arrays.sort(sorted);
+      timings[n] =
+          new Timing(
+              percentile(sorted, 0.5) / 1e3,
+              percentile(sorted, 0.9) / 1e3,
+              (double) iterations * batch / (batchNanos[n] / 1e9));
+    }
+    return timings;
+  }
+
+  /** Nearest-rank percentile of ascending values. */
+  private static long percentile(long[] sorted, double fraction) {
+    return sorted[Math.max(0, (int) Math.ceil(fraction * sorted.length) - 1)];
+  }
+}
