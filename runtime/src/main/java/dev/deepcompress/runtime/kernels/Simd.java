@@ -10,27 +10,38 @@ import java.io.PrintStream;
 final class Simd {
   static final String MODULE = "jdk.incubator.vector";
 
-  static final BlockedGemm GEMM =
-      gemm(ModuleLayer.boot().findModule(MODULE).isPresent(), System.err);
+  /** The kernels of one choice, made once so that the fallback is reported once. */
+  record Kernels(BlockedGemm gemm, SparseKernel sparse) {}
+
+  private static final Kernels KERNELS =
+      kernels(ModuleLayer.boot().findModule(MODULE).isPresent(), System.err);
+
+  static final BlockedGemm GEMM = KERNELS.gemm();
+  static final SparseKernel SPARSE = KERNELS.sparse();
 
   private Simd() {}
 
-  static BlockedGemm gemm(boolean vectorModulePresent, PrintStream log) {
+  static Kernels kernels(boolean vectorModulePresent, PrintStream log) {
     if (!vectorModulePresent) {
       log.println(
           "deepcompress: SIMD kernels unavailable, using the scalar fallback"
               + " (run java with --add-modules "
               + MODULE
               + " for full speed)");
-      return new ScalarGemm();
+      return new Kernels(new ScalarGemm(), new ScalarSparseKernel());
     }
+    return new Kernels(
+        load("VectorGemm", BlockedGemm.class), load("VectorSparseKernel", SparseKernel.class));
+  }
+
+  private static <T> T load(String simpleName, Class<T> type) {
     try {
-      return (BlockedGemm)
-          Class.forName(Simd.class.getPackageName() + ".VectorGemm")
+      return type.cast(
+          Class.forName(Simd.class.getPackageName() + "." + simpleName)
               .getDeclaredConstructor()
-              .newInstance();
+              .newInstance());
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot load the Vector API GEMM kernel", e);
+      throw new IllegalStateException("cannot load the Vector API kernel " + simpleName, e);
     }
   }
 }

@@ -1,14 +1,9 @@
 package dev.deepcompress.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -252,21 +247,5 @@ class GemmTest {
     assertThrows(
         NullPointerException.class,
         () -> Gemm.sgemm(false, false, 2, 2, 3, null, 0, 3, b, 0, 2, 0f, c, 0, 2));
-  }
-
-  @Test
-  void fallsBackToScalarWithOneLineWhenVectorModuleIsMissing() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    PrintStream log = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    assertInstanceOf(ScalarGemm.class, Simd.gemm(false, log));
-    String printed = bytes.toString(StandardCharsets.UTF_8);
-    assertEquals(1, printed.lines().count(), printed);
-    assertTrue(printed.contains("--add-modules jdk.incubator.vector"), printed);
-
-    bytes.reset();
-    assertInstanceOf(VectorGemm.class, Simd.gemm(true, log));
-    assertEquals("", bytes.toString(StandardCharsets.UTF_8));
-    // The tests run with the module, so the shared kernel is the vector one.
-    assertInstanceOf(VectorGemm.class, Simd.GEMM);
   }
 }

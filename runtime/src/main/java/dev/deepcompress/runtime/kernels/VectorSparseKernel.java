@@ -1,0 +1,157 @@
+package dev.deepcompress.runtime.kernels;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Sparse kernels on the Vector API. At batch 1 a row's non-zeros are taken a vector of lanes at a
+ * time: the codebook indices are widened to ints and looked up in registers (the codebook's raw
+ * bits held in one, two or four vectors, read with {@code selectFrom}), or, for codebooks too large
+ * for that, gathered from the codebook array; the activations are gathered by column, and both are
+ * multiplied into a vector of partial sums. Against a dense matrix each non-zero is broadcast and
+ * multiplied into a strip of output lanes.
+ */
+final class VectorSparseKernel extends SparseKernel {
+  private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
+  private static final int L = FLOATS.length();
+  private static final VectorSpecies<Byte> BYTES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+  private static final VectorSpecies<Short> SHORTS =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
+
+  private static final int HIGH_SHIFT = 31 - Integer.numberOfTrailingZeros(2 * L);
+
+  /** Codebooks up to this size are looked up in registers; larger ones are gathered. */
+  static final int MAX_REGISTER_CODEBOOK = 4 * L;
+
+  @Override
+  void rowsTimesVector(
+      QuantizedSparseMatrix m, float[] x, float[] bias, float[] y, int r0, int r1) {
+    float[] codebook = m.codebook;
+    int tables = Math.ceilDiv(codebook.length, L);
+    int[] bits = new int[4 * L];
+    for (int i = 0; i < codebook.length && i < bits.length; i++) {
+      bits[i] = Float.floatToRawIntBits(codebook[i]);
+    }
+    IntVector t0 = IntVector.fromArray(INTS, bits, 0);
+    IntVector t1 = IntVector.fromArray(INTS, bits, L);
+    IntVector t2 = IntVector.fromArray(INTS, bits, 2 * L);
+    IntVector t3 = IntVector.fromArray(INTS, bits, 3 * L);
+    char[] narrow = m.narrowColumns;
+    int[] wide = m.wideColumns;
+    byte[] codes = m.codes;
+    int[] columnBuffer = new int[L];
+    int[] codeBuffer = new int[L];
+    for (int r = r0; r < r1; r++) {
+      int k = m.rowStart[r];
+      int end = m.rowStart[r + 1];
+      FloatVector sum = FloatVector.zero(FLOATS);
+      for (; k + L <= end; k += L) {
+        // Codes are unsigned bytes: widen, then drop the sign extension.
+        IntVector index =
+            ((IntVector)
+                    ByteVector.fromArray(BYTES, codes, k)
+                        .convertShape(VectorOperators.B2I, INTS, 0))
+                .and(0xFF);
+        FloatVector weight;
+        if (tables == 1) {
+          weight = index.selectFrom(t0).reinterpretAsFloats();
+        } else if (tables == 2) {
+          weight = index.selectFrom(t0, t1).reinterpretAsFloats();
+        } else if (tables <= 4) {
+          // Two-table lookups wrap their index modulo 2L; the bit above, spread over the lane,
+          // picks the pair.
+          IntVector high =
+              index.lanewise(VectorOperators.LSHL, HIGH_SHIFT).lanewise(VectorOperators.ASHR, 31);
+          weight =
+              index
+                  .selectFrom(t0, t1)
+                  .lanewise(VectorOperators.BITWISE_BLEND, index.selectFrom(t2, t3), high)
+                  .reinterpretAsFloats();
+        } else {
+          index.intoArray(codeBuffer, 0);
+          weight = FloatVector.fromArray(FLOATS, codebook, 0, codeBuffer, 0);
+        }
+        FloatVector input;
+        if (narrow != null) {
+          ((IntVector)
+                  ShortVector.fromCharArray(SHORTS, narrow, k)
+                      .convertShape(VectorOperators.S2I, INTS, 0))
+              .and(0xFFFF)
+              .intoArray(columnBuffer, 0);
+          input = FloatVector.fromArray(FLOATS, x, 0, columnBuffer, 0);
+        } else {
+          input = FloatVector.fromArray(FLOATS, x, 0, wide, k);
+        }
+        sum = weight.fma(input, sum);
+      }
+      float tail = sum.reduceLanes(VectorOperators.ADD);
+      for (; k < end; k++) {
+        int column = narrow != null ? narrow[k] : wide[k];
+        tail += codebook[codes[k] & 0xFF] * x[column];
+      }
+      y[r] = bias[r] + tail;
+    }
+  }
+
+  @Override
+  void rowsTimesDense(QuantizedSparseMatrix m, float[] b, int n, float[] c, int r0, int r1) {
+    int j = 0;
+    // Four vectors of output per pass over a row: enough independent FMAs to hide their latency.
+    for (; j + 4 * L <= n; j += 4 * L) {
+      for (int r = r0; r < r1; r++) {
+        rowStripOf4(m, b, n, c, r, j);
+      }
+    }
+    for (; j < n; j += L) {
+      VectorMask<Float> lanes = FLOATS.indexInRange(j, n);
+      for (int r = r0; r < r1; r++) {
+        rowStripOf1(m, b, n, c, r, j, lanes);
+      }
+    }
+  }
+
+  private static void rowStripOf4(
+      QuantizedSparseMatrix m, float[] b, int n, float[] c, int r, int j) {
+    char[] narrow = m.narrowColumns;
+    int[] wide = m.wideColumns;
+    FloatVector s0 = FloatVector.zero(FLOATS);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    for (int k = m.rowStart[r]; k < m.rowStart[r + 1]; k++) {
+      FloatVector w = FloatVector.broadcast(FLOATS, m.codebook[m.codes[k] & 0xFF]);
+      int in = (narrow != null ? narrow[k] : wide[k]) * n + j;
+      s0 = w.fma(FloatVector.fromArray(FLOATS, b, in), s0);
+      s1 = w.fma(FloatVector.fromArray(FLOATS, b, in + L), s1);
+      s2 = w.fma(FloatVector.fromArray(FLOATS, b, in + 2 * L), s2);
+      s3 = w.fma(FloatVector.fromArray(FLOATS, b, in + 3 * L), s3);
+    }
+    int out = r * n + j;
+    s0.intoArray(c, out);
+    s1.intoArray(c, out + L);
+    s2.intoArray(c, out + 2 * L);
+    s3.intoArray(c, out + 3 * L);
+  }
+
+  /** One vector of output, masked to the lanes that exist (the strip may run past n). */
+  private static void rowStripOf1(
+      QuantizedSparseMatrix m, float[] b, int n, float[] c, int r, int j, VectorMask<Float> lanes) {
+    char[] narrow = m.narrowColumns;
+    int[] wide = m.wideColumns;
+    FloatVector s = FloatVector.zero(FLOATS);
+    for (int k = m.rowStart[r]; k < m.rowStart[r + 1]; k++) {
+      FloatVector w = FloatVector.broadcast(FLOATS, m.codebook[m.codes[k] & 0xFF]);
+      int in = (narrow != null ? narrow[k] : wide[k]) * n + j;
+      s = w.fma(FloatVector.fromArray(FLOATS, b, in, lanes), s);
+    }
+    s.intoArray(c, r * n + j, lanes);
+  }
+}
