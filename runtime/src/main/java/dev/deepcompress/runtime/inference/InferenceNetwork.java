@@ -3,31 +3,79 @@ package dev.deepcompress.runtime.inference;
 import dev.deepcompress.runtime.kernels.Conv2d;
 import dev.deepcompress.runtime.kernels.Gemm;
 import dev.deepcompress.runtime.kernels.MaxPool2d;
+import dev.deepcompress.runtime.kernels.QuantizedSparseMatrix;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import dev.deepcompress.runtime.model.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A model ready to run: one step per layer of its architecture, applied to a batch of inputs laid
  * out row by row. A fully connected layer whose weight is sparse-quantized runs on the compressed
- * form (sparse rows of codebook indices); dense weights go through GEMM, and so do convolutions
- * (im2col), whose sparse-quantized weights are decoded to dense once, when the network is built.
- * Shares the model's dense arrays (no copy), so they must not be changed while the network is in
- * use. Safe for concurrent use: each call allocates its own activations.
+ * form ({@link QuantizedSparseMatrix}), and for a single input row that is at least a quarter zeros
+ * (as after a ReLU) skips them, through a column-major copy of the weight built on first use; dense
+ * weights go through GEMM. A convolution runs through im2col, then either the compressed-form
+ * product or, for a dense or a dense-enough sparse-quantized weight (decoded once, when the network
+ * is built), GEMM. {@link #describeLayers()} says which form each layer runs in. Shares the model's
+ * dense arrays (no copy), so they must not be changed while the network is in use. Safe for
+ * concurrent use: each call allocates its own activations.
  */
 public final class InferenceNetwork {
   private final List<Step> steps;
   private final int inputSize;
   private final int outputSize;
   private final int widestRow;
+  private final List<LayerDescription> layers;
 
-  private InferenceNetwork(List<Step> steps, Architecture architecture) {
+  /**
+   * How one layer runs.
+   *
+   * @param name the layer's name in the architecture
+   * @param form {@value #DENSE_GEMM}, {@value #DECODED_GEMM}, {@value #COMPRESSED}, or for layers
+   *     without weights {@value #NO_WEIGHTS}
+   * @param weightBytes bytes of the weight as held in memory for the kernel (for the compressed
+   *     form: row pointers, column and codebook indices, codebook)
+   * @param storedWeights weights the kernel reads: the non-zeros in the compressed form, every
+   *     element otherwise
+   */
+  public record LayerDescription(String name, String form, long weightBytes, long storedWeights) {}
+
+  /** A dense fp32 weight through GEMM. */
+  public static final String DENSE_GEMM = "dense GEMM";
+
+  /** A sparse-quantized weight decoded to dense fp32 at load, then GEMM. */
+  public static final String DECODED_GEMM = "decoded to dense, GEMM";
+
+  /** A sparse-quantized weight run in compressed form by {@link QuantizedSparseMatrix}. */
+  public static final String COMPRESSED = "compressed";
+
+  public static final String NO_WEIGHTS = "no weights";
+
+  /**
+   * Densest sparse-quantized convolution weight run in compressed form; denser ones are decoded for
+   * GEMM. The compressed product spends a load and an FMA per non-zero and output vector, where
+   * GEMM reuses each load from a register tile. Ad-hoc timings on AVX2 (LeNet-5 shapes, 16 images)
+   * put the break-even between 20% and 30% density; with one image it is higher, near 50%. A
+   * density rule rather than a measurement at load, so the choice is the same on every run.
+   */
+  static final double MAX_COMPRESSED_CONVOLUTION_DENSITY = 0.25;
+
+  /**
+   * Least fraction of zero inputs at which a single row goes through the column-wise product that
+   * skips them. Ad-hoc timings of an AlexNet-fc6-shaped layer on AVX2: with no zeros the two
+   * products run alike, with half the inputs zero the column-wise one takes about 2/3 of the time.
+   */
+  static final double MIN_ZERO_FRACTION_TO_SKIP = 0.25;
+
+  private InferenceNetwork(
+      List<Step> steps, List<LayerDescription> layers, Architecture architecture) {
     this.steps = steps;
+    this.layers = layers;
     this.inputSize = architecture.inputShape().elementCount();
     this.outputSize = architecture.outputShape().elementCount();
     int widest = outputSize;
@@ -40,33 +88,55 @@ public final class InferenceNetwork {
   public static InferenceNetwork of(Model model) {
     Architecture architecture = model.architecture();
     List<Step> steps = new ArrayList<>();
+    List<LayerDescription> layers = new ArrayList<>();
     List<Shape> inputShapes = architecture.layerInputShapes();
     for (int i = 0; i < inputShapes.size(); i++) {
       Shape input = inputShapes.get(i);
-      steps.add(
-          switch (architecture.layers().get(i)) {
+      LayerSpec layer = architecture.layers().get(i);
+      Step step =
+          switch (layer) {
             case LayerSpec.FullyConnected fc -> fullyConnected(fc, model);
-            case LayerSpec.Convolution conv ->
-                new Convolution(
-                    Conv2d.of(conv, input),
-                    conv.outputShape(input).elementCount(),
-                    model.parameter(conv.weightName()),
-                    model.parameter(conv.biasName()));
+            case LayerSpec.Convolution conv -> convolution(conv, input, model);
             case LayerSpec.MaxPool pool ->
                 new MaxPool(MaxPool2d.of(pool, input), pool.outputShape(input).elementCount());
             case LayerSpec.Relu relu -> new Relu();
-          });
+          };
+      steps.add(step);
+      layers.add(step.describe(layer.name()));
     }
-    return new InferenceNetwork(List.copyOf(steps), architecture);
+    return new InferenceNetwork(List.copyOf(steps), List.copyOf(layers), architecture);
   }
 
   private static Step fullyConnected(LayerSpec.FullyConnected fc, Model model) {
     float[] bias = model.parameter(fc.biasName());
     return switch (model.tensor(fc.weightName())) {
       case SparseQuantizedTensor sparse ->
-          new SparseFullyConnected(new QuantizedCsr(sparse, fc.outputs(), fc.inputs()), bias);
+          new SparseFullyConnected(
+              QuantizedSparseMatrix.of(sparse, fc.outputs(), fc.inputs()), bias);
       case DenseTensor dense -> new FullyConnected(fc.inputs(), fc.outputs(), dense.values(), bias);
     };
+  }
+
+  private static Step convolution(LayerSpec.Convolution spec, Shape input, Model model) {
+    Conv2d conv = Conv2d.of(spec, input);
+    int outputSize = spec.outputShape(input).elementCount();
+    float[] bias = model.parameter(spec.biasName());
+    Tensor weight = model.tensor(spec.weightName());
+    if (weight instanceof SparseQuantizedTensor sparse
+        && sparse.nonZeroCount()
+            <= MAX_COMPRESSED_CONVOLUTION_DENSITY * sparse.shape().elementCount()) {
+      return new SparseConvolution(
+          conv,
+          outputSize,
+          QuantizedSparseMatrix.of(sparse, spec.outputChannels(), conv.patchSize()),
+          bias);
+    }
+    return new Convolution(
+        conv,
+        outputSize,
+        model.parameter(spec.weightName()),
+        bias,
+        weight instanceof SparseQuantizedTensor ? DECODED_GEMM : DENSE_GEMM);
   }
 
   /** Elements per input row (the architecture's input shape, flattened). */
@@ -112,6 +182,11 @@ public final class InferenceNetwork {
     return activations;
   }
 
+  /** Each layer's name and the form its weight runs in, in architecture order. */
+  public List<LayerDescription> describeLayers() {
+    return layers;
+  }
+
   /** Index of the largest output of each row; ties go to the lowest index. */
   public int[] predict(float[] inputs, int batchSize) {
     return Argmax.rows(forward(inputs, batchSize), batchSize, outputSize);
@@ -120,6 +195,8 @@ public final class InferenceNetwork {
   /** One layer's computation; returns a new array so the caller's input is never modified. */
   private sealed interface Step {
     float[] apply(float[] input, int batchSize);
+
+    LayerDescription describe(String name);
   }
 
   /** {@code Y = X·Wᵀ + b}: X is batch×inputs, W is stored outputs×inputs. */
@@ -139,21 +216,48 @@ public final class InferenceNetwork {
       }
       return output;
     }
-  }
 
-  /** {@code Y = X·Wᵀ + b} with W held as sparse rows of codebook indices. */
-  private record SparseFullyConnected(QuantizedCsr weight, float[] bias) implements Step {
     @Override
-    public float[] apply(float[] input, int batchSize) {
-      return weight.multiplyTransposed(input, batchSize, bias);
+    public LayerDescription describe(String name) {
+      return new LayerDescription(name, DENSE_GEMM, 4L * weight.length, weight.length);
     }
   }
 
-  /**
-   * Convolution through im2col and GEMM on dense weights; a sparse-quantized weight was decoded
-   * once by {@link Model#parameter} (convolution in the compressed domain is not implemented).
-   */
-  private record Convolution(Conv2d conv, int outputSize, float[] weight, float[] bias)
+  /** {@code Y = X·Wᵀ + b} with W in compressed form. */
+  private record SparseFullyConnected(QuantizedSparseMatrix weight, float[] bias) implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[batchSize * weight.rows()];
+      if (batchSize == 1 && zeros(input) >= MIN_ZERO_FRACTION_TO_SKIP * input.length) {
+        weight.multiplyVectorSkippingZeros(input, bias, output);
+      } else {
+        weight.multiplyBatch(input, batchSize, bias, output);
+      }
+      return output;
+    }
+
+    private static int zeros(float[] values) {
+      int count = 0;
+      for (float v : values) {
+        if (v == 0f) {
+          count++;
+        }
+      }
+      return count;
+    }
+
+    @Override
+    public LayerDescription describe(String name) {
+      return compressed(name, weight);
+    }
+  }
+
+  private static LayerDescription compressed(String name, QuantizedSparseMatrix weight) {
+    return new LayerDescription(name, COMPRESSED, weight.bytesInMemory(), weight.nonZeros());
+  }
+
+  /** Convolution through im2col and GEMM on a dense weight. */
+  private record Convolution(Conv2d conv, int outputSize, float[] weight, float[] bias, String form)
       implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
@@ -169,6 +273,35 @@ public final class InferenceNetwork {
           new float[conv.productLength(chunk)]);
       return output;
     }
+
+    @Override
+    public LayerDescription describe(String name) {
+      return new LayerDescription(name, form, 4L * weight.length, weight.length);
+    }
+  }
+
+  /** Convolution through im2col and the compressed-form product. */
+  private record SparseConvolution(
+      Conv2d conv, int outputSize, QuantizedSparseMatrix weight, float[] bias) implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[batchSize * outputSize];
+      int chunk = Math.min(batchSize, conv.imagesPerChunk());
+      conv.forward(
+          input,
+          batchSize,
+          weight,
+          bias,
+          output,
+          new float[conv.columnsLength(chunk)],
+          new float[conv.productLength(chunk)]);
+      return output;
+    }
+
+    @Override
+    public LayerDescription describe(String name) {
+      return compressed(name, weight);
+    }
   }
 
   private record MaxPool(MaxPool2d pool, int outputSize) implements Step {
@@ -177,6 +310,11 @@ public final class InferenceNetwork {
       float[] output = new float[batchSize * outputSize];
       pool.forward(input, batchSize, output, null);
       return output;
+    }
+
+    @Override
+    public LayerDescription describe(String name) {
+      return new LayerDescription(name, NO_WEIGHTS, 0, 0);
     }
   }
 
@@ -188,6 +326,11 @@ public final class InferenceNetwork {
         output[i] = Math.max(input[i], 0f);
       }
       return output;
+    }
+
+    @Override
+    public LayerDescription describe(String name) {
+      return new LayerDescription(name, NO_WEIGHTS, 0, 0);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.deepcompress.runtime.kernels;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Shape;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * A convolution layer's geometry over batches of [C, H, W] images (batch-major, NCHW), and the
@@ -114,12 +115,83 @@ public final class Conv2d {
       float[] output,
       float[] columns,
       float[] product) {
+    forward(
+        input,
+        batch,
+        bias,
+        output,
+        columns,
+        product,
+        n ->
+            Gemm.sgemm(
+                false,
+                false,
+                outChannels,
+                n,
+                patch,
+                weight,
+                0,
+                patch,
+                columns,
+                0,
+                n,
+                0f,
+                product,
+                0,
+                n));
+  }
+
+  /**
+   * {@link #forward(float[], int, float[], float[], float[], float[], float[])} with the weight in
+   * compressed form: each chunk's product is {@link QuantizedSparseMatrix#multiplyDense} on the
+   * column matrix.
+   *
+   * @param weight O rows × C·k·k columns
+   * @throws IllegalArgumentException if the weight's shape is not [O, C·k·k]
+   */
+  public void forward(
+      float[] input,
+      int batch,
+      QuantizedSparseMatrix weight,
+      float[] bias,
+      float[] output,
+      float[] columns,
+      float[] product) {
+    if (weight.rows() != outChannels || weight.columns() != patch) {
+      throw new IllegalArgumentException(
+          "convolution weight of "
+              + weight.rows()
+              + "×"
+              + weight.columns()
+              + " does not match "
+              + outChannels
+              + " output channels × "
+              + patch
+              + " taps");
+    }
+    forward(
+        input,
+        batch,
+        bias,
+        output,
+        columns,
+        product,
+        n -> weight.multiplyDense(columns, n, product));
+  }
+
+  /** The chunk loop: im2col, {@code multiply} (columns → product, given n), then the scatter. */
+  private void forward(
+      float[] input,
+      int batch,
+      float[] bias,
+      float[] output,
+      float[] columns,
+      float[] product,
+      IntConsumer multiply) {
     for (int first = 0; first < batch; first += imagesPerChunk) {
       int images = Math.min(imagesPerChunk, batch - first);
-      int n = images * pixels;
       im2col(input, first, images, columns);
-      Gemm.sgemm(
-          false, false, outChannels, n, patch, weight, 0, patch, columns, 0, n, 0f, product, 0, n);
+      multiply.accept(images * pixels);
       fromChannelRows(product, bias, first, images, output);
     }
   }

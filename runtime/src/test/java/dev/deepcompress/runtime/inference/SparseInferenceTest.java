@@ -9,11 +9,15 @@ import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.RandomModels;
 import dev.deepcompress.runtime.model.RandomSparse;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import dev.deepcompress.runtime.model.Tensor;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -99,7 +103,10 @@ class SparseInferenceTest {
     assertTrue(compared > 300, compared + " predictions compared");
   }
 
-  /** Convolution weights are decoded to dense once; the decoded model must run identically. */
+  /**
+   * Sparse convolution weights run compressed or are decoded once, by density; either way the
+   * outputs are those of the decoded model.
+   */
   @Test
   void sparseConvolutionWeightsGiveTheSameOutputsAsTheirDecoding() throws IOException {
     for (int seed = 0; seed < 30; seed++) {
@@ -120,6 +127,104 @@ class SparseInferenceTest {
       Model read = ModelFile.fromBytes(ModelFile.toBytes(sparse), "seed " + seed);
       assertArrayEquals(got, InferenceNetwork.of(read).forward(inputs, batch));
     }
+  }
+
+  /** LeNet-5 (Caffe variant) with the paper's densities and index widths. */
+  private static Model lenet5(SplittableRandom random) {
+    Architecture architecture =
+        new Architecture(
+            "lenet5",
+            Shape.of(1, 28, 28),
+            List.of(
+                new LayerSpec.Convolution("conv1", 1, 20, 5, 1, 0),
+                new LayerSpec.MaxPool("pool1", 2, 2),
+                new LayerSpec.Convolution("conv2", 20, 50, 5, 1, 0),
+                new LayerSpec.MaxPool("pool2", 2, 2),
+                new LayerSpec.FullyConnected("ip1", 800, 500),
+                new LayerSpec.Relu("relu1"),
+                new LayerSpec.FullyConnected("ip2", 500, 10)));
+    Map<String, Double> density = Map.of("conv1", 0.66, "conv2", 0.12, "ip1", 0.08, "ip2", 0.19);
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (ParameterSpec spec : architecture.parameters()) {
+      String layer = spec.name().substring(0, spec.name().indexOf('.'));
+      if (spec.role() == ParameterSpec.Role.WEIGHT) {
+        int indexBits = layer.startsWith("conv") ? 8 : 5;
+        tensors.put(
+            spec.name(),
+            RandomSparse.tensor(random, spec.shape(), density.get(layer), indexBits, 5));
+      } else {
+        tensors.put(
+            spec.name(),
+            new DenseTensor(spec.shape(), randomInputs(random, spec.shape().elementCount())));
+      }
+    }
+    return Model.ofTensors(architecture, tensors, Map.of());
+  }
+
+  @Test
+  void aCompressedLenet5PredictsLikeItsDenseDecoding() {
+    SplittableRandom random = new SplittableRandom(11);
+    Model sparse = lenet5(random);
+    InferenceNetwork compressed = InferenceNetwork.of(sparse);
+    InferenceNetwork dense = InferenceNetwork.of(RandomSparse.decoded(sparse));
+    int batch = 24;
+    float[] inputs = randomInputs(random, batch * compressed.inputSize());
+    float[] want = dense.forward(inputs, batch);
+    float[] got = compressed.forward(inputs, batch);
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], got[i], 1e-4f * Math.max(1f, Math.abs(want[i])), "[" + i + "]");
+    }
+    assertArrayEquals(dense.predict(inputs, batch), compressed.predict(inputs, batch));
+    // One image at a time takes the batch-1 kernels; ip2 skips the zeros the ReLU leaves.
+    for (int image = 0; image < 4; image++) {
+      float[] one = Arrays.copyOfRange(inputs, image * 784, (image + 1) * 784);
+      float[] single = compressed.forward(one, 1);
+      for (int j = 0; j < 10; j++) {
+        assertEquals(
+            want[image * 10 + j], single[j], 1e-4f * Math.max(1f, Math.abs(want[image * 10 + j])));
+      }
+    }
+  }
+
+  @Test
+  void describesTheFormEachLayerRunsIn() {
+    Model sparse = lenet5(new SplittableRandom(12));
+    List<InferenceNetwork.LayerDescription> layers = InferenceNetwork.of(sparse).describeLayers();
+    assertEquals(
+        List.of("conv1", "pool1", "conv2", "pool2", "ip1", "relu1", "ip2"),
+        layers.stream().map(InferenceNetwork.LayerDescription::name).toList());
+    assertEquals(
+        List.of(
+            InferenceNetwork.DECODED_GEMM,
+            InferenceNetwork.NO_WEIGHTS,
+            InferenceNetwork.COMPRESSED,
+            InferenceNetwork.NO_WEIGHTS,
+            InferenceNetwork.COMPRESSED,
+            InferenceNetwork.NO_WEIGHTS,
+            InferenceNetwork.COMPRESSED),
+        layers.stream().map(InferenceNetwork.LayerDescription::form).toList());
+    assertEquals(
+        new InferenceNetwork.LayerDescription("conv1", InferenceNetwork.DECODED_GEMM, 2000, 500),
+        layers.get(0));
+    SparseQuantizedTensor ip1 = (SparseQuantizedTensor) sparse.tensor("ip1.weight");
+    int nonZeros = ip1.nonZeroCount();
+    // Row pointers, 2-byte columns, 1-byte codes, the codebook.
+    long bytes = 4L * 501 + 3L * nonZeros + 4L * ip1.codebook().length;
+    assertEquals(
+        new InferenceNetwork.LayerDescription("ip1", InferenceNetwork.COMPRESSED, bytes, nonZeros),
+        layers.get(4));
+    // A dense weight stays dense.
+    Model denseIp2 = Model.ofTensors(sparse.architecture(), withDenseIp2(sparse), Map.of());
+    InferenceNetwork.LayerDescription ip2 = InferenceNetwork.of(denseIp2).describeLayers().get(6);
+    assertEquals(
+        new InferenceNetwork.LayerDescription("ip2", InferenceNetwork.DENSE_GEMM, 20_000, 5000),
+        ip2);
+  }
+
+  private static Map<String, Tensor> withDenseIp2(Model model) {
+    Map<String, Tensor> tensors = new LinkedHashMap<>(model.tensors());
+    tensors.put("ip2.weight", new DenseTensor(Shape.of(10, 500), model.parameter("ip2.weight")));
+    return tensors;
   }
 
   @Test

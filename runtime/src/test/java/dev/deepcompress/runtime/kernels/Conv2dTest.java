@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.RandomSparse;
 import dev.deepcompress.runtime.model.Shape;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,65 @@ class Conv2dTest {
         assertEquals(7f, gradient[i], "col2im touched an image outside its chunk");
       }
     }
+  }
+
+  /** The compressed-weight forward pass gives the outputs of the dense-weight (GEMM) one. */
+  @Test
+  void aCompressedWeightGivesTheOutputsOfItsDecoding() {
+    for (int seed = 0; seed < 60; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      Case c = randomCase(random);
+      Conv2d conv = Conv2d.of(c.spec(), c.input());
+      int outChannels = c.spec().outputChannels();
+      SparseQuantizedTensor weight =
+          RandomSparse.tensor(
+              random,
+              Shape.of(outChannels, conv.patchSize()),
+              random.nextDouble(),
+              1 + random.nextInt(8),
+              5);
+      float[] bias = random(random, outChannels);
+      int batch = c.batch();
+      float[] x = random(random, batch * c.input().elementCount());
+      int outputs = batch * outChannels * conv.outputPixels();
+      float[] columns = new float[conv.columnsLength(Math.min(batch, conv.imagesPerChunk()))];
+      float[] product = new float[conv.productLength(Math.min(batch, conv.imagesPerChunk()))];
+      float[] want = new float[outputs];
+      conv.forward(x, batch, weight.toDense(), bias, want, columns, product);
+      float[] got = new float[outputs];
+      conv.forward(
+          x,
+          batch,
+          QuantizedSparseMatrix.of(weight, outChannels, conv.patchSize()),
+          bias,
+          got,
+          columns,
+          product);
+      for (int i = 0; i < outputs; i++) {
+        assertEquals(want[i], got[i], 1e-5f * Math.max(1f, Math.abs(want[i])), "seed " + seed);
+      }
+    }
+  }
+
+  @Test
+  void aCompressedWeightOfTheWrongShapeIsRefused() {
+    Conv2d conv = Conv2d.of(new LayerSpec.Convolution("conv", 2, 3, 3, 1, 0), Shape.of(2, 5, 5));
+    SparseQuantizedTensor weight =
+        RandomSparse.tensor(new SplittableRandom(1), Shape.of(3, 17), 0.5, 3, 5);
+    QuantizedSparseMatrix wrong = QuantizedSparseMatrix.of(weight, 3, 17);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                conv.forward(
+                    new float[50],
+                    1,
+                    wrong,
+                    new float[3],
+                    new float[27],
+                    new float[162],
+                    new float[27]));
+    assertTrue(e.getMessage().contains("3 output channels × 18 taps"), e.getMessage());
   }
 
   @Test
