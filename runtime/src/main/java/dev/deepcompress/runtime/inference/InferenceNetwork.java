@@ -67,8 +67,8 @@ public final class InferenceNetwork {
 
   /**
    * Least fraction of zero inputs at which a single row goes through the column-wise product that
-   * skips them. Ad-hoc timings of an AlexNet-fc6-shaped layer on AVX2: with no zeros the two
-   * products run alike, with half the inputs zero the column-wise one takes about 2/3 of the time.
+   * skips them. Ad-hoc timings of an AlexNet-fc6-shaped layer on AVX2, column-wise against
+   * row-wise: 1.2× the time with no zeros, 0.9× with a quarter zeros, 0.67× with half.
    */
   static final double MIN_ZERO_FRACTION_TO_SKIP = 0.25;
 

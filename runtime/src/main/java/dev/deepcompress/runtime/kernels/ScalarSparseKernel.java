@@ -10,18 +10,7 @@ final class ScalarSparseKernel extends SparseKernel {
   @Override
   void rowsTimesVector(
       QuantizedSparseMatrix m, float[] x, float[] bias, float[] y, int r0, int r1) {
-    char[] narrow = m.narrowColumns;
-    int[] wide = m.wideColumns;
-    byte[] codes = m.codes;
-    float[] codebook = m.codebook;
-    for (int r = r0; r < r1; r++) {
-      float sum = 0f;
-      for (int k = m.rowStart[r]; k < m.rowStart[r + 1]; k++) {
-        int column = narrow != null ? narrow[k] : wide[k];
-        sum += codebook[codes[k] & 0xFF] * x[column];
-      }
-      y[r] = bias[r] + sum;
-    }
+    rowsTimesVectorScalar(m, x, bias, y, r0, r1);
   }
 
   @Override

@@ -10,12 +10,18 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Sparse kernels on the Vector API. At batch 1 a row's non-zeros are taken a vector of lanes at a
- * time: the codebook indices are widened to ints and looked up in registers (the codebook's raw
- * bits held in one, two or four vectors, read with {@code selectFrom}), or, for codebooks too large
- * for that, gathered from the codebook array; the activations are gathered by column, and both are
- * multiplied into a vector of partial sums. Against a dense matrix each non-zero is broadcast and
+ * Sparse kernels on the Vector API. Against a dense matrix each non-zero is broadcast and
  * multiplied into a strip of output lanes.
+ *
+ * <p>At batch 1, with {@link #vectorRows}, a row's non-zeros are taken a vector of lanes at a time:
+ * the codebook indices are widened to ints and looked up in registers (the codebook's raw bits held
+ * in one, two or four vectors, read with {@code selectFrom}), or, for codebooks too large for that,
+ * gathered from the codebook array; the activations are gathered by column, and both are multiplied
+ * into a vector of partial sums. That is the default only for species of 16 or more float lanes:
+ * DESIGN.md's measurement on 512-bit Zen 5 has it 1.7× faster than scalar, but ad-hoc timings on
+ * 256-bit AVX2 (AMD EPYC, 8 lanes, where a 32-entry codebook needs four registers and gathers are
+ * slow) have it 1.0–1.6× slower than the scalar row loop at every codebook size, so there batch 1
+ * runs the scalar loop.
  */
 final class VectorSparseKernel extends SparseKernel {
   private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
@@ -31,8 +37,28 @@ final class VectorSparseKernel extends SparseKernel {
   /** Codebooks up to this size are looked up in registers; larger ones are gathered. */
   static final int MAX_REGISTER_CODEBOOK = 4 * L;
 
+  /** Whether batch 1 runs the vector row kernel rather than the scalar row loop. */
+  private final boolean vectorRows;
+
+  VectorSparseKernel() {
+    this(L >= 16);
+  }
+
+  VectorSparseKernel(boolean vectorRows) {
+    this.vectorRows = vectorRows;
+  }
+
   @Override
   void rowsTimesVector(
+      QuantizedSparseMatrix m, float[] x, float[] bias, float[] y, int r0, int r1) {
+    if (vectorRows) {
+      vectorRowsTimesVector(m, x, bias, y, r0, r1);
+    } else {
+      rowsTimesVectorScalar(m, x, bias, y, r0, r1);
+    }
+  }
+
+  private static void vectorRowsTimesVector(
       QuantizedSparseMatrix m, float[] x, float[] bias, float[] y, int r0, int r1) {
     float[] codebook = m.codebook;
     int tables = Math.ceilDiv(codebook.length, L);

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * registers, gathered), agrees with the product of the dense decoding computed in double precision.
  */
 class QuantizedSparseMatrixTest {
+  /** The vector kernel with its batch-1 row kernel forced on, whatever the species. */
   private static final List<SparseKernel> KERNELS =
-      List.of(new ScalarSparseKernel(), new VectorSparseKernel());
+      List.of(new ScalarSparseKernel(), new VectorSparseKernel(true));
 
   /** One of each lookup regime at the preferred species, and their edges. */
   private static final int[] CODEBOOK_SIZES = {
