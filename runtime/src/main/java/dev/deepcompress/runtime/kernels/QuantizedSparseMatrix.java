@@ -8,15 +8,14 @@ import java.util.Objects;
  * A sparse-quantized [rows, columns] matrix in the form the compressed-domain kernels run on,
  * decoded once from a {@link SparseQuantizedTensor}: compressed sparse rows whose elements are a
  * column index and a one-byte codebook index. Column indices take two bytes (unsigned {@code char})
- * when the matrix has at most 65,536 columns, else four: at batch 1 the kernels are bound by memory
- * bandwidth, so bytes per non-zero is what counts.
+ * when the matrix has at most 65,536 columns, else four: at batch 1 every byte of the matrix is
+ * read once per product, so bytes per non-zero set the memory traffic.
  *
- * <p>The products run with the Vector API when {@code jdk.incubator.vector} is available (codebook
- * lookup in registers, gathered activations) and a scalar fallback otherwise, on {@link
- * KernelThreads#threads()} threads, each taking a contiguous block of rows with about the same
- * number of non-zeros. Each output element is always summed in the same order, so results do not
- * depend on the thread count. Immutable apart from a column-major copy built on first use of {@link
- * #multiplyVectorSkippingZeros}; safe for concurrent use.
+ * <p>The products use the Vector API when {@code jdk.incubator.vector} is available and plain Java
+ * otherwise, on {@link KernelThreads#threads()} threads, each taking a contiguous block of rows
+ * with about the same number of non-zeros. Each output element is always summed in the same order,
+ * so results do not depend on the thread count. Immutable apart from a column-major copy built on
+ * first use of {@link #multiplyVectorSkippingZeros}; safe for concurrent use.
  */
 public final class QuantizedSparseMatrix {
   /** Widest matrix whose column indices fit in a {@code char}. */
@@ -139,7 +138,9 @@ public final class QuantizedSparseMatrix {
   }
 
   /**
-   * {@code y[r] = bias[r] + Σ_c W[r][c]·x[c]}, row by row (compressed sparse rows).
+   * {@code y[r] = bias[r] + Σ_c W[r][c]·x[c]}, row by row (compressed sparse rows). With vectors of
+   * 16 or more floats (512-bit), a vector of non-zeros at a time: codebook lookup in registers and
+   * gathered activations; with narrower vectors, a scalar loop, which measured faster there.
    *
    * @param x {@link #columns()} values
    * @param bias {@link #rows()} values
