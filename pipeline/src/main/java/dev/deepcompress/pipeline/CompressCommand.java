@@ -112,6 +112,7 @@ final class CompressCommand implements Callable<Integer> {
   Path reportDir;
 
   @Mixin LearningRateOptions learningRate;
+  @Mixin DistillOptions distill;
 
   private static final int DEFAULT_BITS = 5;
 
@@ -183,7 +184,8 @@ final class CompressCommand implements Callable<Integer> {
           pruneEpochs,
           clusterEpochs,
           defaults.retrainLearningRateScale(),
-          init);
+          init,
+          distill.distilling());
     }
     Map<String, ThresholdPolicy> pruning = new LinkedHashMap<>();
     try {
@@ -199,7 +201,15 @@ final class CompressCommand implements Callable<Integer> {
       layerGaps.put(layer, gapBits.getOrDefault(layer, CompressionPlan.AUTO_GAP_BITS));
     }
     return new CompressionPlan(
-        pruning, layerBits, layerGaps, pruneIterations, pruneEpochs, clusterEpochs, 0.1, init);
+        pruning,
+        layerBits,
+        layerGaps,
+        pruneIterations,
+        pruneEpochs,
+        clusterEpochs,
+        0.1,
+        init,
+        distill.distilling());
   }
 
   private static Map<String, Integer> merged(

@@ -17,7 +17,39 @@ record CompressionPlan(
     int pruneEpochs,
     int clusterEpochs,
     double retrainLearningRateScale,
-    KMeans1D.Init init) {
+    KMeans1D.Init init,
+    Distilling distilling) {
+
+  /**
+   * Retraining towards the reference network's softened outputs as well as the labels (knowledge
+   * distillation); a soft weight of 0 retrains on the labels alone, as the paper does.
+   */
+  record Distilling(double temperature, double softWeight) {
+    static final Distilling OFF = new Distilling(1, 0);
+
+    Distilling {
+      if (!(temperature > 0) || Double.isInfinite(temperature)) {
+        throw new UserInputException(
+            "distillation temperature must be positive, got " + temperature);
+      }
+      if (!(softWeight >= 0 && softWeight <= 1)) {
+        throw new UserInputException(
+            "distillation weight must be between 0 and 1, got " + softWeight);
+      }
+    }
+
+    boolean enabled() {
+      return softWeight > 0;
+    }
+
+    String describe() {
+      return enabled()
+          ? String.format(
+              "labels and the reference's outputs (distillation T=%s, weight %s)",
+              temperature, softWeight)
+          : "labels only";
+    }
+  }
 
   CompressionPlan {
     pruning = Map.copyOf(pruning);
@@ -79,7 +111,8 @@ record CompressionPlan(
         pruneEpochs,
         clusterEpochs,
         retrainLearningRateScale,
-        init);
+        init,
+        distilling);
   }
 
   /**
@@ -105,6 +138,7 @@ record CompressionPlan(
         DEFAULT_PRUNE_EPOCHS,
         DEFAULT_CLUSTER_EPOCHS,
         0.1,
-        KMeans1D.Init.LINEAR);
+        KMeans1D.Init.LINEAR,
+        Distilling.OFF);
   }
 }

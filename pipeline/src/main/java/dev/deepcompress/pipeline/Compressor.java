@@ -12,9 +12,11 @@ import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
+import dev.deepcompress.training.Distillation;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
+import dev.deepcompress.training.Objective;
 import dev.deepcompress.training.ParameterConstraint;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
@@ -59,15 +61,27 @@ final class Compressor {
     Batches batches = new Batches(data.train(), batchSize, seed);
     double retrainRate = solver.schedule().rate(0) * plan.retrainLearningRateScale();
     SolverConfig retrain = annealed(solver, retrainRate, plan.pruneEpochs(), batches);
+    // The teacher is a frozen copy of the network as it comes in: the dense reference.
+    Objective objective =
+        plan.distilling().enabled()
+            ? new Distillation(
+                Network.fromModel(network.toModel(Map.of())),
+                plan.distilling().temperature(),
+                plan.distilling().softWeight())
+            : Objective.LABELS;
 
     console.printf(
-        "pruning: %d iterations of prune + %d epochs retraining at %s%n",
-        plan.pruneIterations(), plan.pruneEpochs(), retrain.schedule().describe());
+        "pruning: %d iterations of prune + %d epochs retraining at %s, %s%n",
+        plan.pruneIterations(),
+        plan.pruneEpochs(),
+        retrain.schedule().describe(),
+        plan.distilling().describe());
     IterativePruning.Result pruned =
         IterativePruning.run(
             network,
             plan.pruning(),
-            new IterativePruning.Settings(plan.pruneIterations(), plan.pruneEpochs(), retrain),
+            new IterativePruning.Settings(
+                plan.pruneIterations(), plan.pruneEpochs(), retrain, objective),
             batches,
             FIRST_RETRAINING_EPOCH,
             data.test(),
@@ -82,7 +96,10 @@ final class Compressor {
     Map<String, ParameterConstraint> constraints = new LinkedHashMap<>(sharing);
     ReferenceTraining.runEpochs(
         new Trainer(
-            network, annealed(solver, retrainRate, plan.clusterEpochs(), batches), constraints),
+            network,
+            annealed(solver, retrainRate, plan.clusterEpochs(), batches),
+            constraints,
+            objective),
         batches,
         FIRST_RETRAINING_EPOCH + plan.pruneIterations() * plan.pruneEpochs(),
         plan.clusterEpochs(),

@@ -91,6 +91,7 @@ final class ReproduceCommand implements Callable<Integer> {
   boolean autoGapBits;
 
   @Mixin LearningRateOptions learningRate;
+  @Mixin DistillOptions distill;
 
   private static final int BATCH_SIZE = 64;
 
@@ -98,6 +99,7 @@ final class ReproduceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long start = System.nanoTime();
     common.apply();
+    CompressionPlan.Distilling distilling = distill.distilling();
     PrintStream console = System.out;
     PaperResults paper =
         PaperResults.forModel(modelName)
@@ -139,7 +141,7 @@ final class ReproduceCommand implements Callable<Integer> {
     double referenceError = referenceError(network, cache, settings, splits);
     console.printf("reference test error: %.2f%%%n", referenceError);
 
-    CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper));
+    CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper), distilling);
     CompressionPlan plan = autoGapBits ? paperPlan.withAutoGapBits() : paperPlan;
     Map<String, String> metadata = settings.metadata();
     metadata.put("compress.plan", describe(plan));
@@ -203,11 +205,15 @@ final class ReproduceCommand implements Callable<Integer> {
                             : plan.gapBits().get(layer) + "-bit")));
     return text
         + String.format(
-            "%d×%d pruning epochs, %d centroid epochs",
-            plan.pruneIterations(), plan.pruneEpochs(), plan.clusterEpochs());
+            "%d×%d pruning epochs, %d centroid epochs, retraining on %s",
+            plan.pruneIterations(),
+            plan.pruneEpochs(),
+            plan.clusterEpochs(),
+            plan.distilling().describe());
   }
 
-  private CompressionPlan planWithOverrides(CompressionPlan plan) {
+  private CompressionPlan planWithOverrides(
+      CompressionPlan plan, CompressionPlan.Distilling distilling) {
     return new CompressionPlan(
         plan.pruning(),
         plan.weightBits(),
@@ -216,6 +222,7 @@ final class ReproduceCommand implements Callable<Integer> {
         pruneEpochs != null ? pruneEpochs : plan.pruneEpochs(),
         clusterEpochs != null ? clusterEpochs : plan.clusterEpochs(),
         plan.retrainLearningRateScale(),
-        plan.init());
+        plan.init(),
+        distilling);
   }
 }

@@ -36,6 +36,15 @@ class CommandLineErrorsTest {
   }
 
   @Test
+  void distillationWeightOutsideZeroToOneFailsBeforeAnyWork() {
+    CliRun outcome =
+        CliRun.of("reproduce", "lenet-5", "--data-dir", dir.toString(), "--distill-weight", "1.5");
+    assertEquals(ErrorReporter.FAILED, outcome.exitCode());
+    assertTrue(outcome.err().contains("distillation weight"), outcome.err());
+    assertEquals(1, outcome.err().strip().lines().count(), outcome.err());
+  }
+
+  @Test
   void missingModelFile() {
     CliRun outcome = CliRun.of("eval", dir.resolve("absent.dcmodel").toString());
     assertEquals(ErrorReporter.FAILED, outcome.exitCode());

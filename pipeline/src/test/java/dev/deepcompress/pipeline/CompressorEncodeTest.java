@@ -45,7 +45,8 @@ class CompressorEncodeTest {
         0,
         0,
         0.1,
-        KMeans1D.Init.LINEAR);
+        KMeans1D.Init.LINEAR,
+        CompressionPlan.Distilling.OFF);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.ModelFile;
@@ -32,9 +33,12 @@ class ReproduceLenet5SmokeTest {
             "1",
             "--cluster-epochs",
             "1",
+            "--distill-weight",
+            "0.5",
             "--out-dir",
             dir.toString());
     assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("distillation T=2.0, weight 0.5"), run.out());
     Path file = dir.resolve("lenet-5.dcmodel");
     FileLayout layout = ModelFile.inspect(file);
     Map<String, Integer> bits = Map.of("conv1", 8, "conv2", 8, "ip1", 5, "ip2", 5);

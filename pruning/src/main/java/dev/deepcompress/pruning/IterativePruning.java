@@ -4,6 +4,7 @@ import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.ImageSet;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
+import dev.deepcompress.training.Objective;
 import dev.deepcompress.training.Parameter;
 import dev.deepcompress.training.ParameterConstraint;
 import dev.deepcompress.training.SolverConfig;
@@ -20,13 +21,20 @@ public final class IterativePruning {
    * @param iterations prune-retrain rounds; per-layer targets are approached in this many steps
    * @param epochsPerIteration retraining epochs after each pruning step
    * @param solver the solver for retraining (the paper: the original one at 1/10 of the rate)
+   * @param objective what retraining minimises (the paper: the labels' loss)
    */
-  public record Settings(int iterations, int epochsPerIteration, SolverConfig solver) {
+  public record Settings(
+      int iterations, int epochsPerIteration, SolverConfig solver, Objective objective) {
     public Settings {
       if (iterations < 1 || epochsPerIteration < 0) {
         throw new IllegalArgumentException(
             "need at least one iteration and a non-negative number of epochs");
       }
+    }
+
+    /** Retraining on the labels alone, as the paper does. */
+    public Settings(int iterations, int epochsPerIteration, SolverConfig solver) {
+      this(iterations, epochsPerIteration, solver, Objective.LABELS);
     }
   }
 
@@ -86,7 +94,7 @@ public final class IterativePruning {
       double afterPruning = Evaluation.evaluate(network::predict, test).errorPercent();
       Map<String, ParameterConstraint> constraints = new LinkedHashMap<>();
       masks.forEach((layer, mask) -> constraints.put(weights.get(layer).name(), mask));
-      Trainer trainer = new Trainer(network, settings.solver(), constraints);
+      Trainer trainer = new Trainer(network, settings.solver(), constraints, settings.objective());
       for (int e = 0; e < settings.epochsPerIteration(); e++) {
         trainer.trainEpoch(
             batches, epoch, listener.epochStarted(iteration, e, batches.batchesPerEpoch()));

@@ -14,6 +14,7 @@ public final class Trainer {
 
   private final Network network;
   private final Sgd sgd;
+  private final Objective objective;
   private float[] lossGradient;
   private long iteration;
 
@@ -24,8 +25,18 @@ public final class Trainer {
   /** A trainer whose updates respect {@code constraints} (by parameter name). */
   public Trainer(
       Network network, SolverConfig config, Map<String, ParameterConstraint> constraints) {
+    this(network, config, constraints, Objective.LABELS);
+  }
+
+  /** A constrained trainer that minimises {@code objective} instead of the labels' loss. */
+  public Trainer(
+      Network network,
+      SolverConfig config,
+      Map<String, ParameterConstraint> constraints,
+      Objective objective) {
     this.network = network;
     this.sgd = new Sgd(network.parameters(), config, constraints);
+    this.objective = objective;
   }
 
   public Network network() {
@@ -49,9 +60,7 @@ public final class Trainer {
     for (Batch batch : batches.epoch(epochIndex)) {
       lossGradient = BatchBuffers.ensure(lossGradient, batch.size() * classes);
       float[] logits = network.forward(batch.inputs(), batch.size());
-      double loss =
-          SoftmaxCrossEntropy.lossAndGradient(
-              logits, batch.labels(), batch.size(), classes, lossGradient);
+      double loss = objective.lossAndGradient(batch, logits, classes, lossGradient);
       if (!Double.isFinite(loss)) {
         throw new TrainingDivergedException(iteration, loss);
       }

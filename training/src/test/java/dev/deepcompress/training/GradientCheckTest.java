@@ -169,6 +169,30 @@ class GradientCheckTest {
   }
 
   @Test
+  void distillationGradient() {
+    SplittableRandom random = new SplittableRandom(10);
+    int batch = 3;
+    int classes = 5;
+    float[] logits = random(random, batch * classes, 3);
+    float[] teacher = random(random, batch * classes, 4);
+    int[] labels = {4, 0, 2};
+    float[] gradient = new float[logits.length];
+    Distillation.lossAndGradient(logits, teacher, labels, batch, classes, 3.0, 0.7, gradient);
+    float[] scratch = new float[logits.length];
+    for (int i = 0; i < logits.length; i++) {
+      float saved = logits[i];
+      logits[i] = saved + EPS;
+      double plus =
+          Distillation.lossAndGradient(logits, teacher, labels, batch, classes, 3.0, 0.7, scratch);
+      logits[i] = saved - EPS;
+      double minus =
+          Distillation.lossAndGradient(logits, teacher, labels, batch, classes, 3.0, 0.7, scratch);
+      logits[i] = saved;
+      assertClose(gradient[i], (plus - minus) / (2 * EPS), "dL/dlogit[" + i + "]");
+    }
+  }
+
+  @Test
   void softmaxCrossEntropyExactValue() {
     // Two equal logits: loss ln 2, gradient ±1/2 divided by the batch of 1.
     float[] gradient = new float[2];
