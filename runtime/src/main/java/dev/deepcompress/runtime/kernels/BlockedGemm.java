@@ -1,5 +1,7 @@
 package dev.deepcompress.runtime.kernels;
 
+import java.util.Arrays;
+
 /**
  * The cache-blocked SGEMM driver shared by the Vector API and scalar kernels; subclasses supply the
  * register-tiled micro-kernel.
@@ -12,6 +14,8 @@ package dev.deepcompress.runtime.kernels;
  * thread count.
  */
 abstract class BlockedGemm {
+  private static final int FLOATS_PER_LINE = 16;
+
   final int mr;
   final int nr;
   private final int kcMax;
@@ -51,6 +55,12 @@ abstract class BlockedGemm {
    */
   abstract void kernel(
       int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add);
+
+  /** Σ x[xi + p]·y[yi + p] for p &lt; length, summed in an order that depends on length alone. */
+  abstract float dot(float[] x, int xi, float[] y, int yi, int length);
+
+  /** y[yi + q] += alpha·x[xi + q] for q &lt; length. */
+  abstract void axpy(float alpha, float[] x, int xi, float[] y, int yi, int length);
 
   /** Copies nr consecutive floats; for a full-width panel row of non-transposed B. */
   void copyPanelRow(float[] src, int si, float[] dst, int di) {
@@ -107,6 +117,10 @@ abstract class BlockedGemm {
     Operands op =
         new Operands(
             transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, accumulate, c, cOffset, ldc);
+    if (m == 1) {
+      rowTimesMatrix(op, threads);
+      return;
+    }
     int blocks = (k + kcMax - 1) / kcMax;
     int kc = (k + blocks - 1) / blocks;
     Plan plan = plan(m, n, k, threads);
@@ -128,6 +142,39 @@ abstract class BlockedGemm {
               boundary(m, mr, tileRows, ri + 1, plan.rowSplits()),
               boundary(n, nr, tileCols, ci, plan.colSplits()),
               boundary(n, nr, tileCols, ci + 1, plan.colSplits()));
+        });
+  }
+
+  /**
+   * C's one row (batch-1 inference): packing B would cost as much as the product, so B is streamed
+   * once from where it lies. Threads take column ranges of C in whole cache lines, and each element
+   * is reduced by one thread in an order fixed by k, so the split does not change the result.
+   */
+  private void rowTimesMatrix(Operands op, int threads) {
+    float[] row = new float[op.k];
+    for (int p = 0; p < op.k; p++) {
+      row[p] = op.a[op.aOffset + (op.transA ? p * op.lda : p)];
+    }
+    int lines = (op.n + FLOATS_PER_LINE - 1) / FLOATS_PER_LINE;
+    int tasks = (int) Math.max(1, Math.min(threads, (long) op.n * op.k / minTaskWork));
+    KernelThreads.parallelFor(
+        tasks,
+        t -> {
+          int j0 = Math.min(op.n, lines * t / tasks * FLOATS_PER_LINE);
+          int j1 = Math.min(op.n, lines * (t + 1) / tasks * FLOATS_PER_LINE);
+          if (op.transB) {
+            for (int j = j0; j < j1; j++) {
+              float sum = dot(row, 0, op.b, op.bOffset + j * op.ldb, op.k);
+              op.c[op.cOffset + j] = op.accumulate ? op.c[op.cOffset + j] + sum : sum;
+            }
+            return;
+          }
+          if (!op.accumulate) {
+            Arrays.fill(op.c, op.cOffset + j0, op.cOffset + j1, 0f);
+          }
+          for (int p = 0; p < op.k; p++) {
+            axpy(row[p], op.b, op.bOffset + p * op.ldb + j0, op.c, op.cOffset + j0, j1 - j0);
+          }
         });
   }
 

@@ -59,4 +59,20 @@ final class ScalarGemm extends BlockedGemm {
       c[ci + 3] = v3;
     }
   }
+
+  @Override
+  float dot(float[] x, int xi, float[] y, int yi, int length) {
+    float sum = 0f;
+    for (int p = 0; p < length; p++) {
+      sum += x[xi + p] * y[yi + p];
+    }
+    return sum;
+  }
+
+  @Override
+  void axpy(float alpha, float[] x, int xi, float[] y, int yi, int length) {
+    for (int q = 0; q < length; q++) {
+      y[yi + q] += alpha * x[xi + q];
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.deepcompress.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -67,5 +68,46 @@ final class VectorGemm extends BlockedGemm {
     }
     v0.intoArray(c, ci);
     v1.intoArray(c, ci + L);
+  }
+
+  @Override
+  float dot(float[] x, int xi, float[] y, int yi, int length) {
+    // Four accumulators hide the FMA latency; one row of a weight matrix streams from memory.
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    int p = 0;
+    for (; p <= length - 4 * L; p += 4 * L) {
+      s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+      s1 = FloatVector.fromArray(S, x, xi + p + L).fma(FloatVector.fromArray(S, y, yi + p + L), s1);
+      s2 =
+          FloatVector.fromArray(S, x, xi + p + 2 * L)
+              .fma(FloatVector.fromArray(S, y, yi + p + 2 * L), s2);
+      s3 =
+          FloatVector.fromArray(S, x, xi + p + 3 * L)
+              .fma(FloatVector.fromArray(S, y, yi + p + 3 * L), s3);
+    }
+    for (; p <= length - L; p += L) {
+      s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+    }
+    float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    for (; p < length; p++) {
+      sum += x[xi + p] * y[yi + p];
+    }
+    return sum;
+  }
+
+  @Override
+  void axpy(float alpha, float[] x, int xi, float[] y, int yi, int length) {
+    FloatVector a = FloatVector.broadcast(S, alpha);
+    int q = 0;
+    for (; q <= length - L; q += L) {
+      a.fma(FloatVector.fromArray(S, x, xi + q), FloatVector.fromArray(S, y, yi + q))
+          .intoArray(y, yi + q);
+    }
+    for (; q < length; q++) {
+      y[yi + q] += alpha * x[xi + q];
+    }
   }
 }

@@ -140,6 +140,26 @@ class GemmTest {
   }
 
   @Test
+  void singleRowProductsStreamBAndDoNotDependOnThreadCount() {
+    // Batch-1 inference: one row of A, long enough rows of B to be split, ragged vector tails.
+    Random random = new Random(6);
+    for (BlockedGemm gemm : List.of(VECTOR, SCALAR)) {
+      String name = gemm.getClass().getSimpleName();
+      for (int combo = 0; combo < 4; combo++) {
+        for (int[] nk : new int[][] {{1000, 301}, {37, 5000}, {2049, 67}}) {
+          GemmCase g =
+              new GemmCase(
+                  random, (combo & 1) != 0, (combo & 2) != 0, 1, nk[0], nk[1], true, combo % 2);
+          float[] one = g.run(gemm, 1);
+          g.check(one, name);
+          assertBitIdentical(one, g.run(gemm, 2), name + ": " + g + ", 2 threads");
+          assertBitIdentical(one, g.run(gemm, 3), name + ": " + g + ", 3 threads");
+        }
+      }
+    }
+  }
+
+  @Test
   void publicResultsDoNotDependOnThreadSetting() {
     GemmCase g = new GemmCase(new Random(5), false, true, 64, 300, 784, true, 1f);
     KernelThreads.setThreads(1);
