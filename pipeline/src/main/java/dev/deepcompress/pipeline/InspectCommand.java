@@ -4,6 +4,7 @@ import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
+import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -66,6 +67,7 @@ final class InspectCommand implements Callable<Integer> {
           sparse ? String.format(Locale.ROOT, "%.2f", t.huffmanPositionBitsPerNonZero()) : "-",
           t.sectionBytes());
     }
+    printRuntime(out, model, layout);
     out.println();
     out.println("| component | bytes | share |");
     out.println("|---|---:|---:|");
@@ -78,5 +80,37 @@ final class InspectCommand implements Callable<Integer> {
           100.0 * entry.getValue() / layout.fileBytes());
     }
     return 0;
+  }
+
+  /** How the runtime holds and runs each weighted layer, beside what its weight costs on disk. */
+  private static void printRuntime(PrintStream out, Model model, FileLayout layout) {
+    Map<String, TensorLayout> tensors = new TreeMap<>();
+    layout.tensors().forEach(t -> tensors.put(t.name(), t));
+    Map<String, String> weightByLayer = model.architecture().weightNamesByLayer();
+    out.println();
+    out.println(
+        "| layer | runs as | weights read | bytes in memory | bytes/weight in memory |"
+            + " bytes/weight on disk |");
+    out.println("|---|---|---:|---:|---:|---:|");
+    for (InferenceNetwork.LayerDescription layer : InferenceNetwork.of(model).describeLayers()) {
+      String weightName = weightByLayer.get(layer.name());
+      if (weightName == null) {
+        continue;
+      }
+      TensorLayout weight = tensors.get(weightName);
+      long stored =
+          weight.encoding() == TensorEncoding.SPARSE_QUANTIZED
+              ? weight.nonZeros()
+              : weight.shape().elementCount();
+      out.printf(
+          Locale.ROOT,
+          "| %s | %s | %,d | %,d | %.2f | %.2f |%n",
+          layer.name(),
+          layer.form(),
+          layer.storedWeights(),
+          layer.weightBytes(),
+          (double) layer.weightBytes() / Math.max(1, layer.storedWeights()),
+          (double) weight.sectionBytes() / Math.max(1, stored));
+    }
   }
 }

@@ -13,6 +13,7 @@ import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +103,35 @@ class ReproduceSmokeTest {
     long distinct =
         Arrays.stream(boxed(model.parameter("ip1.weight"))).filter(v -> v != 0).distinct().count();
     assertTrue(distinct <= 64, "at most 2^6 shared values, got " + distinct);
+  }
+
+  @Test
+  void inspectSaysHowEachLayerRunsAndWhatItHoldsInMemory() throws Exception {
+    CliRun run = CliRun.of("inspect", file.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    Model model = ModelFile.read(file);
+    for (TensorLayout tensor : ModelFile.inspect(file).tensors()) {
+      if (!tensor.name().endsWith(".weight")) {
+        continue;
+      }
+      String layer = tensor.name().substring(0, tensor.name().indexOf('.'));
+      Matcher row =
+          Pattern.compile(
+                  "\\| "
+                      + layer
+                      + " \\| compressed \\| ([0-9,]+) \\| [0-9,]+ \\| ([0-9.]+) \\| ([0-9.]+) \\|")
+              .matcher(run.out());
+      assertTrue(row.find(), layer + " row missing:\n" + run.out());
+      assertEquals(tensor.nonZeros(), Long.parseLong(row.group(1).replace(",", "")), layer);
+      // A 2-byte column and a 1-byte codebook index per weight, plus row pointers and codebook.
+      SparseQuantizedTensor weight = (SparseQuantizedTensor) model.tensor(tensor.name());
+      double expected =
+          (3.0 * tensor.nonZeros() + 4 * (tensor.shape().dim(0) + 1) + 4 * weight.codebook().length)
+              / tensor.nonZeros();
+      assertEquals(expected, Double.parseDouble(row.group(2)), 0.005, layer + " in memory");
+      double onDisk = Double.parseDouble(row.group(3));
+      assertEquals((double) tensor.sectionBytes() / tensor.nonZeros(), onDisk, 0.005, layer);
+    }
   }
 
   @Test
