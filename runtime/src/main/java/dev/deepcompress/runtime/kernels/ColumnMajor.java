@@ -1,43 +1,65 @@
 package dev.deepcompress.runtime.kernels;
 
 /**
- * A column-major copy of a {@link QuantizedSparseMatrix}, cut into the row blocks the threads work
- * on, for products that skip zero activations: block b holds, column by column, the elements of its
- * rows, so a thread scatters only into its own rows of y. Within a column, rows ascend and are
- * distinct; every y element receives its terms in column order, whatever the blocks.
+ * A column-major copy of a {@link QuantizedSparseMatrix}, cut into row slices, for products that
+ * skip zero activations: slice s holds, column by column, the elements of its rows, so a thread
+ * scatters only into its own rows of y. Within a column, rows ascend and are distinct; every y
+ * element receives its terms in column order, whatever the slices.
+ *
+ * <p>Each element is one packed value, its row within the slice above its codebook index: a {@code
+ * char} with five code bits when the codebook has at most 32 entries (slices of up to 2,048 rows),
+ * else an {@code int} with eight. One load per element instead of two, and a {@code char} copy is
+ * two bytes per element rather than three.
  */
 final class ColumnMajor {
-  final int[] blocks;
+  /** Code bits of a {@code char} element; its row within the slice takes the other eleven. */
+  private static final int NARROW_CODE_BITS = 5;
+
+  /** Rows of a slice of {@code char} elements. */
+  static final int NARROW_SLICE_ROWS = 1 << (16 - NARROW_CODE_BITS);
+
+  /** Code bits of an {@code int} element; its row within the slice takes the other 24. */
+  private static final int WIDE_CODE_BITS = 8;
+
+  /** Rows of a slice of {@code int} elements. */
+  static final int WIDE_SLICE_ROWS = 1 << (32 - WIDE_CODE_BITS);
+
+  /** First row of each slice, then the row count. */
+  final int[] slices;
+
   private final int columns;
 
-  /** Block b's column c is elements {@code columnStart[b·(columns+1) + c] .. (c+1) - 1}. */
+  /** Slice s's column c is elements {@code columnStart[s·(columns+1) + c] .. (c+1) - 1}. */
   private final int[] columnStart;
 
-  /** Row of each element when the matrix has at most 65,536 rows, else null. */
-  private final char[] narrowRows;
+  /** Elements when the codebook has at most 32 entries, else null. */
+  private final char[] narrow;
 
-  /** Row of each element when the matrix has more than 65,536 rows, else null. */
-  private final int[] wideRows;
+  /** Elements when the codebook has more than 32 entries, else null. */
+  private final int[] wide;
 
-  private final byte[] codes;
   private final float[] codebook;
 
-  ColumnMajor(QuantizedSparseMatrix m, int[] blocks) {
-    this.blocks = blocks.clone();
+  /** Whether a codebook of that many entries gets {@code char} elements. */
+  static boolean narrow(int codebookSize) {
+    return codebookSize <= 1 << NARROW_CODE_BITS;
+  }
+
+  ColumnMajor(QuantizedSparseMatrix m, int[] slices) {
+    this.slices = slices.clone();
     this.columns = m.columns;
     this.codebook = m.codebook;
+    boolean isNarrow = narrow(codebook.length);
+    int codeBits = isNarrow ? NARROW_CODE_BITS : WIDE_CODE_BITS;
     int stride = columns + 1;
-    int nonZeros = m.nonZeros();
-    columnStart = new int[(blocks.length - 1) * stride];
-    boolean wide = m.rows > QuantizedSparseMatrix.MAX_NARROW_INDEX;
-    narrowRows = wide ? null : new char[nonZeros];
-    wideRows = wide ? new int[nonZeros] : null;
-    codes = new byte[nonZeros];
+    columnStart = new int[(slices.length - 1) * stride];
+    narrow = isNarrow ? new char[m.nonZeros()] : null;
+    wide = isNarrow ? null : new int[m.nonZeros()];
     int[] next = new int[columns];
-    for (int b = 0; b + 1 < blocks.length; b++) {
-      int base = b * stride;
-      int first = m.rowStart[blocks[b]];
-      int end = m.rowStart[blocks[b + 1]];
+    for (int s = 0; s + 1 < slices.length; s++) {
+      int base = s * stride;
+      int first = m.rowStart[slices[s]];
+      int end = m.rowStart[slices[s + 1]];
       for (int k = first; k < end; k++) {
         columnStart[base + column(m, k) + 1]++;
       }
@@ -46,15 +68,16 @@ final class ColumnMajor {
         columnStart[base + c + 1] += columnStart[base + c];
         next[c] = columnStart[base + c];
       }
-      for (int r = blocks[b]; r < blocks[b + 1]; r++) {
+      for (int r = slices[s]; r < slices[s + 1]; r++) {
+        int high = (r - slices[s]) << codeBits;
         for (int k = m.rowStart[r]; k < m.rowStart[r + 1]; k++) {
           int to = next[column(m, k)]++;
-          if (wide) {
-            wideRows[to] = r;
+          int element = high | (m.codes[k] & 0xFF);
+          if (isNarrow) {
+            narrow[to] = (char) element;
           } else {
-            narrowRows[to] = (char) r;
+            wide[to] = element;
           }
-          codes[to] = m.codes[k];
         }
       }
     }
@@ -64,21 +87,50 @@ final class ColumnMajor {
     return m.narrowColumns != null ? m.narrowColumns[k] : m.wideColumns[k];
   }
 
-  /** Sets block {@code block}'s rows of {@code y} to {@code bias + W·x}, skipping zero x. */
-  void multiply(int block, float[] x, float[] bias, float[] y) {
-    int r0 = blocks[block];
-    System.arraycopy(bias, r0, y, r0, blocks[block + 1] - r0);
-    int base = block * (columns + 1);
-    for (int c = 0; c < columns; c++) {
-      float xc = x[c];
-      if (xc == 0f) {
-        continue;
+  /**
+   * Sets slice {@code slice}'s rows of {@code y} to {@code bias + W·x}, given the {@code count}
+   * columns where x is not zero and their values. Each column scales the codebook by its x once, so
+   * that an element costs a table load and an add (the same products, so the same bits). The slice
+   * is summed in a local array whose length the compiler knows, so that with the packed element's
+   * range it can drop the bounds checks.
+   */
+  void multiply(
+      int slice, int[] nonZeroColumns, float[] values, int count, float[] bias, float[] y) {
+    int r0 = slices[slice];
+    int rows = slices[slice + 1] - r0;
+    int base = slice * (columns + 1);
+    if (narrow != null) {
+      float[] sums = new float[NARROW_SLICE_ROWS];
+      float[] scaled = new float[1 << NARROW_CODE_BITS];
+      System.arraycopy(bias, r0, sums, 0, rows);
+      for (int i = 0; i < count; i++) {
+        scale(values[i], scaled);
+        int end = columnStart[base + nonZeroColumns[i] + 1];
+        for (int k = columnStart[base + nonZeroColumns[i]]; k < end; k++) {
+          int element = narrow[k];
+          sums[element >>> NARROW_CODE_BITS] += scaled[element & ((1 << NARROW_CODE_BITS) - 1)];
+        }
       }
-      int end = columnStart[base + c + 1];
-      for (int k = columnStart[base + c]; k < end; k++) {
-        int row = narrowRows != null ? narrowRows[k] : wideRows[k];
-        y[row] += codebook[codes[k] & 0xFF] * xc;
+      System.arraycopy(sums, 0, y, r0, rows);
+    } else {
+      float[] sums = new float[rows];
+      float[] scaled = new float[1 << WIDE_CODE_BITS];
+      System.arraycopy(bias, r0, sums, 0, rows);
+      for (int i = 0; i < count; i++) {
+        scale(values[i], scaled);
+        int end = columnStart[base + nonZeroColumns[i] + 1];
+        for (int k = columnStart[base + nonZeroColumns[i]]; k < end; k++) {
+          int element = wide[k];
+          sums[element >>> WIDE_CODE_BITS] += scaled[element & ((1 << WIDE_CODE_BITS) - 1)];
+        }
       }
+      System.arraycopy(sums, 0, y, r0, rows);
+    }
+  }
+
+  private void scale(float x, float[] scaled) {
+    for (int i = 0; i < codebook.length; i++) {
+      scaled[i] = codebook[i] * x;
     }
   }
 }

@@ -170,9 +170,33 @@ public final class QuantizedSparseMatrix {
 
   void multiplyVectorSkippingZeros(int threads, float[] x, float[] bias, float[] y) {
     checkVectorArguments("multiplyVectorSkippingZeros", x, bias, y);
-    int[] blocks = rowBlocks(tasks(threads, codes.length), ROW_ALIGNMENT);
-    ColumnMajor csc = columnMajor(blocks);
-    KernelThreads.parallelFor(blocks.length - 1, block -> csc.multiply(block, x, bias, y));
+    ColumnMajor csc = columnMajor(columnSlices(tasks(threads, codes.length)));
+    // Listed once for all slices: a branch per column on x would mispredict on ReLU outputs.
+    int[] nonZeroColumns = new int[columns];
+    float[] values = new float[columns];
+    int count = 0;
+    for (int c = 0; c < columns; c++) {
+      if (x[c] != 0f) {
+        nonZeroColumns[count] = c;
+        values[count++] = x[c];
+      }
+    }
+    int nonZeroCount = count;
+    KernelThreads.parallelFor(
+        csc.slices.length - 1,
+        slice -> csc.multiply(slice, nonZeroColumns, values, nonZeroCount, bias, y));
+  }
+
+  /**
+   * Row slices of the column-major copy: {@code tasks} blocks of about equal non-zeros, or more
+   * when the rows do not fit that many slices of the copy's packed elements.
+   */
+  int[] columnSlices(int tasks) {
+    int maxRows =
+        ColumnMajor.narrow(codebook.length)
+            ? ColumnMajor.NARROW_SLICE_ROWS
+            : ColumnMajor.WIDE_SLICE_ROWS;
+    return rowBlocks(Math.max(tasks, Math.ceilDiv(rows, maxRows)), ROW_ALIGNMENT, maxRows);
   }
 
   /**
@@ -278,12 +302,27 @@ public final class QuantizedSparseMatrix {
    * separate cache lines). Empty blocks are dropped; the result starts at 0 and ends at rows.
    */
   int[] rowBlocks(int tasks, int alignment) {
+    return rowBlocks(tasks, alignment, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@link #rowBlocks(int, int)} with no block longer than {@code maxRows}, a multiple of the
+   * alignment; {@code tasks · maxRows} must be at least {@link #rows}.
+   */
+  int[] rowBlocks(int tasks, int alignment, int maxRows) {
     int[] bounds = new int[tasks + 1];
     int count = 1;
     for (int t = 1; t < tasks; t++) {
       long target = (long) codes.length * t / tasks;
       int row = firstRowStartingAtOrAfter(target);
       row = Math.min(rows, (row + alignment / 2) / alignment * alignment);
+      // No further than maxRows from the last bound, and leaving the blocks to come no more rows
+      // than they can hold; both limits are aligned and the second never passes the first.
+      long leastRow = rows - (long) (tasks - t) * maxRows;
+      row = (int) Math.min(row, bounds[count - 1] + (long) maxRows);
+      if (row < leastRow) {
+        row = (int) Math.min(rows, (leastRow + alignment - 1) / alignment * alignment);
+      }
       if (row > bounds[count - 1]) {
         bounds[count++] = row;
       }
@@ -308,10 +347,10 @@ public final class QuantizedSparseMatrix {
     return lo;
   }
 
-  private ColumnMajor columnMajor(int[] blocks) {
+  private ColumnMajor columnMajor(int[] slices) {
     ColumnMajor csc = columnMajor;
-    if (csc == null || !Arrays.equals(csc.blocks, blocks)) {
-      csc = new ColumnMajor(this, blocks);
+    if (csc == null || !Arrays.equals(csc.slices, slices)) {
+      csc = new ColumnMajor(this, slices);
       columnMajor = csc;
     }
     return csc;

@@ -262,6 +262,69 @@ class QuantizedSparseMatrixTest {
   }
 
   @Test
+  void columnSlicesStayWithinThePackedRowRangeWhateverTheNonZeros() {
+    // 10,000 rows with every non-zero in the first: balancing by non-zeros alone would leave one
+    // block of nearly all the rows.
+    int rows = 10_000;
+    SparseQuantizedTensor tensor =
+        new SparseQuantizedTensor(
+            Shape.of(rows, 3), new float[] {1, 2}, new int[] {0, 1, 2}, new byte[] {0, 1, 1}, 1, 5);
+    QuantizedSparseMatrix m = QuantizedSparseMatrix.of(tensor, rows, 3);
+    for (int tasks = 1; tasks <= 8; tasks++) {
+      int[] slices = m.columnSlices(tasks);
+      assertEquals(0, slices[0]);
+      assertEquals(rows, slices[slices.length - 1]);
+      for (int s = 0; s + 1 < slices.length; s++) {
+        int length = slices[s + 1] - slices[s];
+        assertTrue(
+            length > 0 && length <= ColumnMajor.NARROW_SLICE_ROWS,
+            tasks + " tasks: slice " + Arrays.toString(slices));
+        assertTrue(s == 0 || slices[s] % 16 == 0, "aligned: " + Arrays.toString(slices));
+      }
+    }
+    float[] y = new float[rows];
+    Arrays.fill(y, Float.NaN);
+    m.multiplyVectorSkippingZeros(1, new float[] {1, 0, 3}, new float[rows], y);
+    assertEquals(1 + 2 * 3, y[0]);
+    assertEquals(0, y[rows - 1]);
+  }
+
+  /**
+   * Several slices of packed {@code char} elements (more than 2,048 rows) and of {@code int} ones
+   * (codebooks over 32 entries), with ragged slice ends, empty columns and mostly zero inputs: the
+   * column-wise product agrees with the reference and does not depend on the thread count.
+   */
+  @Test
+  void theColumnWiseProductAgreesAcrossSlicesAndThreadCounts() {
+    SplittableRandom random = new SplittableRandom(11);
+    // The last is one slice on one thread and two on two (enough non-zeros to split).
+    int[][] shapes = {{2049, 7}, {4100, 33}, {6001, 1}, {2000, 700}};
+    for (int[] shape : shapes) {
+      for (int codebookSize : new int[] {1, 32, 33, 256}) {
+        int rows = shape[0];
+        int columns = shape[1];
+        SparseQuantizedTensor tensor = tensor(random, rows, columns, 0.05, codebookSize);
+        QuantizedSparseMatrix m = QuantizedSparseMatrix.of(tensor, rows, columns);
+        String what = tensor.toString();
+        if (rows == 2000) {
+          assertEquals(2, m.columnSlices(1).length, what);
+          assertEquals(3, m.columnSlices(2).length, what);
+        }
+        float[] bias = gaussian(random, rows, 0);
+        for (double zeros : new double[] {0, 0.5, 0.95}) {
+          float[] x = gaussian(random, columns, zeros);
+          float[] one = new float[rows];
+          float[] two = new float[rows];
+          m.multiplyVectorSkippingZeros(1, x, bias, one);
+          m.multiplyVectorSkippingZeros(2, x, bias, two);
+          assertVector(tensor, x, bias, one, what);
+          assertArrayEquals(one, two, what + ": 1 vs 2 threads");
+        }
+      }
+    }
+  }
+
+  @Test
   void aHandComputedProductIsExact() {
     // W = [[0, 0.5, 0], [-2, 0, 0.5]] with codebook {-2, 0.5}; b = [1, -1].
     SparseQuantizedTensor tensor =
