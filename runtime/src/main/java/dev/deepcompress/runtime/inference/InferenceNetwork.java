@@ -17,13 +17,13 @@ import java.util.List;
 /**
  * A model ready to run: one step per layer of its architecture, applied to a batch of inputs laid
  * out row by row. A fully connected layer whose weight is sparse-quantized runs on the compressed
- * form ({@link QuantizedSparseMatrix}), and for a single input row that is at least a quarter zeros
- * (as after a ReLU) skips them, through a column-major copy of the weight built on first use; dense
- * weights go through GEMM. A convolution runs through im2col, then either the compressed-form
- * product or, for a dense or a dense-enough sparse-quantized weight (decoded once, when the network
- * is built), GEMM. {@link #describeLayers()} says which form each layer runs in. Shares the model's
- * dense arrays (no copy), so they must not be changed while the network is in use. Safe for
- * concurrent use: each call allocates its own activations.
+ * form ({@link QuantizedSparseMatrix}), and for a single input row with enough zeros (as after a
+ * ReLU; {@link QuantizedSparseMatrix#skippingZerosPays}) skips them, through a column-major copy of
+ * the weight built on first use; dense weights go through GEMM. A convolution runs through im2col,
+ * then either the compressed-form product or, for a dense or a dense-enough sparse-quantized weight
+ * (decoded once, when the network is built), GEMM. {@link #describeLayers()} says which form each
+ * layer runs in. Shares the model's dense arrays (no copy), so they must not be changed while the
+ * network is in use. Safe for concurrent use: each call allocates its own activations.
  */
 public final class InferenceNetwork {
   private final List<Step> steps;
@@ -64,13 +64,6 @@ public final class InferenceNetwork {
    * density rule rather than a measurement at load, so the choice is the same on every run.
    */
   static final double MAX_COMPRESSED_CONVOLUTION_DENSITY = 0.25;
-
-  /**
-   * Least fraction of zero inputs at which a single row goes through the column-wise product that
-   * skips them. Ad-hoc timings of an AlexNet-fc6-shaped layer on AVX2, column-wise against
-   * row-wise: 1.2× the time with no zeros, 0.9× with a quarter zeros, 0.67× with half.
-   */
-  static final double MIN_ZERO_FRACTION_TO_SKIP = 0.25;
 
   private InferenceNetwork(
       List<Step> steps, List<LayerDescription> layers, Architecture architecture) {
@@ -228,22 +221,12 @@ public final class InferenceNetwork {
     @Override
     public float[] apply(float[] input, int batchSize) {
       float[] output = new float[batchSize * weight.rows()];
-      if (batchSize == 1 && zeros(input) >= MIN_ZERO_FRACTION_TO_SKIP * input.length) {
+      if (batchSize == 1 && QuantizedSparseMatrix.skippingZerosPays(input)) {
         weight.multiplyVectorSkippingZeros(input, bias, output);
       } else {
         weight.multiplyBatch(input, batchSize, bias, output);
       }
       return output;
-    }
-
-    private static int zeros(float[] values) {
-      int count = 0;
-      for (float v : values) {
-        if (v == 0f) {
-          count++;
-        }
-      }
-      return count;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.deepcompress.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -322,6 +323,17 @@ class QuantizedSparseMatrixTest {
         }
       }
     }
+  }
+
+  @Test
+  void skippingZerosPaysFromATenthOfZeros() {
+    float[] x = new float[20];
+    Arrays.fill(x, 1f);
+    assertFalse(QuantizedSparseMatrix.skippingZerosPays(x));
+    x[3] = 0f;
+    assertFalse(QuantizedSparseMatrix.skippingZerosPays(x));
+    x[17] = -0f;
+    assertTrue(QuantizedSparseMatrix.skippingZerosPays(x));
   }
 
   @Test
