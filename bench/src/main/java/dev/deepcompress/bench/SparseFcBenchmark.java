@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.deepcompress.runtime.kernels.Gemm;
 import dev.deepcompress.runtime.kernels.KernelThreads;
+import dev.deepcompress.runtime.kernels.QuantizedSparseMatrix;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,15 +30,18 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The fully connected layers of AlexNet and VGG-16 as Deep Compression leaves them (Han et al.
  * 2016, Tables 4 and 5: kept fraction per layer), {@code y = W·x} for each row of a batch, on
- * synthetic pruned and weight-shared weights ({@link PrunedLayer#weightShared}). Peers work on the
- * same weight decoded to dense fp32: our {@link Gemm#sgemm} and ONNX Runtime's CPU Gemm.
+ * synthetic pruned and weight-shared weights ({@link PrunedLayer#weightShared}). The compressed
+ * kernels ({@link Compressed}) run on the weight as it is; peers work on the same weight decoded to
+ * dense fp32: our {@link Gemm#sgemm} and ONNX Runtime's CPU Gemm.
  *
  * <p>Every benchmark method sees the same {@link #weight}, its {@link #denseWeight} decoding, the
  * {@link #input} rows and an {@link #output} buffer; a peer that needs its own preparation gets a
  * {@link State} class set up from this one, as {@link OnnxRuntimeSession} is.
  *
  * <p>Example: {@code java -jar bench/target/benchmarks.jar SparseFcBenchmark -p layer=ALEXNET_FC6
- * -p batch=1 -p threads=1,2}
+ * -p batch=1 -p threads=1,2}. {@link #compressedRows} and {@link #compressedColumns} are batch-1
+ * products and fail at other batch sizes: select them with a pattern only together with {@code -p
+ * batch=1}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -185,6 +189,58 @@ public class SparseFcBenchmark {
       inputs.values().forEach(OnnxTensor::close);
       outputs.values().forEach(OnnxTensor::close);
       session.close();
+    }
+  }
+
+  /** The weight in compressed form, as {@code InferenceNetwork} runs a fully connected layer. */
+  @State(Scope.Benchmark)
+  public static class Compressed {
+    QuantizedSparseMatrix matrix;
+    float[] bias;
+
+    @Setup
+    public void decode(SparseFcBenchmark fc) {
+      matrix = QuantizedSparseMatrix.of(fc.weight, fc.layer.outputs, fc.layer.inputs);
+      bias = new float[fc.layer.outputs];
+      if (fc.batch == 1) {
+        // Builds the column-major copy outside the measurement.
+        matrix.multiplyVectorSkippingZeros(fc.input, bias, fc.output);
+      }
+    }
+  }
+
+  /**
+   * What {@code InferenceNetwork} runs: zero-skipping columns for a sparse enough row, else rows.
+   */
+  @Benchmark
+  public float[] compressed(Compressed w) {
+    if (batch == 1 && QuantizedSparseMatrix.skippingZerosPays(input)) {
+      w.matrix.multiplyVectorSkippingZeros(input, w.bias, output);
+    } else {
+      w.matrix.multiplyBatch(input, batch, w.bias, output);
+    }
+    return output;
+  }
+
+  /** Batch 1 row by row (compressed sparse rows), whatever the input's zeros. */
+  @Benchmark
+  public float[] compressedRows(Compressed w) {
+    requireBatch1();
+    w.matrix.multiplyVector(input, w.bias, output);
+    return output;
+  }
+
+  /** Batch 1 column by column, skipping zero inputs, whatever their number. */
+  @Benchmark
+  public float[] compressedColumns(Compressed w) {
+    requireBatch1();
+    w.matrix.multiplyVectorSkippingZeros(input, w.bias, output);
+    return output;
+  }
+
+  private void requireBatch1() {
+    if (batch != 1) {
+      throw new UnsupportedOperationException("a batch-1 kernel; run with -p batch=1");
     }
   }
 
