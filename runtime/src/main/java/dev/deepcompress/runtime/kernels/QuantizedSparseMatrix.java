@@ -159,11 +159,12 @@ public final class QuantizedSparseMatrix {
 
   /**
    * Least fraction of zeros in x at which {@link #multiplyVectorSkippingZeros} is the faster
-   * product. JMH on AlexNet fc6 with a 32-entry codebook (AVX2, shared machine): column-wise takes
-   * 0.9–1.0× the row-wise time with no zeros and 0.5–0.6× with half; the margin above zero is for
-   * codebooks over 32 entries, which were not measured.
+   * product. JMH with a 32-entry codebook (AVX2, shared machine), column-wise over row-wise time:
+   * AlexNet fc6 (9% kept) 0.97× with no zeros and 0.46× with half; VGG-16 fc6 (4% kept, so fewer
+   * elements per column to pay for each column's overhead) 1.26× and 0.77×: break-even, linearly
+   * interpolated, near a quarter.
    */
-  public static final double MIN_ZERO_FRACTION_TO_SKIP = 0.1;
+  public static final double MIN_ZERO_FRACTION_TO_SKIP = 0.25;
 
   /** Whether x has at least {@link #MIN_ZERO_FRACTION_TO_SKIP} zeros. */
   public static boolean skippingZerosPays(float[] x) {
