@@ -207,7 +207,7 @@ final class CompressCommand implements Callable<Integer> {
         pruneIterations,
         pruneEpochs,
         clusterEpochs,
-        0.1,
+        CompressionPlan.DEFAULT_RETRAINING_RATE_SCALE,
         init,
         distill.distilling());
   }

@@ -94,10 +94,22 @@ record CompressionPlan(
    * Where our defaults part from the paper's per-layer table, by model: kept fractions that give a
    * smaller file at the reference's accuracy. LeNet-300-100's ip1 holds 88% of its weights; at 7%
    * instead of 8% the file drops under the paper's 40× bound with the error still within 0.1
-   * points.
+   * points. LeNet-5's ip1 holds 93%; at 5% it leaves room for the convolutions' 8-bit codebooks.
    */
   private static final Map<String, Map<String, Double>> TIGHTER_KEPT_FRACTIONS =
-      Map.of("lenet-300-100", Map.of("ip1", 0.07));
+      Map.of("lenet-300-100", Map.of("ip1", 0.07), "lenet-5", Map.of("ip1", 0.05));
+
+  /**
+   * Retraining runs at this fraction of the reference's base rate unless a model says otherwise.
+   */
+  static final double DEFAULT_RETRAINING_RATE_SCALE = 0.1;
+
+  /**
+   * LeNet-5 retrains at 0.001, the paper's own retraining rate (a tenth of Caffe's 0.01): at a
+   * tenth of our faster reference schedule's 0.05, each round of retraining raised its test error
+   * (0.70% → 0.74% in the third round) instead of recovering what pruning cost.
+   */
+  private static final Map<String, Double> RETRAINING_RATE_SCALES = Map.of("lenet-5", 0.02);
 
   /** The same plan with every layer's gap width chosen by size. */
   CompressionPlan withAutoGapBits() {
@@ -137,7 +149,7 @@ record CompressionPlan(
         DEFAULT_PRUNE_ITERATIONS,
         DEFAULT_PRUNE_EPOCHS,
         DEFAULT_CLUSTER_EPOCHS,
-        0.1,
+        RETRAINING_RATE_SCALES.getOrDefault(paper.model(), DEFAULT_RETRAINING_RATE_SCALE),
         KMeans1D.Init.LINEAR,
         Distilling.OFF);
   }

@@ -84,11 +84,11 @@ final class ReproduceCommand implements Callable<Integer> {
   Integer trainSubset;
 
   @Option(
-      names = "--auto-gap-bits",
+      names = "--paper-gap-bits",
       description =
-          "Give each layer the position-gap width (1-8 bits) that makes it smallest after Huffman"
-              + " coding, instead of the paper's fixed 5 bits.")
-  boolean autoGapBits;
+          "Give every layer the paper's fixed position-gap width instead of the width (1-8 bits)"
+              + " that makes it smallest after Huffman coding.")
+  boolean paperGapBits;
 
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
@@ -142,7 +142,7 @@ final class ReproduceCommand implements Callable<Integer> {
     console.printf("reference test error: %.2f%%%n", referenceError);
 
     CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper), distilling);
-    CompressionPlan plan = autoGapBits ? paperPlan.withAutoGapBits() : paperPlan;
+    CompressionPlan plan = paperGapBits ? paperPlan : paperPlan.withAutoGapBits();
     Map<String, String> metadata = settings.metadata();
     metadata.put("compress.plan", describe(plan));
     Compressor.Result result =
