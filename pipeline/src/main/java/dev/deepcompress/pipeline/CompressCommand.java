@@ -185,7 +185,7 @@ final class CompressCommand implements Callable<Integer> {
           clusterEpochs,
           defaults.retrainLearningRateScale(),
           init,
-          distill.distilling());
+          distill.distilling(defaults.distilling()));
     }
     Map<String, ThresholdPolicy> pruning = new LinkedHashMap<>();
     try {
@@ -209,7 +209,7 @@ final class CompressCommand implements Callable<Integer> {
         clusterEpochs,
         CompressionPlan.DEFAULT_RETRAINING_RATE_SCALE,
         init,
-        distill.distilling());
+        distill.distilling(CompressionPlan.Distilling.OFF));
   }
 
   private static Map<String, Integer> merged(

@@ -9,17 +9,20 @@ final class DistillOptions {
       paramLabel = "ALPHA",
       description =
           "Weight of the reference network's softened outputs in the retraining loss, 0-1"
-              + " (0: labels only, as the paper does; default ${DEFAULT-VALUE}).")
-  double softWeight;
+              + " (0: labels only, as the paper does; default: 0.5 for reproduce lenet-5, else 0).")
+  Double softWeight;
 
   @Option(
       names = "--distill-temperature",
       paramLabel = "T",
-      defaultValue = "2",
-      description = "Softmax temperature of distillation (default ${DEFAULT-VALUE}).")
-  double temperature;
+      description = "Softmax temperature of distillation (default 2).")
+  Double temperature;
 
-  CompressionPlan.Distilling distilling() {
-    return new CompressionPlan.Distilling(temperature, softWeight);
+  /** The planned distillation with whatever the command line overrides. */
+  CompressionPlan.Distilling distilling(CompressionPlan.Distilling planned) {
+    double weight = softWeight != null ? softWeight : planned.softWeight();
+    double defaultTemperature = planned.enabled() ? planned.temperature() : 2;
+    return new CompressionPlan.Distilling(
+        temperature != null ? temperature : defaultTemperature, weight);
   }
 }

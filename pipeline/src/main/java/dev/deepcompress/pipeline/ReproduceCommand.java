@@ -99,7 +99,6 @@ final class ReproduceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long start = System.nanoTime();
     common.apply();
-    CompressionPlan.Distilling distilling = distill.distilling();
     PrintStream console = System.out;
     PaperResults paper =
         PaperResults.forModel(modelName)
@@ -110,6 +109,9 @@ final class ReproduceCommand implements Callable<Integer> {
                             + modelName
                             + "'; reproduce knows lenet-300-100"));
     Architecture architecture = ReferenceArchitectures.byName(modelName);
+    // Planned before any work, so a bad option fails at once.
+    CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper));
+    CompressionPlan plan = paperGapBits ? paperPlan : paperPlan.withAutoGapBits();
     Path directory = outDir != null ? outDir : Path.of("runs", modelName);
     Files.createDirectories(directory);
     Path file = directory.resolve(modelName + ModelFile.EXTENSION);
@@ -141,8 +143,6 @@ final class ReproduceCommand implements Callable<Integer> {
     double referenceError = referenceError(network, cache, settings, splits);
     console.printf("reference test error: %.2f%%%n", referenceError);
 
-    CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper), distilling);
-    CompressionPlan plan = paperGapBits ? paperPlan : paperPlan.withAutoGapBits();
     Map<String, String> metadata = settings.metadata();
     metadata.put("compress.plan", describe(plan));
     Compressor.Result result =
@@ -212,8 +212,7 @@ final class ReproduceCommand implements Callable<Integer> {
             plan.distilling().describe());
   }
 
-  private CompressionPlan planWithOverrides(
-      CompressionPlan plan, CompressionPlan.Distilling distilling) {
+  private CompressionPlan planWithOverrides(CompressionPlan plan) {
     return new CompressionPlan(
         plan.pruning(),
         plan.weightBits(),
@@ -223,6 +222,6 @@ final class ReproduceCommand implements Callable<Integer> {
         clusterEpochs != null ? clusterEpochs : plan.clusterEpochs(),
         plan.retrainLearningRateScale(),
         plan.init(),
-        distilling);
+        distill.distilling(plan.distilling()));
   }
 }
