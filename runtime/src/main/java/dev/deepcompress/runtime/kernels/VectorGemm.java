@@ -1,7 +1,6 @@
 package dev.deepcompress.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -91,7 +90,7 @@ final class VectorGemm extends BlockedGemm {
     for (; p <= length - L; p += L) {
       s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
     }
-    float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    float sum = Lanes.sumInOrder(s0.add(s1).add(s2.add(s3)));
     for (; p < length; p++) {
       sum += x[xi + p] * y[yi + p];
     }

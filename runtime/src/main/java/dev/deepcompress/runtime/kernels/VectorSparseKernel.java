@@ -118,7 +118,7 @@ final class VectorSparseKernel extends SparseKernel {
         }
         sum = weight.fma(input, sum);
       }
-      float tail = sum.reduceLanes(VectorOperators.ADD);
+      float tail = Lanes.sumInOrder(sum);
       for (; k < end; k++) {
         int column = narrow != null ? narrow[k] : wide[k];
         tail += codebook[codes[k] & 0xFF] * x[column];
