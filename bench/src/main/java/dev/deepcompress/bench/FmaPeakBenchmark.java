@@ -4,11 +4,9 @@ import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -39,18 +37,6 @@ public class FmaPeakBenchmark {
   private float multiplier;
   private float addend;
 
-  /** Floating-point work done, reported per second. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
-  public static class Work {
-    public double gflops;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      gflops = 0;
-    }
-  }
-
   @Setup
   public void prepare() {
     // Values that stay finite and normal for every round: x ↦ 0.999x + 1e-3 converges to 1.
@@ -59,7 +45,7 @@ public class FmaPeakBenchmark {
   }
 
   @Benchmark
-  public float fmaChains(Work work) {
+  public float fmaChains(GflopsCounter work) {
     // Built here from floats: vectors read from fields made C2 box them, at 1% of the speed.
     FloatVector m = FloatVector.broadcast(SPECIES, multiplier);
     FloatVector a = FloatVector.broadcast(SPECIES, addend);

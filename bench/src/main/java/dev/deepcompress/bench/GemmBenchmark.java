@@ -4,11 +4,9 @@ import dev.deepcompress.runtime.kernels.Gemm;
 import dev.deepcompress.runtime.kernels.KernelThreads;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -69,18 +67,6 @@ public class GemmBenchmark {
   private float[] b;
   private float[] c;
 
-  /** Floating-point work done, reported per second. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
-  public static class Work {
-    public double gflops;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      gflops = 0;
-    }
-  }
-
   @Setup
   public void prepare() {
     // {transA, transB, m, n, k}; conv1: 1→20 channels 5×5 on 28×28 (576 pixels per image), conv2:
@@ -121,7 +107,7 @@ public class GemmBenchmark {
   }
 
   @Benchmark
-  public float[] sgemm(Work work) {
+  public float[] sgemm(GflopsCounter work) {
     Gemm.sgemm(transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, 0f, c, 0, n);
     work.gflops += 2e-9 * m * n * k;
     return c;

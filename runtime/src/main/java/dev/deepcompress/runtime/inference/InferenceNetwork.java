@@ -239,22 +239,32 @@ public final class InferenceNetwork {
     return new LayerDescription(name, COMPRESSED, weight.bytesInMemory(), weight.nonZeros());
   }
 
+  /** One convolution call with its output and its im2col and product scratch arrays. */
+  @FunctionalInterface
+  private interface ConvolutionCall {
+    void run(float[] output, float[] columns, float[] product);
+  }
+
+  /** Allocates what a convolution of {@code batchSize} images needs and runs it. */
+  private static float[] convolve(
+      Conv2d conv, int outputSize, int batchSize, ConvolutionCall call) {
+    float[] output = new float[batchSize * outputSize];
+    int chunk = Math.min(batchSize, conv.imagesPerChunk());
+    call.run(output, new float[conv.columnsLength(chunk)], new float[conv.productLength(chunk)]);
+    return output;
+  }
+
   /** Convolution through im2col and GEMM on a dense weight. */
   private record Convolution(Conv2d conv, int outputSize, float[] weight, float[] bias, String form)
       implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
-      float[] output = new float[batchSize * outputSize];
-      int chunk = Math.min(batchSize, conv.imagesPerChunk());
-      conv.forward(
-          input,
+      return convolve(
+          conv,
+          outputSize,
           batchSize,
-          weight,
-          bias,
-          output,
-          new float[conv.columnsLength(chunk)],
-          new float[conv.productLength(chunk)]);
-      return output;
+          (output, columns, product) ->
+              conv.forward(input, batchSize, weight, bias, output, columns, product));
     }
 
     @Override
@@ -268,17 +278,12 @@ public final class InferenceNetwork {
       Conv2d conv, int outputSize, QuantizedSparseMatrix weight, float[] bias) implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
-      float[] output = new float[batchSize * outputSize];
-      int chunk = Math.min(batchSize, conv.imagesPerChunk());
-      conv.forward(
-          input,
+      return convolve(
+          conv,
+          outputSize,
           batchSize,
-          weight,
-          bias,
-          output,
-          new float[conv.columnsLength(chunk)],
-          new float[conv.productLength(chunk)]);
-      return output;
+          (output, columns, product) ->
+              conv.forward(input, batchSize, weight, bias, output, columns, product));
     }
 
     @Override

@@ -151,10 +151,9 @@ abstract class BlockedGemm {
    * is reduced by one thread in an order fixed by k, so the split does not change the result.
    */
   private void rowTimesMatrix(Operands op, int threads) {
-    float[] row = new float[op.k];
-    for (int p = 0; p < op.k; p++) {
-      row[p] = op.a[op.aOffset + (op.transA ? p * op.lda : p)];
-    }
+    // A's row is contiguous unless A is stored transposed; only then is it gathered.
+    float[] x = op.transA ? transposedRow(op) : op.a;
+    int xi = op.transA ? 0 : op.aOffset;
     int lines = (op.n + FLOATS_PER_LINE - 1) / FLOATS_PER_LINE;
     int tasks = (int) Math.max(1, Math.min(threads, (long) op.n * op.k / minTaskWork));
     KernelThreads.parallelFor(
@@ -164,7 +163,7 @@ abstract class BlockedGemm {
           int j1 = Math.min(op.n, lines * (t + 1) / tasks * FLOATS_PER_LINE);
           if (op.transB) {
             for (int j = j0; j < j1; j++) {
-              float sum = dot(row, 0, op.b, op.bOffset + j * op.ldb, op.k);
+              float sum = dot(x, xi, op.b, op.bOffset + j * op.ldb, op.k);
               op.c[op.cOffset + j] = op.accumulate ? op.c[op.cOffset + j] + sum : sum;
             }
             return;
@@ -173,9 +172,17 @@ abstract class BlockedGemm {
             Arrays.fill(op.c, op.cOffset + j0, op.cOffset + j1, 0f);
           }
           for (int p = 0; p < op.k; p++) {
-            axpy(row[p], op.b, op.bOffset + p * op.ldb + j0, op.c, op.cOffset + j0, j1 - j0);
+            axpy(x[xi + p], op.b, op.bOffset + p * op.ldb + j0, op.c, op.cOffset + j0, j1 - j0);
           }
         });
+  }
+
+  private static float[] transposedRow(Operands op) {
+    float[] row = new float[op.k];
+    for (int p = 0; p < op.k; p++) {
+      row[p] = op.a[op.aOffset + p * op.lda];
+    }
+    return row;
   }
 
   /**
