@@ -7,6 +7,7 @@ import dev.deepcompress.runtime.model.Model;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -101,7 +102,33 @@ final class BenchCommand implements Callable<Integer> {
         timings[0].medianMicros / timings[1].medianMicros,
         timings[0].p90Micros / timings[1].p90Micros,
         timings[0].imagesPerSecond / timings[1].imagesPerSecond);
+    printLayers(out, networks);
     return 0;
+  }
+
+  /** How each network holds and runs each weighted layer. */
+  private static void printLayers(PrintStream out, InferenceNetwork[] networks) {
+    List<InferenceNetwork.LayerDescription> compressed = networks[0].describeLayers();
+    List<InferenceNetwork.LayerDescription> dense = networks[1].describeLayers();
+    out.println();
+    out.println(
+        "| layer | compressed runs it as | bytes in memory | dense decoding runs it as | bytes in"
+            + " memory |");
+    out.println("|---|---|---:|---|---:|");
+    for (int i = 0; i < compressed.size(); i++) {
+      InferenceNetwork.LayerDescription c = compressed.get(i);
+      InferenceNetwork.LayerDescription d = dense.get(i);
+      if (!c.form().equals(InferenceNetwork.NO_WEIGHTS)) {
+        out.printf(
+            Locale.ROOT,
+            "| %s | %s | %,d | %s | %,d |%n",
+            c.name(),
+            c.form(),
+            c.weightBytes(),
+            d.form(),
+            d.weightBytes());
+      }
+    }
   }
 
   /** Non-negative with about half exact zeros, like activations after a ReLU. */

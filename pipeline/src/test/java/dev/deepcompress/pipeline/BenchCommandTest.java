@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.runtime.format.ModelFile;
@@ -88,6 +89,17 @@ class BenchCommandTest {
       assertEquals(compressed[column] / dense[column], ratio[column], 0.01 + ratio[column] / 50);
     }
     assertTrue(compressed[1] >= compressed[0] && dense[1] >= dense[0], "p90 ≥ median");
+    // Each weighted layer: compressed with its column-wise copy, against 4 bytes per weight.
+    Matcher ip1 =
+        Pattern.compile(
+                "^\\| ip1 \\| compressed \\| ([0-9,]+) \\| dense GEMM \\| 940,800 \\|$",
+                Pattern.MULTILINE)
+            .matcher(run.out());
+    assertTrue(ip1.find(), run.out());
+    long ip1Bytes = Long.parseLong(ip1.group(1).replace(",", ""));
+    assertTrue(ip1Bytes > 0 && ip1Bytes < 940_800 / 4, run.out());
+    assertTrue(run.out().contains("| ip3 | compressed |"), run.out());
+    assertFalse(run.out().contains("| relu1 |"), run.out());
   }
 
   @Test

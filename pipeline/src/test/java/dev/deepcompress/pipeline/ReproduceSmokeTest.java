@@ -135,10 +135,18 @@ class ReproduceSmokeTest {
               .matcher(run.out());
       assertTrue(row.find(), layer + " row missing:\n" + run.out());
       assertEquals(tensor.nonZeros(), Long.parseLong(row.group(1).replace(",", "")), layer);
-      // A 2-byte column and a 1-byte codebook index per weight, plus row pointers and codebook.
+      // A 2-byte column and a 1-byte codebook index per weight, plus row pointers and codebook;
+      // then the column-wise copy: an element per weight (2 bytes for codebooks of up to 32
+      // entries, else 4), column starts and slice bounds, in one slice (too few non-zeros to
+      // split).
       SparseQuantizedTensor weight = (SparseQuantizedTensor) model.tensor(tensor.name());
+      assertTrue(tensor.nonZeros() < 1 << 16, "one slice");
       double expected =
           (3.0 * tensor.nonZeros() + 4 * (tensor.shape().dim(0) + 1) + 4 * weight.codebook().length)
+              / tensor.nonZeros();
+      int elementBytes = weight.codebook().length <= 32 ? 2 : 4;
+      expected +=
+          (elementBytes * (double) tensor.nonZeros() + 4 * (tensor.shape().dim(1) + 1) + 4 * 2)
               / tensor.nonZeros();
       assertEquals(expected, Double.parseDouble(row.group(2)), 0.005, layer + " in memory");
       double onDisk = Double.parseDouble(row.group(3));

@@ -103,9 +103,12 @@ public final class InferenceNetwork {
   private static Step fullyConnected(LayerSpec.FullyConnected fc, Model model) {
     float[] bias = model.parameter(fc.biasName());
     return switch (model.tensor(fc.weightName())) {
-      case SparseQuantizedTensor sparse ->
-          new SparseFullyConnected(
-              QuantizedSparseMatrix.of(sparse, fc.outputs(), fc.inputs()), bias);
+      case SparseQuantizedTensor sparse -> {
+        QuantizedSparseMatrix weight = QuantizedSparseMatrix.of(sparse, fc.outputs(), fc.inputs());
+        // Batch-1 inputs after a ReLU are mostly zero and take the column-wise product.
+        weight.prepareSkippingZeros();
+        yield new SparseFullyConnected(weight, bias);
+      }
       case DenseTensor dense -> new FullyConnected(fc.inputs(), fc.outputs(), dense.values(), bias);
     };
   }

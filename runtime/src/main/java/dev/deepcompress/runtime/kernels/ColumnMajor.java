@@ -83,6 +83,12 @@ final class ColumnMajor {
     }
   }
 
+  /** Bytes of the copy's arrays. */
+  long bytes() {
+    long elements = narrow != null ? 2L * narrow.length : 4L * wide.length;
+    return elements + 4L * columnStart.length + 4L * slices.length;
+  }
+
   private static int column(QuantizedSparseMatrix m, int k) {
     return m.narrowColumns != null ? m.narrowColumns[k] : m.wideColumns[k];
   }

@@ -129,12 +129,17 @@ public final class QuantizedSparseMatrix {
   }
 
   /**
-   * Bytes of the arrays the row-major kernels read: row pointers, column indices, codebook indices
-   * and codebook (the column-major copy, if built, is not counted).
+   * Bytes of the arrays the kernels read: row pointers, column indices, codebook indices and
+   * codebook, plus the column-major copy once it is built ({@link #prepareSkippingZeros}).
    */
   public long bytesInMemory() {
     long columnBytes = narrowColumns != null ? 2L * narrowColumns.length : 4L * wideColumns.length;
-    return 4L * rowStart.length + columnBytes + codes.length + 4L * codebook.length;
+    ColumnMajor csc = columnMajor;
+    return 4L * rowStart.length
+        + columnBytes
+        + codes.length
+        + 4L * codebook.length
+        + (csc != null ? csc.bytes() : 0);
   }
 
   /**
@@ -188,9 +193,18 @@ public final class QuantizedSparseMatrix {
     multiplyVectorSkippingZeros(KernelThreads.threads(), x, bias, y);
   }
 
+  /**
+   * Builds the column-major copy {@link #multiplyVectorSkippingZeros} runs on, for the current
+   * {@link KernelThreads#threads()}, unless it exists: so that the first product is not slowed by
+   * it and {@link #bytesInMemory} counts it.
+   */
+  public void prepareSkippingZeros() {
+    columnMajor(KernelThreads.threads());
+  }
+
   void multiplyVectorSkippingZeros(int threads, float[] x, float[] bias, float[] y) {
     checkVectorArguments("multiplyVectorSkippingZeros", x, bias, y);
-    ColumnMajor csc = columnMajor(columnSlices(tasks(threads, codes.length)));
+    ColumnMajor csc = columnMajor(threads);
     // Listed once for all slices: a branch per column on x would mispredict on ReLU outputs.
     int[] nonZeroColumns = new int[columns];
     float[] values = new float[columns];
@@ -208,15 +222,17 @@ public final class QuantizedSparseMatrix {
   }
 
   /**
-   * Row slices of the column-major copy: {@code tasks} blocks of about equal non-zeros, or more
-   * when the rows do not fit that many slices of the copy's packed elements.
+   * Row slices of the column-major copy: {@code tasks} blocks of about equal non-zeros, or, when
+   * the rows do not fit that many slices of the copy's packed elements, the least multiple of
+   * {@code tasks} that fits them, so that every thread gets as many slices.
    */
   int[] columnSlices(int tasks) {
     int maxRows =
         ColumnMajor.narrow(codebook.length)
             ? ColumnMajor.NARROW_SLICE_ROWS
             : ColumnMajor.WIDE_SLICE_ROWS;
-    return rowBlocks(Math.max(tasks, Math.ceilDiv(rows, maxRows)), ROW_ALIGNMENT, maxRows);
+    int slices = Math.ceilDiv(Math.ceilDiv(rows, maxRows), tasks) * tasks;
+    return rowBlocks(slices, ROW_ALIGNMENT, maxRows);
   }
 
   /**
@@ -367,7 +383,8 @@ public final class QuantizedSparseMatrix {
     return lo;
   }
 
-  private ColumnMajor columnMajor(int[] slices) {
+  private ColumnMajor columnMajor(int threads) {
+    int[] slices = columnSlices(tasks(threads, codes.length));
     ColumnMajor csc = columnMajor;
     if (csc == null || !Arrays.equals(csc.slices, slices)) {
       csc = new ColumnMajor(this, slices);

@@ -208,8 +208,11 @@ class SparseInferenceTest {
         layers.get(0));
     SparseQuantizedTensor ip1 = (SparseQuantizedTensor) sparse.tensor("ip1.weight");
     int nonZeros = ip1.nonZeroCount();
-    // Row pointers, 2-byte columns, 1-byte codes, the codebook.
+    // Row pointers, 2-byte columns, 1-byte codes, the codebook; then the column-major copy, one
+    // slice (too few non-zeros to split): a char per element, column starts and slice bounds.
+    assertTrue(nonZeros < 1 << 16, "one slice");
     long bytes = 4L * 501 + 3L * nonZeros + 4L * ip1.codebook().length;
+    bytes += 2L * nonZeros + 4L * 801 + 4L * 2;
     assertEquals(
         new InferenceNetwork.LayerDescription("ip1", InferenceNetwork.COMPRESSED, bytes, nonZeros),
         layers.get(4));

@@ -413,6 +413,53 @@ class QuantizedSparseMatrixTest {
   }
 
   @Test
+  void bytesInMemoryCountsTheColumnCopyOnceBuilt() {
+    // 3 rows × 4 columns: column 0 holds 3 elements, column 2 holds 1, columns 1 and 3 none.
+    SparseQuantizedTensor tensor =
+        new SparseQuantizedTensor(
+            Shape.of(3, 4),
+            new float[] {1, 2},
+            new int[] {0, 2, 4, 8},
+            new byte[] {0, 1, 1, 0},
+            1,
+            5);
+    QuantizedSparseMatrix m = QuantizedSparseMatrix.of(tensor, 3, 4);
+    long rowMajor = 4L * 4 + 2L * 4 + 4 + 4L * 2;
+    assertEquals(rowMajor, m.bytesInMemory());
+    m.prepareSkippingZeros();
+    // One slice: a char per element, five column starts, two slice bounds.
+    assertEquals(rowMajor + 2L * 4 + 4L * 5 + 4L * 2, m.bytesInMemory());
+    float[] y = new float[3];
+    m.multiplyVectorSkippingZeros(new float[] {1, 5, 10, 7}, new float[3], y);
+    assertArrayEquals(new float[] {1 + 2 * 10, 2, 1}, y);
+  }
+
+  /** A slice of the most rows a packed element can name, its last row and code in use. */
+  @Test
+  void aFullSliceReachesItsLastRowAndCode() {
+    int rows = ColumnMajor.NARROW_SLICE_ROWS;
+    float[] codebook = new float[32];
+    codebook[31] = 3;
+    codebook[0] = -1;
+    SparseQuantizedTensor tensor =
+        new SparseQuantizedTensor(
+            Shape.of(rows, 2),
+            codebook,
+            new int[] {0, 1, 2 * (rows - 1)},
+            new byte[] {31, 0, 31},
+            5,
+            5);
+    QuantizedSparseMatrix m = QuantizedSparseMatrix.of(tensor, rows, 2);
+    assertEquals(2, m.columnSlices(1).length);
+    float[] y = new float[rows];
+    m.multiplyVectorSkippingZeros(new float[] {2, 5}, new float[rows], y);
+    float[] expected = new float[rows];
+    expected[0] = 2 * 3 - 5;
+    expected[rows - 1] = 2 * 3;
+    assertArrayEquals(expected, y);
+  }
+
+  @Test
   void rejectsArgumentsOfTheWrongShape() {
     SparseQuantizedTensor tensor = tensor(new SplittableRandom(1), 4, 6, 0.5, 4);
     IllegalArgumentException shape =
