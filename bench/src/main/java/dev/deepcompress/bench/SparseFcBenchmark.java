@@ -214,7 +214,7 @@ public class SparseFcBenchmark {
    */
   @Benchmark
   public float[] compressed(Compressed w) {
-    if (batch == 1 && QuantizedSparseMatrix.skippingZerosPays(input)) {
+    if (batch == 1 && w.matrix.skippingZerosPays(input)) {
       w.matrix.multiplyVectorSkippingZeros(input, w.bias, output);
     } else {
       w.matrix.multiplyBatch(input, batch, w.bias, output);

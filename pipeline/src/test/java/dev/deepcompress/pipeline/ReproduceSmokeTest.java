@@ -12,6 +12,7 @@ import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
+import dev.deepcompress.runtime.kernels.QuantizedSparseMatrix;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
@@ -136,18 +137,21 @@ class ReproduceSmokeTest {
       assertTrue(row.find(), layer + " row missing:\n" + run.out());
       assertEquals(tensor.nonZeros(), Long.parseLong(row.group(1).replace(",", "")), layer);
       // A 2-byte column and a 1-byte codebook index per weight, plus row pointers and codebook;
-      // then the column-wise copy: an element per weight (2 bytes for codebooks of up to 32
-      // entries, else 4), column starts and slice bounds, in one slice (too few non-zeros to
-      // split).
+      // then, for columns long enough to skip zero inputs, the column-wise copy: an element per
+      // weight (2 bytes for codebooks of up to 32 entries, else 4), column starts and slice
+      // bounds, in one slice (too few non-zeros to split).
       SparseQuantizedTensor weight = (SparseQuantizedTensor) model.tensor(tensor.name());
       assertTrue(tensor.nonZeros() < 1 << 16, "one slice");
+      int columns = tensor.shape().dim(1);
       double expected =
           (3.0 * tensor.nonZeros() + 4 * (tensor.shape().dim(0) + 1) + 4 * weight.codebook().length)
               / tensor.nonZeros();
-      int elementBytes = weight.codebook().length <= 32 ? 2 : 4;
-      expected +=
-          (elementBytes * (double) tensor.nonZeros() + 4 * (tensor.shape().dim(1) + 1) + 4 * 2)
-              / tensor.nonZeros();
+      if (tensor.nonZeros() >= (long) QuantizedSparseMatrix.MIN_COLUMN_LENGTH_TO_SKIP * columns) {
+        int elementBytes = weight.codebook().length <= 32 ? 2 : 4;
+        expected +=
+            (elementBytes * (double) tensor.nonZeros() + 4 * (columns + 1) + 4 * 2)
+                / tensor.nonZeros();
+      }
       assertEquals(expected, Double.parseDouble(row.group(2)), 0.005, layer + " in memory");
       double onDisk = Double.parseDouble(row.group(3));
       assertEquals((double) tensor.sectionBytes() / tensor.nonZeros(), onDisk, 0.005, layer);

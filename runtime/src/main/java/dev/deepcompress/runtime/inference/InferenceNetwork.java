@@ -18,12 +18,13 @@ import java.util.List;
  * A model ready to run: one step per layer of its architecture, applied to a batch of inputs laid
  * out row by row. A fully connected layer whose weight is sparse-quantized runs on the compressed
  * form ({@link QuantizedSparseMatrix}), and for a single input row with enough zeros (as after a
- * ReLU; {@link QuantizedSparseMatrix#skippingZerosPays}) skips them, through a column-major copy of
- * the weight built on first use; dense weights go through GEMM. A convolution runs through im2col,
- * then either the compressed-form product or, for a dense or a dense-enough sparse-quantized weight
- * (decoded once, when the network is built), GEMM. {@link #describeLayers()} says which form each
- * layer runs in. Shares the model's dense arrays (no copy), so they must not be changed while the
- * network is in use. Safe for concurrent use: each call allocates its own activations.
+ * ReLU) and a weight with long enough columns ({@link QuantizedSparseMatrix#skippingZerosPays})
+ * skips them, through a column-major copy of the weight built with the network; dense weights go
+ * through GEMM. A convolution runs through im2col, then either the compressed-form product or, for
+ * a dense or a dense-enough sparse-quantized weight (decoded once, when the network is built),
+ * GEMM. {@link #describeLayers()} says which form each layer runs in. Shares the model's dense
+ * arrays (no copy), so they must not be changed while the network is in use. Safe for concurrent
+ * use: each call allocates its own activations.
  */
 public final class InferenceNetwork {
   private final List<Step> steps;
@@ -106,7 +107,9 @@ public final class InferenceNetwork {
       case SparseQuantizedTensor sparse -> {
         QuantizedSparseMatrix weight = QuantizedSparseMatrix.of(sparse, fc.outputs(), fc.inputs());
         // Batch-1 inputs after a ReLU are mostly zero and take the column-wise product.
-        weight.prepareSkippingZeros();
+        if (weight.skippingZerosCanPay()) {
+          weight.prepareSkippingZeros();
+        }
         yield new SparseFullyConnected(weight, bias);
       }
       case DenseTensor dense -> new FullyConnected(fc.inputs(), fc.outputs(), dense.values(), bias);
@@ -224,7 +227,7 @@ public final class InferenceNetwork {
     @Override
     public float[] apply(float[] input, int batchSize) {
       float[] output = new float[batchSize * weight.rows()];
-      if (batchSize == 1 && QuantizedSparseMatrix.skippingZerosPays(input)) {
+      if (batchSize == 1 && weight.skippingZerosPays(input)) {
         weight.multiplyVectorSkippingZeros(input, bias, output);
       } else {
         weight.multiplyBatch(input, batchSize, bias, output);

@@ -326,14 +326,35 @@ class QuantizedSparseMatrixTest {
   }
 
   @Test
-  void skippingZerosPaysFromAQuarterOfZeros() {
+  void skippingZerosPaysFromAQuarterOfZerosOnLongColumns() {
+    // 64 elements per column, in one slice: long enough.
+    QuantizedSparseMatrix m =
+        QuantizedSparseMatrix.of(tensor(new SplittableRandom(3), 64, 8, 1.0, 4), 64, 8);
+    assertTrue(m.skippingZerosCanPay());
     float[] x = new float[8];
     Arrays.fill(x, 1f);
-    assertFalse(QuantizedSparseMatrix.skippingZerosPays(x));
+    assertFalse(m.skippingZerosPays(x));
     x[3] = 0f;
-    assertFalse(QuantizedSparseMatrix.skippingZerosPays(x));
+    assertFalse(m.skippingZerosPays(x));
     x[6] = -0f;
-    assertTrue(QuantizedSparseMatrix.skippingZerosPays(x));
+    assertTrue(m.skippingZerosPays(x));
+  }
+
+  @Test
+  void shortColumnsNeverSkipZeros() {
+    // 49 elements per column: one short of the threshold.
+    QuantizedSparseMatrix m =
+        QuantizedSparseMatrix.of(
+            tensor(
+                new SplittableRandom(3),
+                QuantizedSparseMatrix.MIN_COLUMN_LENGTH_TO_SKIP - 1,
+                8,
+                1.0,
+                4),
+            QuantizedSparseMatrix.MIN_COLUMN_LENGTH_TO_SKIP - 1,
+            8);
+    assertFalse(m.skippingZerosCanPay());
+    assertFalse(m.skippingZerosPays(new float[8]));
   }
 
   @Test
