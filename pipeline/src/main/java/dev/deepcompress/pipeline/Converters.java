@@ -35,16 +35,28 @@ final class Converters {
   static final class PositiveCount implements CommandLine.ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-      int count;
-      try {
-        count = Integer.parseInt(value.strip());
-      } catch (NumberFormatException e) {
-        throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
-      }
-      if (count < 1) {
-        throw new CommandLine.TypeConversionException("must be at least 1, got " + count);
-      }
-      return count;
+      return wholeNumber(value, 1);
     }
+  }
+
+  /** A count of at least 0. */
+  static final class NonNegativeCount implements CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      return wholeNumber(value, 0);
+    }
+  }
+
+  private static int wholeNumber(String value, int least) {
+    int count;
+    try {
+      count = Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
+    }
+    if (count < least) {
+      throw new CommandLine.TypeConversionException("must be at least " + least + ", got " + count);
+    }
+    return count;
   }
 }

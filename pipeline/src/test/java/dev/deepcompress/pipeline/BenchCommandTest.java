@@ -74,6 +74,8 @@ class BenchCommandTest {
             "5",
             "--warmup",
             "2",
+            "--warmup-seconds",
+            "0",
             "--batch",
             "8",
             "--threads",
@@ -118,6 +120,14 @@ class BenchCommandTest {
     assertEquals(ErrorReporter.FAILED, run.exitCode());
     assertTrue(run.err().startsWith("deepcompress: " + file), run.err());
     assertEquals(1, run.err().strip().lines().count(), run.err());
+  }
+
+  @Test
+  void negativeWarmUpTimeIsAUsageError() throws IOException {
+    CliRun run = CliRun.of("bench", compressedModelFile().toString(), "--warmup-seconds", "-1");
+    assertEquals(ErrorReporter.USAGE, run.exitCode());
+    assertTrue(run.err().contains("--warmup-seconds"), run.err());
+    assertTrue(run.err().contains("must be at least 0, got -1"), run.err());
   }
 
   @Test
