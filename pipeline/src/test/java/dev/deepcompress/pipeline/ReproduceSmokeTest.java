@@ -132,10 +132,11 @@ class ReproduceSmokeTest {
           Pattern.compile(
                   "\\| "
                       + layer
-                      + " \\| compressed \\| ([0-9,]+) \\| [0-9,]+ \\| ([0-9.]+) \\| ([0-9.]+) \\|")
+                      + " \\| (compressed[^|]*) \\| ([0-9,]+) \\| [0-9,]+ \\| ([0-9.]+) \\| ([0-9.]+)"
+                      + " \\|")
               .matcher(run.out());
       assertTrue(row.find(), layer + " row missing:\n" + run.out());
-      assertEquals(tensor.nonZeros(), Long.parseLong(row.group(1).replace(",", "")), layer);
+      assertEquals(tensor.nonZeros(), Long.parseLong(row.group(2).replace(",", "")), layer);
       // A 2-byte column and a 1-byte codebook index per weight, plus row pointers and codebook;
       // then, for columns long enough to skip zero inputs, the column-wise copy: an element per
       // weight (2 bytes for codebooks of up to 32 entries, else 4), column starts and slice
@@ -146,14 +147,20 @@ class ReproduceSmokeTest {
       double expected =
           (3.0 * tensor.nonZeros() + 4 * (tensor.shape().dim(0) + 1) + 4 * weight.codebook().length)
               / tensor.nonZeros();
-      if (tensor.nonZeros() >= (long) QuantizedSparseMatrix.MIN_COLUMN_LENGTH_TO_SKIP * columns) {
+      boolean skipsZeros =
+          tensor.nonZeros() >= (long) QuantizedSparseMatrix.MIN_COLUMN_LENGTH_TO_SKIP * columns;
+      assertEquals(
+          skipsZeros ? InferenceNetwork.COMPRESSED_SKIPPING_ZEROS : InferenceNetwork.COMPRESSED,
+          row.group(1),
+          layer);
+      if (skipsZeros) {
         int elementBytes = weight.codebook().length <= 32 ? 2 : 4;
         expected +=
             (elementBytes * (double) tensor.nonZeros() + 4 * (columns + 1) + 4 * 2)
                 / tensor.nonZeros();
       }
-      assertEquals(expected, Double.parseDouble(row.group(2)), 0.005, layer + " in memory");
-      double onDisk = Double.parseDouble(row.group(3));
+      assertEquals(expected, Double.parseDouble(row.group(3)), 0.005, layer + " in memory");
+      double onDisk = Double.parseDouble(row.group(4));
       assertEquals((double) tensor.sectionBytes() / tensor.nonZeros(), onDisk, 0.005, layer);
     }
   }

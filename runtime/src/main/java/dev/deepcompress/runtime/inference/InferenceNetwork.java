@@ -37,10 +37,10 @@ public final class InferenceNetwork {
    * How one layer runs.
    *
    * @param name the layer's name in the architecture
-   * @param form {@value #DENSE_GEMM}, {@value #DECODED_GEMM}, {@value #COMPRESSED}, or for layers
-   *     without weights {@value #NO_WEIGHTS}
+   * @param form {@value #DENSE_GEMM}, {@value #DECODED_GEMM}, {@value #COMPRESSED}, {@value
+   *     #COMPRESSED_SKIPPING_ZEROS}, or for layers without weights {@value #NO_WEIGHTS}
    * @param weightBytes bytes of the weight as held in memory for the kernel (for the compressed
-   *     form: row pointers, column and codebook indices, codebook)
+   *     form: row pointers, column and codebook indices, codebook, and any column-wise copy)
    * @param storedWeights weights the kernel reads: the non-zeros in the compressed form, every
    *     element otherwise
    */
@@ -54,6 +54,12 @@ public final class InferenceNetwork {
 
   /** A sparse-quantized weight run in compressed form by {@link QuantizedSparseMatrix}. */
   public static final String COMPRESSED = "compressed";
+
+  /**
+   * {@link #COMPRESSED}, plus a column-wise copy through which a single input row with enough zeros
+   * skips them ({@link QuantizedSparseMatrix#skippingZerosPays}).
+   */
+  public static final String COMPRESSED_SKIPPING_ZEROS = "compressed, skips zero inputs";
 
   public static final String NO_WEIGHTS = "no weights";
 
@@ -107,10 +113,11 @@ public final class InferenceNetwork {
       case SparseQuantizedTensor sparse -> {
         QuantizedSparseMatrix weight = QuantizedSparseMatrix.of(sparse, fc.outputs(), fc.inputs());
         // Batch-1 inputs after a ReLU are mostly zero and take the column-wise product.
-        if (weight.skippingZerosCanPay()) {
+        boolean skipsZeros = weight.skippingZerosCanPay();
+        if (skipsZeros) {
           weight.prepareSkippingZeros();
         }
-        yield new SparseFullyConnected(weight, bias);
+        yield new SparseFullyConnected(weight, bias, skipsZeros);
       }
       case DenseTensor dense -> new FullyConnected(fc.inputs(), fc.outputs(), dense.values(), bias);
     };
@@ -223,11 +230,12 @@ public final class InferenceNetwork {
   }
 
   /** {@code Y = X·Wᵀ + b} with W in compressed form. */
-  private record SparseFullyConnected(QuantizedSparseMatrix weight, float[] bias) implements Step {
+  private record SparseFullyConnected(
+      QuantizedSparseMatrix weight, float[] bias, boolean skipsZeros) implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
       float[] output = new float[batchSize * weight.rows()];
-      if (batchSize == 1 && weight.skippingZerosPays(input)) {
+      if (batchSize == 1 && skipsZeros && weight.skippingZerosPays(input)) {
         weight.multiplyVectorSkippingZeros(input, bias, output);
       } else {
         weight.multiplyBatch(input, batchSize, bias, output);
@@ -237,7 +245,11 @@ public final class InferenceNetwork {
 
     @Override
     public LayerDescription describe(String name) {
-      return compressed(name, weight);
+      return new LayerDescription(
+          name,
+          skipsZeros ? COMPRESSED_SKIPPING_ZEROS : COMPRESSED,
+          weight.bytesInMemory(),
+          weight.nonZeros());
     }
   }
 

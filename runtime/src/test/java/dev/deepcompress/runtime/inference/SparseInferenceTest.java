@@ -212,6 +212,7 @@ class SparseInferenceTest {
     InferenceNetwork dense = InferenceNetwork.of(RandomSparse.decoded(sparse));
     // ip2 holds its column-wise copy besides the 3 bytes per weight of the row-wise form.
     InferenceNetwork.LayerDescription ip2 = compressed.describeLayers().get(2);
+    assertEquals(InferenceNetwork.COMPRESSED_SKIPPING_ZEROS, ip2.form());
     assertTrue(ip2.weightBytes() > 5 * ip2.storedWeights(), ip2.toString());
     for (int image = 0; image < 4; image++) {
       float[] input = randomInputs(random, 64);
