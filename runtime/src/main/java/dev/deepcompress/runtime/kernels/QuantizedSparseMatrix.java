@@ -188,7 +188,8 @@ public final class QuantizedSparseMatrix {
    * KernelThreads#threads()}.
    */
   public boolean skippingZerosCanPay() {
-    int slices = columnSlices(tasks(KernelThreads.threads(), codes.length)).length - 1;
+    // Runs before every batch-1 product: counts the slices without cutting them.
+    int slices = columnSliceCount(tasks(KernelThreads.threads(), codes.length));
     return codes.length >= (long) MIN_COLUMN_LENGTH_TO_SKIP * columns * slices;
   }
 
@@ -255,12 +256,19 @@ public final class QuantizedSparseMatrix {
    * {@code tasks} that fits them, so that every thread gets as many slices.
    */
   int[] columnSlices(int tasks) {
-    int maxRows =
-        ColumnMajor.narrow(codebook.length)
-            ? ColumnMajor.NARROW_SLICE_ROWS
-            : ColumnMajor.WIDE_SLICE_ROWS;
-    int slices = Math.ceilDiv(Math.ceilDiv(rows, maxRows), tasks) * tasks;
-    return rowBlocks(slices, ROW_ALIGNMENT, maxRows);
+    return rowBlocks(columnSliceCount(tasks), ROW_ALIGNMENT, columnSliceRows());
+  }
+
+  /** Slices {@link #columnSlices} asks for; empty ones, if any, are dropped from its result. */
+  private int columnSliceCount(int tasks) {
+    return Math.ceilDiv(Math.ceilDiv(rows, columnSliceRows()), tasks) * tasks;
+  }
+
+  /** Most rows of a slice of the column-major copy. */
+  private int columnSliceRows() {
+    return ColumnMajor.narrow(codebook.length)
+        ? ColumnMajor.NARROW_SLICE_ROWS
+        : ColumnMajor.WIDE_SLICE_ROWS;
   }
 
   /**
