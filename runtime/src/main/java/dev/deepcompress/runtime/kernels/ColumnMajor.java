@@ -101,8 +101,13 @@ final class ColumnMajor {
    * scaling the whole codebook (a 64-entry codebook over columns of 20 elements, as in
    * LeNet-300-100's ip1). Both give the same products, so the same bits. The slice is summed in a
    * local array; for {@code char} elements one of fixed length that their row field cannot overrun,
-   * which lets the JIT drop the bounds check (measured faster than adding into y; the generated
-   * code was not inspected).
+   * which lets the JIT drop the bounds check (measured faster than adding into y).
+   *
+   * <p>The scaled loops take four elements per step by hand. Left to itself, C2 unrolls them eight
+   * times, loads all eight elements first and runs out of registers, spilling the loop index and
+   * bounds (seen in its machine code); four per step keeps them in registers. An AlexNet-fc6 slice
+   * on one core: median 597 against 663–691 µs with 32 codes, 749–756 against 789–794 µs with 256.
+   * Each row still receives its terms in column order, so the bits do not change.
    */
   void multiply(
       int slice, int[] nonZeroColumns, float[] values, int count, float[] bias, float[] y) {
@@ -120,7 +125,18 @@ final class ColumnMajor {
         int end = columnStart[base + nonZeroColumns[i] + 1];
         if (end - start >= entries) {
           scale(values[i], scaled);
-          for (int k = start; k < end; k++) {
+          int k = start;
+          for (; k < end - 3; k += 4) {
+            int e0 = narrow[k];
+            sums[e0 >>> NARROW_CODE_BITS] += scaled[e0 & mask];
+            int e1 = narrow[k + 1];
+            sums[e1 >>> NARROW_CODE_BITS] += scaled[e1 & mask];
+            int e2 = narrow[k + 2];
+            sums[e2 >>> NARROW_CODE_BITS] += scaled[e2 & mask];
+            int e3 = narrow[k + 3];
+            sums[e3 >>> NARROW_CODE_BITS] += scaled[e3 & mask];
+          }
+          for (; k < end; k++) {
             int element = narrow[k];
             sums[element >>> NARROW_CODE_BITS] += scaled[element & mask];
           }
@@ -143,7 +159,18 @@ final class ColumnMajor {
         int end = columnStart[base + nonZeroColumns[i] + 1];
         if (end - start >= entries) {
           scale(values[i], scaled);
-          for (int k = start; k < end; k++) {
+          int k = start;
+          for (; k < end - 3; k += 4) {
+            int e0 = wide[k];
+            sums[e0 >>> WIDE_CODE_BITS] += scaled[e0 & mask];
+            int e1 = wide[k + 1];
+            sums[e1 >>> WIDE_CODE_BITS] += scaled[e1 & mask];
+            int e2 = wide[k + 2];
+            sums[e2 >>> WIDE_CODE_BITS] += scaled[e2 & mask];
+            int e3 = wide[k + 3];
+            sums[e3 >>> WIDE_CODE_BITS] += scaled[e3 & mask];
+          }
+          for (; k < end; k++) {
             int element = wide[k];
             sums[element >>> WIDE_CODE_BITS] += scaled[element & mask];
           }

@@ -455,6 +455,23 @@ class QuantizedSparseMatrixTest {
     assertArrayEquals(new float[] {1 + 2 * 10, 2, 1}, y);
   }
 
+  /** Full columns of every length from the codebook's size to four more: each tail of the loop. */
+  @Test
+  void scaledColumnsOfEveryTailLengthAgreeWithTheDenseProduct() {
+    SplittableRandom random = new SplittableRandom(23);
+    for (int codebookSize : new int[] {1, 32, 33, 256}) {
+      for (int rows = codebookSize; rows <= codebookSize + 4; rows++) {
+        SparseQuantizedTensor tensor = tensor(random, rows, 3, 1.0, codebookSize);
+        QuantizedSparseMatrix m = QuantizedSparseMatrix.of(tensor, rows, 3);
+        float[] x = {(float) random.nextGaussian(), 0, (float) random.nextGaussian()};
+        float[] bias = gaussian(random, rows, 0);
+        float[] y = new float[rows];
+        m.multiplyVectorSkippingZeros(x, bias, y);
+        assertVector(tensor, x, bias, y, tensor.toString());
+      }
+    }
+  }
+
   /** A slice of the most rows a packed element can name, its last row and code in use. */
   @Test
   void aFullSliceReachesItsLastRowAndCode() {
