@@ -16,38 +16,56 @@ abstract class SparseKernel {
 
   /**
    * {@link #rowsTimesVector} in plain Java. Four partial sums, because a single one makes each
-   * multiply-add wait for the previous add's latency (measured 1.3× slower).
+   * multiply-add wait for the previous add's latency (measured 1.3× slower). One loop per column
+   * index type, each exiting on {@code k < end - 3}: a single loop that tested the type inside kept
+   * a bounds check on every array access (read in the JIT's machine code), and took 2,444–2,453
+   * against 2,095–2,104 µs for an AlexNet-fc6-shaped product with a dense input on one thread.
    */
   static void rowsTimesVectorScalar(
       QuantizedSparseMatrix m, float[] x, float[] bias, float[] y, int r0, int r1) {
-    char[] narrow = m.narrowColumns;
-    int[] wide = m.wideColumns;
     byte[] codes = m.codes;
     float[] codebook = m.codebook;
-    for (int r = r0; r < r1; r++) {
-      float s0 = 0f;
-      float s1 = 0f;
-      float s2 = 0f;
-      float s3 = 0f;
-      int k = m.rowStart[r];
-      int end = m.rowStart[r + 1];
-      for (; k + 4 <= end; k += 4) {
-        if (narrow != null) {
-          s0 += codebook[codes[k] & 0xFF] * x[narrow[k]];
-          s1 += codebook[codes[k + 1] & 0xFF] * x[narrow[k + 1]];
-          s2 += codebook[codes[k + 2] & 0xFF] * x[narrow[k + 2]];
-          s3 += codebook[codes[k + 3] & 0xFF] * x[narrow[k + 3]];
-        } else {
-          s0 += codebook[codes[k] & 0xFF] * x[wide[k]];
-          s1 += codebook[codes[k + 1] & 0xFF] * x[wide[k + 1]];
-          s2 += codebook[codes[k + 2] & 0xFF] * x[wide[k + 2]];
-          s3 += codebook[codes[k + 3] & 0xFF] * x[wide[k + 3]];
+    int[] rowStart = m.rowStart;
+    if (m.narrowColumns != null) {
+      char[] columns = m.narrowColumns;
+      for (int r = r0; r < r1; r++) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int k = rowStart[r];
+        int end = rowStart[r + 1];
+        for (; k < end - 3; k += 4) {
+          s0 += codebook[codes[k] & 0xFF] * x[columns[k]];
+          s1 += codebook[codes[k + 1] & 0xFF] * x[columns[k + 1]];
+          s2 += codebook[codes[k + 2] & 0xFF] * x[columns[k + 2]];
+          s3 += codebook[codes[k + 3] & 0xFF] * x[columns[k + 3]];
         }
+        for (; k < end; k++) {
+          s0 += codebook[codes[k] & 0xFF] * x[columns[k]];
+        }
+        y[r] = bias[r] + ((s0 + s1) + (s2 + s3));
       }
-      for (; k < end; k++) {
-        s0 += codebook[codes[k] & 0xFF] * x[narrow != null ? narrow[k] : wide[k]];
+    } else {
+      int[] columns = m.wideColumns;
+      for (int r = r0; r < r1; r++) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int k = rowStart[r];
+        int end = rowStart[r + 1];
+        for (; k < end - 3; k += 4) {
+          s0 += codebook[codes[k] & 0xFF] * x[columns[k]];
+          s1 += codebook[codes[k + 1] & 0xFF] * x[columns[k + 1]];
+          s2 += codebook[codes[k + 2] & 0xFF] * x[columns[k + 2]];
+          s3 += codebook[codes[k + 3] & 0xFF] * x[columns[k + 3]];
+        }
+        for (; k < end; k++) {
+          s0 += codebook[codes[k] & 0xFF] * x[columns[k]];
+        }
+        y[r] = bias[r] + ((s0 + s1) + (s2 + s3));
       }
-      y[r] = bias[r] + ((s0 + s1) + (s2 + s3));
     }
   }
 }
