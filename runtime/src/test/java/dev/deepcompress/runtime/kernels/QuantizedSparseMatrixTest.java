@@ -455,6 +455,40 @@ class QuantizedSparseMatrixTest {
     assertArrayEquals(new float[] {1 + 2 * 10, 2, 1}, y);
   }
 
+  /**
+   * Products wide enough for eight-vector strips, over enough columns that their rows of b outgrow
+   * L2 and are taken in column blocks, with each kind of column index: every strip width and block
+   * boundary against the reference.
+   */
+  @Test
+  void wideProductsOverManyColumnBlocksAgreeWithTheReference() {
+    SplittableRandom random = new SplittableRandom(29);
+    int rows = 19;
+    int columns = 2_600;
+    SparseQuantizedTensor tensor = tensor(random, rows, columns, 0.2, 32);
+    for (boolean wide : new boolean[] {false, true}) {
+      QuantizedSparseMatrix m = QuantizedSparseMatrix.of(tensor, rows, columns, wide);
+      for (int n : new int[] {64, 64 + 8 + 3, 136}) {
+        float[] b = gaussian(random, columns * n, 0.1);
+        for (SparseKernel kernel : KERNELS) {
+          for (int threads = 1; threads <= 2; threads++) {
+            float[] c = new float[rows * n];
+            Arrays.fill(c, Float.NaN);
+            m.multiplyDense(kernel, threads, b, n, c);
+            String what = kernel.getClass().getSimpleName() + ", n=" + n + ", wide " + wide;
+            assertProduct(tensor.toDense(), rows, columns, b, n, null, c, what);
+          }
+        }
+      }
+      int batch = 64 + 5;
+      float[] xs = gaussian(random, batch * columns, 0.5);
+      float[] bias = gaussian(random, rows, 0);
+      float[] ys = new float[batch * rows];
+      m.multiplyBatch(Simd.SPARSE, 2, xs, batch, bias, ys);
+      assertBatch(tensor, xs, batch, bias, ys, "batch " + batch + ", wide " + wide);
+    }
+  }
+
   /** Full columns of every length from the codebook's size to four more: each tail of the loop. */
   @Test
   void scaledColumnsOfEveryTailLengthAgreeWithTheDenseProduct() {
