@@ -40,8 +40,8 @@ final class VectorSparseKernel extends SparseKernel {
   /**
    * Bytes of b that one column block of an eight-vector strip reads: a quarter of L2, so that the
    * block's rows are reused from L2 rather than L3. On an AlexNet-fc6-shaped product at batch 64 on
-   * one thread, 512-column blocks took 17–20 ms against 23 ms unblocked; on LeNet-300-100's ip1
-   * (784 columns, which fit in L2 whole) blocking cost 3–4%.
+   * one thread, 512-column blocks took 17–20 ms against 22–23 ms unblocked; on LeNet-300-100's ip1
+   * (784 columns, which fit in L2 whole) blocking cost about 4%.
    */
   private static final int COLUMN_BLOCK_BYTES = L2_BYTES / 4;
 
