@@ -448,8 +448,9 @@ class QuantizedSparseMatrixTest {
     long rowMajor = 4L * 4 + 2L * 4 + 4 + 4L * 2;
     assertEquals(rowMajor, m.bytesInMemory());
     m.prepareSkippingZeros();
-    // One slice: a char per element, five column starts, two slice bounds.
-    assertEquals(rowMajor + 2L * 4 + 4L * 5 + 4L * 2, m.bytesInMemory());
+    // One slice: a char per element and three for the tail's reads, five column starts, two slice
+    // bounds.
+    assertEquals(rowMajor + 2L * (4 + 3) + 4L * 5 + 4L * 2, m.bytesInMemory());
     float[] y = new float[3];
     m.multiplyVectorSkippingZeros(new float[] {1, 5, 10, 7}, new float[3], y);
     assertArrayEquals(new float[] {1 + 2 * 10, 2, 1}, y);
