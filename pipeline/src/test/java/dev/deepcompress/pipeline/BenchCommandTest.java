@@ -124,17 +124,19 @@ class BenchCommandTest {
 
   @Test
   void negativeWarmUpTimeIsAUsageError() throws IOException {
-    CliRun run = CliRun.of("bench", compressedModelFile().toString(), "--warmup-seconds", "-1");
-    assertEquals(ErrorReporter.USAGE, run.exitCode());
-    assertTrue(run.err().contains("--warmup-seconds"), run.err());
-    assertTrue(run.err().contains("must be at least 0, got -1"), run.err());
+    assertUsageError("--warmup-seconds", "-1", "must be at least 0, got -1");
   }
 
   @Test
   void zeroIterationsIsAUsageError() throws IOException {
-    CliRun run = CliRun.of("bench", compressedModelFile().toString(), "--iterations", "0");
+    assertUsageError("--iterations", "0", "must be at least 1, got 0");
+  }
+
+  /** {@code bench FILE option value} is a usage error that names the option and says why. */
+  private void assertUsageError(String option, String value, String why) throws IOException {
+    CliRun run = CliRun.of("bench", compressedModelFile().toString(), option, value);
     assertEquals(ErrorReporter.USAGE, run.exitCode());
-    assertTrue(run.err().contains("--iterations"), run.err());
-    assertTrue(run.err().contains("must be at least 1, got 0"), run.err());
+    assertTrue(run.err().contains(option), run.err());
+    assertTrue(run.err().contains(why), run.err());
   }
 }

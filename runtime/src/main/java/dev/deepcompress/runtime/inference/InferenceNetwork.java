@@ -235,7 +235,8 @@ public final class InferenceNetwork {
     @Override
     public float[] apply(float[] input, int batchSize) {
       float[] output = new float[batchSize * weight.rows()];
-      if (batchSize == 1 && skipsZeros && weight.skippingZerosPays(input)) {
+      // Whether the columns are long enough was settled when the network was built.
+      if (batchSize == 1 && skipsZeros && QuantizedSparseMatrix.enoughZerosToSkip(input)) {
         weight.multiplyVectorSkippingZeros(input, bias, output);
       } else {
         weight.multiplyBatch(input, batchSize, bias, output);
@@ -245,16 +246,13 @@ public final class InferenceNetwork {
 
     @Override
     public LayerDescription describe(String name) {
-      return new LayerDescription(
-          name,
-          skipsZeros ? COMPRESSED_SKIPPING_ZEROS : COMPRESSED,
-          weight.bytesInMemory(),
-          weight.nonZeros());
+      return compressed(name, skipsZeros ? COMPRESSED_SKIPPING_ZEROS : COMPRESSED, weight);
     }
   }
 
-  private static LayerDescription compressed(String name, QuantizedSparseMatrix weight) {
-    return new LayerDescription(name, COMPRESSED, weight.bytesInMemory(), weight.nonZeros());
+  private static LayerDescription compressed(
+      String name, String form, QuantizedSparseMatrix weight) {
+    return new LayerDescription(name, form, weight.bytesInMemory(), weight.nonZeros());
   }
 
   /** One convolution call with its output and its im2col and product scratch arrays. */
@@ -306,7 +304,7 @@ public final class InferenceNetwork {
 
     @Override
     public LayerDescription describe(String name) {
-      return compressed(name, weight);
+      return compressed(name, COMPRESSED, weight);
     }
   }
 

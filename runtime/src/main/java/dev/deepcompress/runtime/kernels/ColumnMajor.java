@@ -36,6 +36,9 @@ final class ColumnMajor {
   /** First row of each slice, then the row count. */
   final int[] slices;
 
+  /** The task count the slices were cut for ({@code QuantizedSparseMatrix.columnSlices}). */
+  final int tasks;
+
   private final int columns;
 
   /** Slice s's column c is elements {@code columnStart[s·(columns+1) + c] .. (c+1) - 1}. */
@@ -54,8 +57,9 @@ final class ColumnMajor {
     return codebookSize <= 1 << NARROW_CODE_BITS;
   }
 
-  ColumnMajor(QuantizedSparseMatrix m, int[] slices) {
-    this.slices = slices.clone();
+  ColumnMajor(QuantizedSparseMatrix m, int[] slices, int tasks) {
+    this.slices = slices;
+    this.tasks = tasks;
     this.columns = m.columns;
     this.codebook = m.codebook;
     boolean isNarrow = narrow(codebook.length);

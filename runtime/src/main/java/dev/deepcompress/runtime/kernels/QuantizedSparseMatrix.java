@@ -191,7 +191,7 @@ public final class QuantizedSparseMatrix {
    * KernelThreads#threads()}.
    */
   public boolean skippingZerosCanPay() {
-    // Runs before every batch-1 product: counts the slices without cutting them.
+    // Counts the slices without cutting them.
     int slices = columnSliceCount(tasks(KernelThreads.threads(), codes.length));
     return codes.length >= (long) MIN_COLUMN_LENGTH_TO_SKIP * columns * slices;
   }
@@ -202,9 +202,14 @@ public final class QuantizedSparseMatrix {
    * zeros.
    */
   public boolean skippingZerosPays(float[] x) {
-    if (!skippingZerosCanPay()) {
-      return false;
-    }
+    return skippingZerosCanPay() && enoughZerosToSkip(x);
+  }
+
+  /**
+   * Whether x has at least {@link #MIN_ZERO_FRACTION_TO_SKIP} zeros: what {@link
+   * #skippingZerosPays} asks of x, for a caller that has settled {@link #skippingZerosCanPay} once.
+   */
+  public static boolean enoughZerosToSkip(float[] x) {
     int zeros = 0;
     for (float v : x) {
       if (v == 0f) {
@@ -422,11 +427,12 @@ public final class QuantizedSparseMatrix {
     return lo;
   }
 
+  /** The column-major copy cut for {@code threads}; cut and built only when that changes. */
   private ColumnMajor columnMajor(int threads) {
-    int[] slices = columnSlices(tasks(threads, codes.length));
+    int tasks = tasks(threads, codes.length);
     ColumnMajor csc = columnMajor;
-    if (csc == null || !Arrays.equals(csc.slices, slices)) {
-      csc = new ColumnMajor(this, slices);
+    if (csc == null || csc.tasks != tasks) {
+      csc = new ColumnMajor(this, columnSlices(tasks), tasks);
       columnMajor = csc;
     }
     return csc;

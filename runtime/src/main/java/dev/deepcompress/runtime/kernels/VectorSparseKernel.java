@@ -147,7 +147,7 @@ final class VectorSparseKernel extends SparseKernel {
       int stripBytes = 8 * L * Float.BYTES;
       int block =
           (long) m.columns * stripBytes > L2_BYTES
-              ? Math.max(1, COLUMN_BLOCK_BYTES / stripBytes)
+              ? COLUMN_BLOCK_BYTES / stripBytes
               : Math.max(1, m.columns);
       int[] next = new int[r1 - r0];
       for (; j + 8 * L <= n; j += 8 * L) {
@@ -160,7 +160,7 @@ final class VectorSparseKernel extends SparseKernel {
         }
       }
     }
-    // Four vectors of output per pass over a row: enough independent FMAs to hide their latency.
+    // What n leaves: four vectors per pass over a row, then one, masked.
     for (; j + 4 * L <= n; j += 4 * L) {
       for (int r = r0; r < r1; r++) {
         rowStripOf4(m, b, n, c, r, j);

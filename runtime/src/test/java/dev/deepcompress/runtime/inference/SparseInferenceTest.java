@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /** Layers run on sparse-quantized weights agree with their dense decoding. */
@@ -144,19 +146,32 @@ class SparseInferenceTest {
                 new LayerSpec.Relu("relu1"),
                 new LayerSpec.FullyConnected("ip2", 500, 10)));
     Map<String, Double> density = Map.of("conv1", 0.66, "conv2", 0.12, "ip1", 0.08, "ip2", 0.19);
+    return withSparseWeights(
+        architecture, random, density::get, layer -> layer.startsWith("conv") ? 8 : 5);
+  }
+
+  /**
+   * The architecture with each layer's weight sparse-quantized at the density and index bits given
+   * for that layer's name (5 gap bits), and Gaussian biases.
+   */
+  private static Model withSparseWeights(
+      Architecture architecture,
+      SplittableRandom random,
+      ToDoubleFunction<String> density,
+      ToIntFunction<String> indexBits) {
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     for (ParameterSpec spec : architecture.parameters()) {
       String layer = spec.name().substring(0, spec.name().indexOf('.'));
-      if (spec.role() == ParameterSpec.Role.WEIGHT) {
-        int indexBits = layer.startsWith("conv") ? 8 : 5;
-        tensors.put(
-            spec.name(),
-            RandomSparse.tensor(random, spec.shape(), density.get(layer), indexBits, 5));
-      } else {
-        tensors.put(
-            spec.name(),
-            new DenseTensor(spec.shape(), randomInputs(random, spec.shape().elementCount())));
-      }
+      tensors.put(
+          spec.name(),
+          spec.role() == ParameterSpec.Role.WEIGHT
+              ? RandomSparse.tensor(
+                  random,
+                  spec.shape(),
+                  density.applyAsDouble(layer),
+                  indexBits.applyAsInt(layer),
+                  5)
+              : new DenseTensor(spec.shape(), randomInputs(random, spec.shape().elementCount())));
     }
     return Model.ofTensors(architecture, tensors, Map.of());
   }
@@ -199,15 +214,7 @@ class SparseInferenceTest {
                 new LayerSpec.FullyConnected("ip1", 64, 256),
                 new LayerSpec.Relu("relu1"),
                 new LayerSpec.FullyConnected("ip2", 256, 2048)));
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    for (ParameterSpec spec : architecture.parameters()) {
-      tensors.put(
-          spec.name(),
-          spec.role() == ParameterSpec.Role.WEIGHT
-              ? RandomSparse.tensor(random, spec.shape(), 0.3, 5, 5)
-              : new DenseTensor(spec.shape(), randomInputs(random, spec.shape().elementCount())));
-    }
-    Model sparse = Model.ofTensors(architecture, tensors, Map.of());
+    Model sparse = withSparseWeights(architecture, random, layer -> 0.3, layer -> 5);
     InferenceNetwork compressed = InferenceNetwork.of(sparse);
     InferenceNetwork dense = InferenceNetwork.of(RandomSparse.decoded(sparse));
     // ip2 holds its column-wise copy besides the 3 bytes per weight of the row-wise form.
