@@ -24,14 +24,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * The {@code .dcmodel} file: a model's architecture, metadata and parameter tensors in
  * CRC-protected sections. The layout is specified in docs/model-format.md; this class implements
  * version {@value #MAJOR_VERSION}.{@value #MINOR_VERSION}, writes the lowest minor version that has
- * every encoding the model uses (so a dense model stays readable by 1.0 readers), and reads any
- * {@value #MAJOR_VERSION}.x file whose content it understands.
+ * every feature the model uses (so a dense model without recorded preprocessing stays readable by
+ * 1.0 readers), and reads any {@value #MAJOR_VERSION}.x file whose content it understands.
  */
 public final class ModelFile {
   public static final String EXTENSION = ".dcmodel";
 
   public static final int MAJOR_VERSION = 1;
-  public static final int MINOR_VERSION = 1;
+  public static final int MINOR_VERSION = 2;
 
   /** Largest file this implementation reads or writes: it holds the whole file in one array. */
   public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
@@ -45,6 +45,7 @@ public final class ModelFile {
   static final int MAX_RANK = 8;
 
   static final String ARCH = "ARCH";
+  static final String PREP = "PREP";
   static final String META = "META";
   static final String TENS = "TENS";
   static final String END = "END ";
@@ -119,6 +120,9 @@ public final class ModelFile {
     for (Tensor tensor : model.tensors().values()) {
       minor = Math.max(minor, TensorEncoding.of(tensor).sinceMinorVersion());
     }
+    if (model.preprocessing().isPresent()) {
+      minor = Math.max(minor, PreprocessingCodec.SINCE_MINOR_VERSION);
+    }
     ByteWriter out = new ByteWriter();
     out.raw(MAGIC);
     out.u16(MAJOR_VERSION);
@@ -130,6 +134,14 @@ public final class ModelFile {
     ArchitectureCodec.write(out, model.architecture());
     out.endSection();
     sections++;
+
+    if (model.preprocessing().isPresent()) {
+      // Required: a reader that skipped it would feed the network unprocessed inputs.
+      out.beginSection(PREP, 0);
+      PreprocessingCodec.write(out, model.preprocessing().get());
+      out.endSection();
+      sections++;
+    }
 
     if (!model.metadata().isEmpty()) {
       out.beginSection(META, FLAG_OPTIONAL);

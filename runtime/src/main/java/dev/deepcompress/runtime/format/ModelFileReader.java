@@ -3,6 +3,7 @@ package dev.deepcompress.runtime.format;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,7 +19,7 @@ import java.util.zip.CRC32C;
 
 /**
  * One pass over a model file in memory: the header, then each section framed, CRC-checked and
- * dispatched by tag, enforcing the section order ARCH, META?, TENS…, END.
+ * dispatched by tag, enforcing the section order ARCH, PREP?, META?, TENS…, END.
  */
 final class ModelFileReader {
   private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
@@ -29,6 +30,7 @@ final class ModelFileReader {
 
   private Architecture architecture;
   private List<ParameterSpec> parameters;
+  private Preprocessing preprocessing;
   private Map<String, String> metadata;
   private final Map<String, Tensor> tensors = new LinkedHashMap<>();
   private final List<TensorLayout> tensorLayouts = new ArrayList<>();
@@ -62,7 +64,8 @@ final class ModelFileReader {
   }
 
   Model model() {
-    return Model.ofTensors(architecture, tensors, metadata == null ? Map.of() : metadata);
+    Model model = Model.ofTensors(architecture, tensors, metadata == null ? Map.of() : metadata);
+    return preprocessing == null ? model : model.withPreprocessing(preprocessing);
   }
 
   /** Bytes by component: each tensor's parts, everything else as header and other. */
@@ -188,6 +191,17 @@ final class ModelFileReader {
         }
         architecture = ArchitectureCodec.read(payload);
         parameters = architecture.parameters();
+      }
+      case ModelFile.PREP -> {
+        requireFlags(payload, start, optional, false);
+        requireArchitecture(payload, start);
+        if (preprocessing != null) {
+          throw payload.errorAt(start, "duplicate PREP section");
+        }
+        if (metadata != null || !tensors.isEmpty()) {
+          throw payload.errorAt(start, "PREP must come before META and the tensors");
+        }
+        preprocessing = PreprocessingCodec.read(payload, architecture.inputShape());
       }
       case ModelFile.META -> {
         requireFlags(payload, start, optional, true);

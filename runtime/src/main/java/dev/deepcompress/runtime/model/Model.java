@@ -4,17 +4,21 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An architecture with a {@link Tensor} for every parameter, plus free-form metadata (training
- * settings, provenance) carried into the file. Immutable by convention: dense arrays are shared,
- * not copied.
+ * An architecture with a {@link Tensor} for every parameter, free-form metadata (training settings,
+ * provenance) carried into the file, and, when known, the {@link Preprocessing} that turns raw
+ * inputs into the network's inputs. Immutable by convention: dense arrays are shared, not copied.
  */
 public final class Model {
   private final Architecture architecture;
   private final Map<String, Tensor> tensors;
   private final Map<String, String> metadata;
+  // Null when none is recorded.
+  private final Preprocessing preprocessing;
   // Dense values of compressed tensors, decoded on first request.
   private final Map<String, float[]> decoded = new ConcurrentHashMap<>();
 
@@ -25,15 +29,20 @@ public final class Model {
    */
   public Model(
       Architecture architecture, Map<String, float[]> parameters, Map<String, String> metadata) {
-    this(denseTensors(architecture, parameters), architecture, metadata);
+    this(denseTensors(architecture, parameters), architecture, metadata, null);
   }
 
   // Argument order differs from the public constructor's: both take maps, which erase alike.
   private Model(
       Map<String, ? extends Tensor> tensors,
       Architecture architecture,
-      Map<String, String> metadata) {
+      Map<String, String> metadata,
+      Preprocessing preprocessing) {
     this.architecture = architecture;
+    if (preprocessing != null) {
+      preprocessing.checkInputShape(architecture.inputShape());
+    }
+    this.preprocessing = preprocessing;
     Map<String, Tensor> ordered = new LinkedHashMap<>();
     List<ParameterSpec> specs = architecture.parameters();
     for (ParameterSpec spec : specs) {
@@ -69,7 +78,17 @@ public final class Model {
       Architecture architecture,
       Map<String, ? extends Tensor> tensors,
       Map<String, String> metadata) {
-    return new Model(tensors, architecture, metadata);
+    return new Model(tensors, architecture, metadata, null);
+  }
+
+  /**
+   * This model with {@code preprocessing} recorded; tensors and metadata are shared.
+   *
+   * @throws IllegalArgumentException if its channel count does not fit the input shape
+   */
+  public Model withPreprocessing(Preprocessing preprocessing) {
+    return new Model(
+        tensors, architecture, metadata, Objects.requireNonNull(preprocessing, "preprocessing"));
   }
 
   private static Map<String, Tensor> denseTensors(
@@ -141,6 +160,14 @@ public final class Model {
 
   public Map<String, String> metadata() {
     return metadata;
+  }
+
+  /**
+   * How raw inputs become the network's inputs, if recorded. Models read from files older than
+   * format 1.2 have none: their inputs go to the network as given.
+   */
+  public Optional<Preprocessing> preprocessing() {
+    return Optional.ofNullable(preprocessing);
   }
 
   @Override

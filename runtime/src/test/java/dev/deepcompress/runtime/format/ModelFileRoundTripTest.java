@@ -31,6 +31,7 @@ class ModelFileRoundTripTest {
   static void assertSameModel(Model expected, Model actual) {
     assertEquals(expected.architecture(), actual.architecture());
     assertEquals(expected.metadata(), actual.metadata());
+    assertEquals(expected.preprocessing(), actual.preprocessing());
     assertEquals(expected.parameters().keySet(), actual.parameters().keySet());
     for (ParameterSpec spec : expected.architecture().parameters()) {
       float[] want = expected.parameter(spec.name());
