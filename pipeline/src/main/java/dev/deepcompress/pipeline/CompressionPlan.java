@@ -1,7 +1,7 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.clustering.KMeans1D;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.KMeans1D;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

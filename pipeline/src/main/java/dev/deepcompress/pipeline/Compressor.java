@@ -1,10 +1,10 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.clustering.Clustering;
-import dev.deepcompress.clustering.WeightSharing;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.quantization.Clustering;
+import dev.deepcompress.quantization.WeightSharing;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;

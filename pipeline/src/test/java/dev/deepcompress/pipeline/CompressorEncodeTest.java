@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepcompress.clustering.KMeans1D;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.Model;

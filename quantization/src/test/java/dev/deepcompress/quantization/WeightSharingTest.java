@@ -1,4 +1,4 @@
-package dev.deepcompress.clustering;
+package dev.deepcompress.quantization;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

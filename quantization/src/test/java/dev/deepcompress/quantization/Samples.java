@@ -1,4 +1,4 @@
-package dev.deepcompress.clustering;
+package dev.deepcompress.quantization;
 
 import java.util.SplittableRandom;
 

@@ -1,4 +1,4 @@
-package dev.deepcompress.clustering;
+package dev.deepcompress.quantization;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepcompress.clustering.KMeans1D.Init;
-import dev.deepcompress.clustering.KMeans1D.Result;
+import dev.deepcompress.quantization.KMeans1D.Init;
+import dev.deepcompress.quantization.KMeans1D.Result;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
