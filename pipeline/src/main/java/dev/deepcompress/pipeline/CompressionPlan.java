@@ -1,7 +1,9 @@
 package dev.deepcompress.pipeline;
 
+import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,15 +68,26 @@ record CompressionPlan(
               + gapBits.keySet());
     }
     for (Map.Entry<String, Integer> entry : gapBits.entrySet()) {
-      if (entry.getValue() != AUTO_GAP_BITS && (entry.getValue() < 1 || entry.getValue() > 8)) {
+      if (entry.getValue() != AUTO_GAP_BITS
+          && (entry.getValue() < 1 || entry.getValue() > SparseQuantizedTensor.MAX_GAP_BITS)) {
         throw new UserInputException(
-            "gap bits of " + entry.getKey() + " must be 1-8 (or auto), got " + entry.getValue());
+            "gap bits of "
+                + entry.getKey()
+                + " must be 1-"
+                + SparseQuantizedTensor.MAX_GAP_BITS
+                + " (or auto), got "
+                + entry.getValue());
       }
     }
     for (Map.Entry<String, Integer> entry : weightBits.entrySet()) {
-      if (entry.getValue() < 1 || entry.getValue() > 8) {
+      if (entry.getValue() < 1 || entry.getValue() > Quantized.MAX_BITS) {
         throw new UserInputException(
-            "weight bits of " + entry.getKey() + " must be 1-8, got " + entry.getValue());
+            "weight bits of "
+                + entry.getKey()
+                + " must be 1-"
+                + Quantized.MAX_BITS
+                + ", got "
+                + entry.getValue());
       }
     }
     if (pruneIterations < 1 || pruneEpochs < 0 || clusterEpochs < 0) {

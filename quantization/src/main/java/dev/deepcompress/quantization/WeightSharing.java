@@ -1,12 +1,15 @@
 package dev.deepcompress.quantization;
 
+import dev.deepcompress.compression.Codebook;
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.training.ParameterConstraint;
 import java.util.Arrays;
 
 /**
- * One layer's weights tied to a codebook during retraining (trained quantization, Han et al. 2016,
- * Eq. 3). Each non-zero weight belongs to one cluster for good; weights that are exactly zero are
- * pruned and stay exactly {@code +0.0f}.
+ * One tensor's weights tied to a codebook during retraining (trained quantization, Han et al. 2016,
+ * Eq. 3). Each weight its pruning mask keeps belongs to one cluster for good, whatever its value;
+ * every other weight stays exactly {@code +0.0f}.
  *
  * <p>As a {@link ParameterConstraint}: the gradient of every member becomes the sum of its
  * cluster's gradients, which is the gradient of the shared centroid. Given identical values,
@@ -15,62 +18,55 @@ import java.util.Arrays;
  * equalised the same way, so rounding can never let members drift apart.
  */
 public final class WeightSharing implements ParameterConstraint {
+  /** The cluster of a pruned weight. */
+  private static final int PRUNED = -1;
+
+  private final CompressedTensor pruned;
   private final int bits;
+  private final int[] positions;
   private final int[] assignments;
   private final float[] centroids;
   private final int[] sizes;
   private final double[] sums;
   private final float[] means;
 
-  private WeightSharing(int bits, int[] assignments, float[] centroids) {
+  private WeightSharing(
+      CompressedTensor pruned, int bits, int[] positions, int[] clusters, float[] centroids) {
+    this.pruned = pruned;
     this.bits = bits;
-    this.assignments = assignments;
+    this.positions = positions;
+    this.assignments = new int[pruned.mask().size()];
+    Arrays.fill(assignments, PRUNED);
     this.centroids = centroids;
     this.sizes = new int[centroids.length];
-    for (int a : assignments) {
-      if (a != Codebook.PRUNED) {
-        sizes[a]++;
-      }
+    for (int j = 0; j < positions.length; j++) {
+      assignments[positions[j]] = clusters[j];
+      sizes[clusters[j]]++;
     }
     this.sums = new double[centroids.length];
     this.means = new float[centroids.length];
   }
 
   /**
-   * Clusters the non-zero entries of {@code weights} into at most {@code 2^bits} clusters (fewer
-   * only if there are fewer distinct non-zero values). {@code weights} is not changed; see {@link
+   * Clusters the weights {@code pruned}'s mask keeps into at most {@code 2^bits} clusters (fewer
+   * only if there are fewer distinct kept values). {@code weights} is not changed; see {@link
    * #quantize}.
    */
-  public static WeightSharing cluster(float[] weights, int bits, KMeans1D.Init init, long seed) {
-    if (bits < 1 || bits > Codebook.MAX_BITS) {
-      throw new IllegalArgumentException(
-          "bits must be in 1.." + Codebook.MAX_BITS + ", got " + bits);
+  public static WeightSharing cluster(
+      CompressedTensor pruned, float[] weights, int bits, KMeans1D.Init init, long seed) {
+    Quantized.requireBits(bits);
+    requireSize(pruned, weights);
+    int[] positions = pruned.mask().keptPositions();
+    if (positions.length == 0) {
+      return new WeightSharing(pruned, bits, positions, new int[0], new float[0]);
     }
-    int[] assignments = new int[weights.length];
-    Arrays.fill(assignments, Codebook.PRUNED);
-    int count = 0;
-    for (float w : weights) {
-      if (w != 0f) {
-        count++;
-      }
-    }
-    if (count == 0) {
-      return new WeightSharing(bits, assignments, new float[0]);
-    }
-    float[] kept = new float[count];
-    int[] positions = new int[count];
-    for (int i = 0, j = 0; i < weights.length; i++) {
-      if (weights[i] != 0f) {
-        kept[j] = weights[i];
-        positions[j++] = i;
-      }
+    float[] kept = new float[positions.length];
+    for (int j = 0; j < positions.length; j++) {
+      kept[j] = weights[positions[j]];
     }
     KMeans1D.Result result =
         KMeans1D.fit(kept, 1 << bits, init, seed, KMeans1D.DEFAULT_MAX_ITERATIONS);
-    for (int j = 0; j < count; j++) {
-      assignments[positions[j]] = result.assignments()[j];
-    }
-    return new WeightSharing(bits, assignments, result.centroids());
+    return new WeightSharing(pruned, bits, positions, result.assignments(), result.centroids());
   }
 
   public int bits() {
@@ -82,14 +78,18 @@ public final class WeightSharing implements ParameterConstraint {
     return centroids.clone();
   }
 
-  /** For each weight its cluster, or {@link Codebook#PRUNED}; fixed for the life of this object. */
-  public int[] assignments() {
-    return assignments.clone();
+  /** The current codebook and each kept weight's index into it. */
+  public Codebook codebook() {
+    int[] indices = new int[positions.length];
+    for (int j = 0; j < positions.length; j++) {
+      indices[j] = assignments[positions[j]];
+    }
+    return new Codebook(bits, centroids, indices);
   }
 
-  /** A snapshot of the current state, for the file writer. */
-  public Codebook codebook() {
-    return new Codebook(bits, centroids, assignments);
+  /** The pruned tensor this was built from, quantized by the current codebook. */
+  public CompressedTensor tensor() {
+    return pruned.withQuantization(codebook());
   }
 
   /** Writes each weight's current centroid into {@code weights}, and zero where pruned. */
@@ -97,7 +97,7 @@ public final class WeightSharing implements ParameterConstraint {
     requireSize(weights);
     for (int i = 0; i < weights.length; i++) {
       int a = assignments[i];
-      weights[i] = a == Codebook.PRUNED ? 0f : centroids[a];
+      weights[i] = a == PRUNED ? 0f : centroids[a];
     }
   }
 
@@ -106,7 +106,7 @@ public final class WeightSharing implements ParameterConstraint {
     sumByCluster(gradient);
     for (int i = 0; i < gradient.length; i++) {
       int a = assignments[i];
-      gradient[i] = a == Codebook.PRUNED ? 0f : (float) sums[a];
+      gradient[i] = a == PRUNED ? 0f : (float) sums[a];
     }
   }
 
@@ -127,7 +127,7 @@ public final class WeightSharing implements ParameterConstraint {
     clusterMeans(momentum);
     for (int i = 0; i < momentum.length; i++) {
       int a = assignments[i];
-      momentum[i] = a == Codebook.PRUNED ? 0f : means[a];
+      momentum[i] = a == PRUNED ? 0f : means[a];
     }
   }
 
@@ -143,18 +143,24 @@ public final class WeightSharing implements ParameterConstraint {
     Arrays.fill(sums, 0);
     for (int i = 0; i < tensor.length; i++) {
       int a = assignments[i];
-      if (a != Codebook.PRUNED) {
+      if (a != PRUNED) {
         sums[a] += tensor[i];
       }
     }
   }
 
   private void requireSize(float[] tensor) {
-    if (tensor.length != assignments.length) {
+    requireSize(pruned, tensor);
+  }
+
+  private static void requireSize(CompressedTensor pruned, float[] tensor) {
+    if (tensor.length != pruned.mask().size()) {
       throw new IllegalArgumentException(
           "weight sharing for "
-              + assignments.length
-              + " weights applied to a tensor of "
+              + pruned.name()
+              + " ("
+              + pruned.mask().size()
+              + " weights) applied to a tensor of "
               + tensor.length);
     }
   }
