@@ -4,6 +4,7 @@ import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,9 +55,9 @@ record CompressionPlan(
   }
 
   CompressionPlan {
-    pruning = Map.copyOf(pruning);
-    weightBits = Map.copyOf(weightBits);
-    gapBits = Map.copyOf(gapBits);
+    pruning = inGivenOrder(pruning);
+    weightBits = inGivenOrder(weightBits);
+    gapBits = inGivenOrder(gapBits);
     if (!pruning.keySet().equals(weightBits.keySet())
         || !pruning.keySet().equals(gapBits.keySet())) {
       throw new UserInputException(
@@ -94,6 +95,14 @@ record CompressionPlan(
       throw new UserInputException(
           "pruning needs at least one iteration; epoch counts cannot be negative");
     }
+  }
+
+  /**
+   * An unmodifiable copy that iterates as {@code map} does. The plan is written into the file as
+   * text, so its order must not change from run to run ({@code Map.copyOf}'s does).
+   */
+  private static <V> Map<String, V> inGivenOrder(Map<String, V> map) {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 
   /** Gap bits value meaning: try every width and keep the one giving the smallest tensor. */
