@@ -60,4 +60,20 @@ public record ImageSet(int count, int rows, int cols, byte[] pixels, byte[] labe
         Arrays.copyOfRange(pixels, from * ppi, to * ppi),
         Arrays.copyOfRange(labels, from, to));
   }
+
+  /** A copy of the images at {@code indices}, in that order. */
+  public ImageSet select(int[] indices) {
+    int ppi = pixelsPerImage();
+    byte[] selectedPixels = new byte[Math.multiplyExact(indices.length, ppi)];
+    byte[] selectedLabels = new byte[indices.length];
+    for (int j = 0; j < indices.length; j++) {
+      int i = indices[j];
+      if (i < 0 || i >= count) {
+        throw new IllegalArgumentException("image " + i + " is not within [0, " + count + ")");
+      }
+      System.arraycopy(pixels, i * ppi, selectedPixels, j * ppi, ppi);
+      selectedLabels[j] = labels[i];
+    }
+    return new ImageSet(indices.length, rows, cols, selectedPixels, selectedLabels);
+  }
 }

@@ -151,7 +151,7 @@ final class CompressCommand implements Callable<Integer> {
                 4 * reference.architecture().parameterCount(),
                 measured.layout(),
                 Optional.empty())
-            .withPruning(result.pruning())
+            .withPruning(result.pruning(), result.monitor())
             .with("file", out.toString())
             .with("wall_time_s", (System.nanoTime() - start) / 1e9);
     String markdown = report.markdown();

@@ -43,6 +43,7 @@ final class CompressionReport {
   private final LayerRow total;
   private final Map<String, Object> extra = new LinkedHashMap<>();
   private List<IterativePruning.IterationReport> pruning = List.of();
+  private String pruningMonitor = "test";
 
   CompressionReport(
       String model,
@@ -70,9 +71,13 @@ final class CompressionReport {
             layout.tensors().stream().filter(t -> t.role() == ParameterSpec.Role.WEIGHT).toList());
   }
 
-  /** Adds the pruning iterations (kept counts, thresholds, errors) to both reports. */
-  CompressionReport withPruning(List<IterativePruning.IterationReport> iterations) {
+  /**
+   * Adds the pruning iterations (kept counts, thresholds, errors) to both reports; their errors are
+   * on {@code monitor}'s images ("validation" or "test").
+   */
+  CompressionReport withPruning(List<IterativePruning.IterationReport> iterations, String monitor) {
     pruning = List.copyOf(iterations);
+    pruningMonitor = monitor;
     return this;
   }
 
@@ -222,7 +227,7 @@ final class CompressionReport {
     if (!pruning.isEmpty()) {
       md.append("\n## Pruning iterations\n\n");
       md.append("| iteration | tensor | weights | kept | kept % | threshold | policy |");
-      md.append(" test error after pruning | after retraining |\n");
+      md.append(" " + pruningMonitor + " error after pruning | after retraining |\n");
       md.append("|---:|---|---:|---:|---:|---:|---|---:|---:|\n");
       for (IterativePruning.IterationReport iteration : pruning) {
         for (IterativePruning.TensorStats tensor : iteration.tensors()) {
@@ -317,6 +322,7 @@ final class CompressionReport {
       iterations.add(m);
     }
     root.put("pruning", iterations);
+    root.put("pruning_errors_on", pruningMonitor);
     root.putAll(extra);
     paper.ifPresent(p -> root.put("paper", paperJson(p)));
     return Json.write(root);

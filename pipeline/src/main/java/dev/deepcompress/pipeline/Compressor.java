@@ -3,7 +3,6 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.ImageSet;
 import dev.deepcompress.pruning.IterativePruning;
 import dev.deepcompress.quantization.Clustering;
 import dev.deepcompress.runtime.format.ModelFile;
@@ -14,7 +13,6 @@ import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
 import dev.deepcompress.training.Distillation;
-import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Objective;
@@ -35,13 +33,14 @@ final class Compressor {
 
   /**
    * The encoded model, the compressed tensors it was encoded from (by parameter name), the pruning
-   * iterations and the error right after weight sharing.
+   * iterations and the error right after weight sharing, both on the images {@code monitor} names.
    */
   record Result(
       Model model,
       Map<String, CompressedTensor> tensors,
       List<IterativePruning.IterationReport> pruning,
-      double errorAfterQuantizationPct) {}
+      double errorAfterQuantizationPct,
+      String monitor) {}
 
   /** What quantization hands on: every tensor with its final codebook. */
   private record Quantization(
@@ -57,7 +56,7 @@ final class Compressor {
   private final Map<String, String> tensorOfLayer;
 
   private final Batches batches;
-  private final ImageSet test;
+  private final Monitor monitor;
   private final SolverConfig solver;
   private final double retrainRate;
   private final Objective objective;
@@ -68,7 +67,7 @@ final class Compressor {
       Network network,
       CompressionPlan plan,
       Batches batches,
-      ImageSet test,
+      Monitor monitor,
       SolverConfig solver,
       long seed,
       PrintStream console) {
@@ -76,7 +75,7 @@ final class Compressor {
     this.plan = plan;
     this.tensorOfLayer = plannedTensors(network.architecture(), plan);
     this.batches = batches;
-    this.test = test;
+    this.monitor = monitor;
     this.solver = solver;
     this.retrainRate = solver.schedule().rate(0) * plan.retrainLearningRateScale();
     // The teacher is a frozen copy of the network as it comes in: the dense reference.
@@ -111,7 +110,7 @@ final class Compressor {
             network,
             plan,
             new Batches(data.train(), batchSize, seed),
-            data.test(),
+            Monitor.of(data),
             solver,
             seed,
             console);
@@ -119,7 +118,11 @@ final class Compressor {
     Quantization quantized = stages.quantizeAndRetrain(pruned.tensors());
     Model model = encode(network, quantized.tensors(), stages.byTensor(plan.gapBits()), metadata);
     return new Result(
-        model, quantized.tensors(), pruned.iterations(), quantized.errorBeforeRetrainingPct());
+        model,
+        quantized.tensors(),
+        pruned.iterations(),
+        quantized.errorBeforeRetrainingPct(),
+        stages.monitor.name());
   }
 
   /** Stage 1: iterative magnitude pruning, retraining with the masks enforced after each step. */
@@ -138,24 +141,24 @@ final class Compressor {
             plan.pruneIterations(), plan.pruneEpochs(), retrain, objective),
         batches,
         FIRST_RETRAINING_EPOCH,
-        test,
-        new PruningProgress(console));
+        monitor.images(),
+        new PruningProgress(console, monitor.name()));
   }
 
   /** Stage 2: weight sharing by k-means on the kept weights, then centroid retraining. */
   private Quantization quantizeAndRetrain(Map<String, CompressedTensor> pruned) {
     Clustering clustering =
         Clustering.apply(network, pruned, byTensor(plan.weightBits()), plan.init(), seed);
-    double quantized = Evaluation.evaluate(network::predict, test).errorPercent();
+    double quantized = monitor.errorPercent(network::predict);
     console.printf(
-        "weight sharing (%s init): test error %.2f%% before centroid retraining%n",
-        plan.init().name().toLowerCase(Locale.ROOT), quantized);
+        "weight sharing (%s init): %s error %.2f%% before centroid retraining%n",
+        plan.init().name().toLowerCase(Locale.ROOT), monitor.name(), quantized);
     ReferenceTraining.runEpochs(
         new Trainer(network, annealed(plan.clusterEpochs()), clustering.constraints(), objective),
         batches,
         FIRST_RETRAINING_EPOCH + plan.pruneIterations() * plan.pruneEpochs(),
         plan.clusterEpochs(),
-        test,
+        monitor,
         "centroid retraining",
         console);
     return new Quantization(clustering.tensors(), quantized);
@@ -252,7 +255,8 @@ final class Compressor {
   }
 
   /** One line per pruning iteration, a progress bar per retraining epoch. */
-  private record PruningProgress(PrintStream console) implements IterativePruning.Listener {
+  private record PruningProgress(PrintStream console, String monitored)
+      implements IterativePruning.Listener {
     @Override
     public Trainer.Listener epochStarted(int iteration, int epoch, int batches) {
       return new EpochProgress("prune " + iteration + ", epoch " + (epoch + 1), batches);
@@ -265,8 +269,8 @@ final class Compressor {
         kept.append(String.format("  %s %.1f%%", tensor.tensor(), 100 * tensor.keptFraction()));
       }
       console.printf(
-          "prune %d: kept%s; test error %.2f%% after pruning, %.2f%% after retraining%n",
-          report.iteration(), kept, report.errorAfterPruningPct(), report.errorPct());
+          "prune %d: kept%s; %s error %.2f%% after pruning, %.2f%% after retraining%n",
+          report.iteration(), kept, monitored, report.errorAfterPruningPct(), report.errorPct());
     }
   }
 }

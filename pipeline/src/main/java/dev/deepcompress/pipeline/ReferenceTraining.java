@@ -3,9 +3,7 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.ImageSet;
 import dev.deepcompress.runtime.model.Architecture;
-import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
@@ -17,10 +15,15 @@ import java.util.TreeMap;
 final class ReferenceTraining {
   static final int DEFAULT_EPOCHS = 20;
 
-  /** Everything that determines the trained weights (with the data). */
+  /**
+   * Everything that determines the trained weights (with the data).
+   *
+   * @param validation training images held out as the validation split, never trained on
+   */
   record Settings(
       Architecture architecture,
       DatasetKind dataset,
+      int validation,
       int epochs,
       long seed,
       int batchSize,
@@ -33,13 +36,23 @@ final class ReferenceTraining {
       metadata.put("train.seed", Long.toString(seed));
       metadata.put("train.batch_size", Integer.toString(batchSize));
       metadata.put("train.solver", solver.describe());
+      if (validation > 0) {
+        metadata.put("train.validation_held_out", Integer.toString(validation));
+      }
       return metadata;
     }
 
+    /** Also the key of cached references: a reference without a held-out split says nothing. */
     String describe() {
       return String.format(
-          "%s on %s: %d epochs, batch %d, seed %d, %s",
-          architecture.name(), dataset.cliName(), epochs, batchSize, seed, solver.describe());
+          "%s on %s%s: %d epochs, batch %d, seed %d, %s",
+          architecture.name(),
+          dataset.cliName(),
+          validation > 0 ? " without " + validation + " validation images" : "",
+          epochs,
+          batchSize,
+          seed,
+          solver.describe());
     }
   }
 
@@ -54,7 +67,7 @@ final class ReferenceTraining {
         batches,
         0,
         settings.epochs(),
-        splits.test(),
+        Monitor.of(splits),
         "epoch",
         console);
     return network;
@@ -62,14 +75,14 @@ final class ReferenceTraining {
 
   /**
    * Trains {@code epochs} epochs (drawing epoch orders {@code firstEpoch, …}), printing one line
-   * per epoch with the loss, the test error and the time.
+   * per epoch with the loss, the error on {@code monitor}'s images and the time.
    */
   static void runEpochs(
       Trainer trainer,
       Batches batches,
       int firstEpoch,
       int epochs,
-      ImageSet test,
+      Monitor monitor,
       String label,
       PrintStream console) {
     for (int e = 0; e < epochs; e++) {
@@ -80,10 +93,15 @@ final class ReferenceTraining {
         loss = trainer.trainEpoch(batches, firstEpoch + e, progress);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      Evaluation.Result result = Evaluation.evaluate(trainer.network()::predict, test);
       console.printf(
-          "%s %3d/%d  loss %.4f  test error %.2f%%  %.2f s%n",
-          label, e + 1, epochs, loss, result.errorPercent(), seconds);
+          "%s %3d/%d  loss %.4f  %s error %.2f%%  %.2f s%n",
+          label,
+          e + 1,
+          epochs,
+          loss,
+          monitor.name(),
+          monitor.errorPercent(trainer.network()::predict),
+          seconds);
     }
   }
 }

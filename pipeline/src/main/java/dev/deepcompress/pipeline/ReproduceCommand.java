@@ -84,6 +84,17 @@ final class ReproduceCommand implements Callable<Integer> {
   Integer trainSubset;
 
   @Option(
+      names = "--validation",
+      paramLabel = "N",
+      defaultValue = "0",
+      converter = Converters.NonNegativeCount.class,
+      description =
+          "Hold out N training images as the validation split (never trained on, the reference"
+              + " included) that stage errors and every selection use; of the M training images,"
+              + " those at positions floor(j*M/N) for j < N (default 0: none).")
+  int validation;
+
+  @Option(
       names = "--paper-gap-bits",
       description =
           "Give every layer the paper's fixed position-gap width instead of the width (1-8 bits)"
@@ -128,12 +139,22 @@ final class ReproduceCommand implements Callable<Integer> {
           new DatasetSplits(splits.kind(), splits.train().subset(0, trainSubset), splits.test());
       console.printf("smoke run: %d training images%n", trainSubset);
     }
+    if (validation > 0) {
+      if (validation >= splits.train().count()) {
+        throw new UserInputException(
+            "--validation "
+                + validation
+                + " leaves no training images: there are "
+                + splits.train().count());
+      }
+      splits = splits.withValidation(validation);
+    }
     Batches batches = new Batches(splits.train(), BATCH_SIZE, seed);
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
-            architecture, DatasetKind.MNIST, epochs, seed, BATCH_SIZE, solver);
+            architecture, DatasetKind.MNIST, validation, epochs, seed, BATCH_SIZE, solver);
 
     ReferenceCache cache = new ReferenceCache(options.cacheDir());
     Network network =
@@ -159,7 +180,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 denseBytes,
                 measured.layout(),
                 Optional.of(paper))
-            .withPruning(result.pruning())
+            .withPruning(result.pruning(), result.monitor())
             .with("file", file.toString())
             .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
             .with("wall_time_s", seconds);

@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
-        new ReferenceTraining.Settings(architecture, kind, epochs, seed, batchSize, solver);
+        new ReferenceTraining.Settings(architecture, kind, 0, epochs, seed, batchSize, solver);
     long start = System.nanoTime();
     Network network = ReferenceTraining.train(settings, splits, console);
     double trainSeconds = (System.nanoTime() - start) / 1e9;

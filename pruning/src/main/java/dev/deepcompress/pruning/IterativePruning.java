@@ -69,7 +69,8 @@ public final class IterativePruning {
    * Prunes {@code network} in place. {@code plan} maps weight parameter names (e.g. {@code
    * "ip1.weight"}) to their policy; tensors not in the plan are left dense. Retraining draws epochs
    * {@code firstEpoch, firstEpoch + 1, …} of {@code batches} so that their order differs from the
-   * reference run's.
+   * reference run's. The errors reported are on {@code monitor}: the validation split when one is
+   * held out.
    */
   public static Result run(
       Network network,
@@ -77,7 +78,7 @@ public final class IterativePruning {
       Settings settings,
       Batches batches,
       int firstEpoch,
-      ImageSet test,
+      ImageSet monitor,
       Listener listener) {
     Map<String, Parameter> weights = plannedParameters(network, plan);
     Map<String, Mask> masks = new LinkedHashMap<>();
@@ -97,7 +98,7 @@ public final class IterativePruning {
         stats.add(
             new TensorStats(name, values.length, mask.keptCount(), threshold, policy.describe()));
       }
-      double afterPruning = Evaluation.evaluate(network::predict, test).errorPercent();
+      double afterPruning = Evaluation.evaluate(network::predict, monitor).errorPercent();
       Map<String, ParameterConstraint> constraints = new LinkedHashMap<>();
       masks.forEach((name, mask) -> constraints.put(name, new MaskConstraint(mask)));
       Trainer trainer = new Trainer(network, settings.solver(), constraints, settings.objective());
@@ -106,7 +107,7 @@ public final class IterativePruning {
             batches, epoch, listener.epochStarted(iteration, e, batches.batchesPerEpoch()));
         epoch++;
       }
-      double after = Evaluation.evaluate(network::predict, test).errorPercent();
+      double after = Evaluation.evaluate(network::predict, monitor).errorPercent();
       IterationReport report =
           new IterationReport(iteration, List.copyOf(stats), afterPruning, after);
       reports.add(report);
