@@ -37,7 +37,7 @@ final class ReferenceTraining {
       metadata.put("train.batch_size", Integer.toString(batchSize));
       metadata.put("train.solver", solver.describe());
       if (validation > 0) {
-        metadata.put("train.validation_held_out", Integer.toString(validation));
+        metadata.put(ValidationOptions.HELD_OUT_KEY, Integer.toString(validation));
       }
       return metadata;
     }

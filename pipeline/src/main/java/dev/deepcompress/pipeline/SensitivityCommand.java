@@ -1,0 +1,102 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.datasets.Batches;
+import dev.deepcompress.datasets.DatasetKind;
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
+import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.training.SolverConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "sensitivity",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prune each layer alone at a grid of kept fractions and quantize each layer alone at a grid"
+          + " of codebook bit widths, measuring the error on a validation split held out of the"
+          + " training data (never the test set); optionally after a short retraining of each"
+          + " change. Writes sensitivity.md, sensitivity.json and one chart per layer.",
+    })
+final class SensitivityCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Mixin DataOptions data;
+  @Mixin ValidationOptions validation;
+  @Mixin SensitivityOptions grid;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "Trained model file (dense).")
+  Path input;
+
+  @Option(
+      names = "--out-dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "Where sensitivity.md, sensitivity.json and the charts go.")
+  Path outDir;
+
+  @Option(
+      names = "--dataset",
+      description = "Data to validate and retrain on (default: the one recorded in MODEL).",
+      converter = Converters.DatasetName.class)
+  DatasetKind kind;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and k-means.")
+  long seed;
+
+  @Mixin LearningRateOptions learningRate;
+  @Mixin DistillOptions distill;
+
+  @Override
+  public Integer call() throws Exception {
+    common.apply();
+    PrintStream console = System.out;
+    Model reference = ModelFile.read(input);
+    DatasetKind dataset = kind != null ? kind : EvalCommand.recordedDataset(reference, input);
+    DatasetSplits splits =
+        validation.holdOut(
+            Datasets.load(dataset, data.toDatasetOptions()), reference, input, console);
+    Files.createDirectories(outDir);
+    String model = reference.architecture().name();
+    CompressionPlan defaults =
+        PaperResults.forModel(model).map(CompressionPlan::paper).orElse(null);
+    double retrainScale =
+        defaults != null
+            ? defaults.retrainLearningRateScale()
+            : CompressionPlan.DEFAULT_RETRAINING_RATE_SCALE;
+    CompressionPlan.Distilling distilling =
+        distill.distilling(
+            defaults != null ? defaults.distilling() : CompressionPlan.Distilling.OFF);
+    SolverConfig solver =
+        SolverConfig.caffeLenet()
+            .withSchedule(
+                learningRate.schedule(
+                    new Batches(splits.train(), grid.batchSize, seed).batchesPerEpoch()));
+    Sensitivity.Table table;
+    try (LocalTrialExecutor executor = new LocalTrialExecutor(grid.trialThreads())) {
+      table =
+          grid.run(
+              reference,
+              splits,
+              solver,
+              retrainScale,
+              distilling,
+              KMeans1D.Init.LINEAR,
+              seed,
+              executor,
+              console);
+    }
+    for (Path written : SensitivityReport.write(table, model, outDir)) {
+      console.println("wrote " + written);
+    }
+    return 0;
+  }
+}
