@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
@@ -25,7 +25,7 @@ class ClusteringTest {
   @Test
   void trainedQuantizationKeepsTheCodebookAndTheZerosAndMovesTheCentroids() {
     Batches batches = new Batches(TestData.quadrants(2000, 7), 64, 1);
-    ImageSet test = TestData.quadrants(500, 99);
+    SampleSet test = TestData.quadrants(500, 99);
     Network network = Network.initialize(TestData.MLP, 1);
     Trainer reference = new Trainer(network, SolverConfig.caffeLenet());
     for (int epoch = 0; epoch < 5; epoch++) {

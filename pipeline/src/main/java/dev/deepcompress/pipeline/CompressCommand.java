@@ -9,6 +9,7 @@ import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
@@ -122,12 +123,17 @@ final class CompressCommand implements Callable<Integer> {
     common.apply();
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
-    Model reference = ModelFile.read(input);
+    Model file = ModelFile.read(input);
+    Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
+    // A file from before format 1.2 gets the preprocessing assumed for it recorded.
+    Model reference = preprocessing.map(file::withPreprocessing).orElse(file);
     String modelName = reference.architecture().name();
     Optional<PaperResults> paper = PaperResults.forModel(modelName);
     CompressionPlan plan = plan(paper);
     DatasetKind dataset = kind != null ? kind : EvalCommand.recordedDataset(reference, input);
-    DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
+    DatasetSplits splits =
+        ModelInputs.prepare(
+            Datasets.load(dataset, data.toDatasetOptions()), reference, preprocessing);
     double referenceError =
         Evaluation.evaluate(InferenceNetwork.of(reference)::predict, splits.test()).errorPercent();
     console.printf("%s: %s, test error %.2f%%%n", input, modelName, referenceError);

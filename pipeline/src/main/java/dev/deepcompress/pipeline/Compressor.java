@@ -141,7 +141,7 @@ final class Compressor {
         tensors.put(spec.name(), new DenseTensor(spec.shape(), values));
       }
     }
-    return Model.ofTensors(architecture, tensors, metadata);
+    return network.withPreprocessing(Model.ofTensors(architecture, tensors, metadata));
   }
 
   /**

@@ -38,7 +38,11 @@ final class EvalCommand implements Callable<Integer> {
     Model model = ModelFile.read(file);
     DatasetKind dataset = kind != null ? kind : recordedDataset(model, file);
     InferenceNetwork network = InferenceNetwork.of(model);
-    DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
+    DatasetSplits splits =
+        ModelInputs.prepare(
+            Datasets.load(dataset, data.toDatasetOptions()),
+            model,
+            ModelInputs.of(model, file, System.out));
     Evaluation.Result result = Evaluation.evaluate(network::predict, splits.test());
     System.out.printf(
         "%s: %s, %,d bytes, %s test error %.2f%% (%d/%d)%n",

@@ -6,6 +6,7 @@ import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -42,6 +43,14 @@ final class InspectCommand implements Callable<Integer> {
         layout.fileBytes(),
         (double) denseBytes / layout.fileBytes(),
         denseBytes);
+    out.println(
+        "  input preprocessing: "
+            + model
+                .preprocessing()
+                .map(Preprocessing::describe)
+                .orElse(
+                    "none recorded (files before format 1.2 do not record it); a reader gives"
+                        + " the network its inputs as they are"));
     for (Map.Entry<String, String> entry : new TreeMap<>(model.metadata()).entrySet()) {
       out.printf("  %s = %s%n", entry.getKey(), entry.getValue());
     }

@@ -5,9 +5,8 @@ import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.Datasets;
 import dev.deepcompress.runtime.format.ModelFile;
-import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Architecture;
-import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.ReferenceArchitectures;
@@ -79,21 +78,26 @@ final class TrainCommand implements Callable<Integer> {
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
 
-    DatasetSplits splits = Datasets.load(kind, data.toDatasetOptions());
+    Preprocessing preprocessing = ReferenceArchitectures.pixelScaling();
+    DatasetSplits splits =
+        Datasets.load(kind, data.toDatasetOptions())
+            .preparedFor(
+                architecture.inputShape(),
+                architecture.outputShape().elementCount(),
+                preprocessing);
     Batches batches = new Batches(splits.train(), batchSize, seed);
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
-        new ReferenceTraining.Settings(architecture, kind, epochs, seed, batchSize, solver);
+        new ReferenceTraining.Settings(
+            architecture, kind, preprocessing, epochs, seed, batchSize, solver);
     long start = System.nanoTime();
     Network network = ReferenceTraining.train(settings, splits, console);
     double trainSeconds = (System.nanoTime() - start) / 1e9;
     ModelFile.write(network.toModel(settings.metadata()), out);
 
     // The figure reported is the figure of the file, read back by the runtime.
-    Model written = ModelFile.read(out);
-    Evaluation.Result fromFile =
-        Evaluation.evaluate(InferenceNetwork.of(written)::predict, splits.test());
+    Evaluation.Result fromFile = Artifacts.measure(ModelFile.read(out), splits.test());
     console.printf(
         "wrote %s (%,d bytes) in %.1f s of training; test error from the file: %.2f%% (%d/%d)%n",
         out,

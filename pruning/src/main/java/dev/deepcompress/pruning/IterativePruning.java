@@ -1,7 +1,7 @@
 package dev.deepcompress.pruning;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Objective;
@@ -71,7 +71,7 @@ public final class IterativePruning {
       Settings settings,
       Batches batches,
       int firstEpoch,
-      ImageSet test,
+      SampleSet test,
       Listener listener) {
     Map<String, Parameter> weights = weightsByLayer(network, plan);
     Map<String, PruningMask> masks = new LinkedHashMap<>();
