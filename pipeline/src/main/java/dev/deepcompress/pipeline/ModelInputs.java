@@ -3,6 +3,7 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.datasets.DatasetException;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.Shape;
@@ -49,6 +50,18 @@ final class ModelInputs {
    */
   static DatasetSplits prepare(
       DatasetSplits data, Model model, Optional<Preprocessing> preprocessing)
+      throws DatasetException {
+    return data.preparedFor(
+        model.architecture().inputShape(),
+        model.architecture().outputShape().elementCount(),
+        preprocessing.orElse(Preprocessing.identity()));
+  }
+
+  /**
+   * One sample set prepared for {@code model}, as by {@link #prepare(DatasetSplits, Model,
+   * Optional)}.
+   */
+  static SampleSet prepare(SampleSet data, Model model, Optional<Preprocessing> preprocessing)
       throws DatasetException {
     return data.preparedFor(
         model.architecture().inputShape(),

@@ -1,7 +1,6 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.model.Architecture;
@@ -22,11 +21,12 @@ final class ReferenceTraining {
   /**
    * Everything that determines the trained weights (with the data).
    *
+   * @param dataset the data's name: a data set's ({@code mnist}) or the files'
    * @param preprocessing how the samples become inputs; recorded in the trained model
    */
   record Settings(
       Architecture architecture,
-      DatasetKind dataset,
+      String dataset,
       Preprocessing preprocessing,
       int epochs,
       long seed,
@@ -35,7 +35,7 @@ final class ReferenceTraining {
 
     Map<String, String> metadata() {
       Map<String, String> metadata = new TreeMap<>();
-      metadata.put("dataset", dataset.cliName());
+      metadata.put("dataset", dataset);
       metadata.put("train.epochs", Integer.toString(epochs));
       metadata.put("train.seed", Long.toString(seed));
       metadata.put("train.batch_size", Integer.toString(batchSize));
@@ -51,13 +51,7 @@ final class ReferenceTraining {
               : ", inputs " + preprocessing.describe();
       return String.format(
           "%s on %s: %d epochs, batch %d, seed %d, %s%s",
-          architecture.name(),
-          dataset.cliName(),
-          epochs,
-          batchSize,
-          seed,
-          solver.describe(),
-          inputs);
+          architecture.name(), dataset, epochs, batchSize, seed, solver.describe(), inputs);
     }
   }
 

@@ -139,7 +139,13 @@ final class ReproduceCommand implements Callable<Integer> {
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
-            architecture, DatasetKind.MNIST, preprocessing, epochs, seed, BATCH_SIZE, solver);
+            architecture,
+            DatasetKind.MNIST.cliName(),
+            preprocessing,
+            epochs,
+            seed,
+            BATCH_SIZE,
+            solver);
 
     ReferenceCache cache = new ReferenceCache(options.cacheDir());
     Network network =
