@@ -6,9 +6,12 @@ import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Model;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
@@ -67,6 +70,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Images per run for the throughput figure (default: ${DEFAULT-VALUE}).")
   int batch;
 
+  @Option(
+      names = "--json",
+      description = "Print the figures and the per-layer forms as JSON instead of tables.")
+  boolean json;
+
   /** One network's figures. */
   private record Timing(double medianMicros, double p90Micros, double imagesPerSecond) {}
 
@@ -92,6 +100,10 @@ final class BenchCommand implements Callable<Integer> {
     Timing[] timings = measure(networks, images);
 
     PrintStream out = System.out;
+    if (json) {
+      out.print(Json.write(json(compressed, networks, timings)));
+      return 0;
+    }
     out.printf(
         "%s: %s; kernel threads: %d; %d timed runs after at least %d warm-up runs and %d s,"
             + " compressed and dense alternating%n%n",
@@ -122,6 +134,49 @@ final class BenchCommand implements Callable<Integer> {
         timings[0].imagesPerSecond / timings[1].imagesPerSecond);
     printLayers(out, networks);
     return 0;
+  }
+
+  private Map<String, Object> json(Model model, InferenceNetwork[] networks, Timing[] timings) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("file", file.toString());
+    root.put("model", model.architecture().name());
+    root.put("kernel_threads", KernelThreads.threads());
+    root.put("iterations", iterations);
+    root.put("warmup", warmup);
+    root.put("warmup_seconds", warmupSeconds);
+    root.put("batch", batch);
+    root.put("compressed", timingJson(timings[0]));
+    root.put("dense", timingJson(timings[1]));
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    ratios.put("batch1_median", timings[0].medianMicros / timings[1].medianMicros);
+    ratios.put("batch1_p90", timings[0].p90Micros / timings[1].p90Micros);
+    ratios.put("batch_images_per_second", timings[0].imagesPerSecond / timings[1].imagesPerSecond);
+    root.put("compressed_over_dense", ratios);
+    List<Object> layers = new ArrayList<>();
+    List<InferenceNetwork.LayerDescription> compressed = networks[0].describeLayers();
+    List<InferenceNetwork.LayerDescription> dense = networks[1].describeLayers();
+    for (int i = 0; i < compressed.size(); i++) {
+      InferenceNetwork.LayerDescription c = compressed.get(i);
+      if (!c.form().equals(InferenceNetwork.NO_WEIGHTS)) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", c.name());
+        m.put("compressed_form", c.form());
+        m.put("compressed_bytes", c.weightBytes());
+        m.put("dense_form", dense.get(i).form());
+        m.put("dense_bytes", dense.get(i).weightBytes());
+        layers.add(m);
+      }
+    }
+    root.put("layers", layers);
+    return root;
+  }
+
+  private static Map<String, Object> timingJson(Timing timing) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("batch1_median_us", timing.medianMicros);
+    m.put("batch1_p90_us", timing.p90Micros);
+    m.put("batch_images_per_second", timing.imagesPerSecond);
+    return m;
   }
 
   /** How each network holds and runs each weighted layer. */

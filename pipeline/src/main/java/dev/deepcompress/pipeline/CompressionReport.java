@@ -273,6 +273,15 @@ final class CompressionReport {
     return component.name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
+  /** Bytes by component, keyed by the component's name in lower case. */
+  static Map<String, Object> componentsJson(FileLayout layout) {
+    Map<String, Object> components = new LinkedHashMap<>();
+    layout
+        .components()
+        .forEach((c, bytes) -> components.put(c.name().toLowerCase(Locale.ROOT), bytes));
+    return components;
+  }
+
   String json() {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("model", model);
@@ -287,11 +296,7 @@ final class CompressionReport {
     }
     root.put("layers", rows);
     root.put("total", layerJson(total));
-    Map<String, Object> components = new LinkedHashMap<>();
-    layout
-        .components()
-        .forEach((c, bytes) -> components.put(c.name().toLowerCase(Locale.ROOT), bytes));
-    root.put("components", components);
+    root.put("components", componentsJson(layout));
     List<Object> iterations = new ArrayList<>();
     for (IterativePruning.IterationReport iteration : pruning) {
       List<Object> layerStats = new ArrayList<>();

@@ -7,14 +7,19 @@ import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.Shape;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
@@ -27,6 +32,13 @@ final class InspectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "Model file to inspect.")
   Path file;
 
+  @Option(
+      names = "--json",
+      description =
+          "Print the file's summary, the per-tensor table and the bytes by component as JSON"
+              + " instead of tables.")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     common.apply();
@@ -34,6 +46,10 @@ final class InspectCommand implements Callable<Integer> {
     Model model = ModelFile.read(file);
     FileLayout layout = ModelFile.inspect(file);
     long denseBytes = 4 * model.architecture().parameterCount();
+    if (json) {
+      out.print(Json.write(json(model, layout, denseBytes)));
+      return 0;
+    }
     out.printf(
         "%s: %s, input %s, %,d parameters; %,d bytes, %.1f× smaller than dense fp32 (%,d bytes)%n",
         file,
@@ -89,6 +105,69 @@ final class InspectCommand implements Callable<Integer> {
           100.0 * entry.getValue() / layout.fileBytes());
     }
     return 0;
+  }
+
+  /** The recorded preprocessing: layout, scale, and a mean and std per channel (or one for all). */
+  private static Map<String, Object> json(Preprocessing preprocessing) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("layout", preprocessing.layout().name().toLowerCase(Locale.ROOT));
+    m.put("scale", preprocessing.scale());
+    m.put("mean", floats(preprocessing.mean()));
+    m.put("std", floats(preprocessing.std()));
+    return m;
+  }
+
+  private static List<Object> floats(float[] values) {
+    List<Object> list = new ArrayList<>();
+    for (float v : values) {
+      list.add(v);
+    }
+    return list;
+  }
+
+  private Map<String, Object> json(Model model, FileLayout layout, long denseBytes) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("file", file.toString());
+    root.put("model", model.architecture().name());
+    root.put("input_shape", dims(model.architecture().inputShape()));
+    root.put("input_preprocessing", model.preprocessing().map(InspectCommand::json).orElse(null));
+    root.put("parameters", model.architecture().parameterCount());
+    root.put("dense_bytes", denseBytes);
+    root.put("file_bytes", layout.fileBytes());
+    root.put("ratio", (double) denseBytes / layout.fileBytes());
+    root.put("metadata", new TreeMap<>(model.metadata()));
+    List<Object> tensors = new ArrayList<>();
+    for (TensorLayout t : layout.tensors()) {
+      boolean sparse = t.encoding() == TensorEncoding.SPARSE_QUANTIZED;
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", t.name());
+      m.put("role", t.role().name().toLowerCase(Locale.ROOT));
+      m.put("shape", dims(t.shape()));
+      m.put("encoding", t.encoding().name().toLowerCase(Locale.ROOT));
+      m.put("elements", t.shape().elementCount());
+      m.put("stored", sparse ? t.nonZeros() : t.shape().elementCount());
+      m.put("non_zeros", t.nonZeros());
+      m.put("kept_pct", 100.0 * t.nonZeros() / t.shape().elementCount());
+      m.put("codebook_entries", sparse ? 1 << t.indexBits() : null);
+      m.put("index_bits", sparse ? t.indexBits() : null);
+      m.put("gap_bits", sparse ? t.gapBits() : null);
+      m.put("fillers", sparse ? t.fillers() : null);
+      m.put("index_bits_per_weight_huffman", sparse ? t.huffmanIndexBitsPerNonZero() : null);
+      m.put("position_bits_per_weight_huffman", sparse ? t.huffmanPositionBitsPerNonZero() : null);
+      m.put("bytes", t.sectionBytes());
+      tensors.add(m);
+    }
+    root.put("tensors", tensors);
+    root.put("components", CompressionReport.componentsJson(layout));
+    return root;
+  }
+
+  private static List<Integer> dims(Shape shape) {
+    List<Integer> dims = new ArrayList<>();
+    for (int d : shape.dims()) {
+      dims.add(d);
+    }
+    return dims;
   }
 
   /** How the runtime holds and runs each weighted layer, beside what its weight costs on disk. */

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Deep Compression: prune, quantize and Huffman-code neural networks.",
+    footer = "%nThe launcher also runs the build with all its tests: ./deepcompress test",
     subcommands = {
       ReproduceCommand.class,
       TrainCommand.class,

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,19 @@ class ModelInputsTest {
         run.out()
             .contains("\n  input preprocessing: channels-first image, (x × 0.00390625 − 0) / 1\n"),
         run.out());
+
+    run = CliRun.of("inspect", "--json", recorded.toString());
+    assertEquals(
+        Map.of(
+            "layout",
+            "channels_first",
+            "scale",
+            0.00390625,
+            "mean",
+            List.of(0.0),
+            "std",
+            List.of(1.0)),
+        JsonReader.object(JsonReader.parse(run.out())).get("input_preprocessing"));
 
     Path none = dir.resolve("none.dcmodel");
     ModelFile.write(lenet(Map.of()), none);

@@ -66,9 +66,9 @@ public final class InferenceNetwork {
   /**
    * Densest sparse-quantized convolution weight run in compressed form; denser ones are decoded for
    * GEMM. The compressed product spends a load and an FMA per non-zero and output vector, where
-   * GEMM reuses each load from a register tile. Ad-hoc timings on AVX2 (LeNet-5 shapes, 16 images)
-   * put the break-even between 20% and 30% density; with one image it is higher, near 50%. A
-   * density rule rather than a measurement at load, so the choice is the same on every run.
+   * GEMM reuses each load from a register tile; the measured break-even lies between 20% and 30%
+   * (docs/kernel-notes.md). A density rule rather than a measurement at load, so the choice is the
+   * same on every run.
    */
   static final double MAX_COMPRESSED_CONVOLUTION_DENSITY = 0.25;
 

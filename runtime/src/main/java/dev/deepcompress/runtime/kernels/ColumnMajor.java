@@ -114,16 +114,14 @@ final class ColumnMajor {
    * scaling the whole codebook (a 64-entry codebook over columns of 20 elements, as in
    * LeNet-300-100's ip1). Both give the same products, so the same bits. The slice is summed in a
    * local array; for {@code char} elements one of fixed length that their row field cannot overrun,
-   * which lets the JIT drop the bounds check (measured faster than adding into y).
+   * which lets the JIT drop the bounds check.
    *
    * <p>The scaled loops take four elements per step by hand. Left to itself, C2 unrolls them eight
    * times, loads all eight elements first and runs out of registers, spilling the loop index and
-   * bounds (seen in its machine code); four per step keeps them in registers. An AlexNet-fc6 slice
-   * on one core: median 597 against 663–691 µs with 32 codes, 749–756 against 789–794 µs with 256.
-   * The {@code char} loop's last zero to three elements take no branch: it always does three more,
-   * and those past the column's end add into a spare row. A loop for them mispredicted its exit
-   * about once per column; without it the slice took 559–563 against 582–587 µs (fastest of 2,000
-   * calls). Each row still receives its terms in column order, so the bits do not change.
+   * bounds; four per step keeps them in registers. The {@code char} loop's last zero to three
+   * elements take no branch: it always does three more, and those past the column's end add into a
+   * spare row, because a loop for them mispredicted its exit about once per column. Each row still
+   * receives its terms in column order, so the bits do not change. Timings in docs/kernel-notes.md.
    */
   void multiply(
       int slice, int[] nonZeroColumns, float[] values, int count, float[] bias, float[] y) {

@@ -148,7 +148,7 @@ public final class QuantizedSparseMatrix {
   /**
    * {@code y[r] = bias[r] + Σ_c W[r][c]·x[c]}, row by row (compressed sparse rows). With vectors of
    * 16 or more floats (512-bit), a vector of non-zeros at a time: codebook lookup in registers and
-   * gathered activations; with narrower vectors, a scalar loop, which measured faster there.
+   * gathered activations; with narrower vectors, a scalar loop, which is faster there.
    *
    * @param x {@link #columns()} values
    * @param bias {@link #rows()} values
@@ -167,21 +167,15 @@ public final class QuantizedSparseMatrix {
 
   /**
    * Least fraction of zeros in x at which {@link #multiplyVectorSkippingZeros} is the faster
-   * product. JMH with a 32-entry codebook (AVX2, shared machine), column-wise over row-wise time:
-   * AlexNet fc6 (9% kept) 0.97× with no zeros and 0.46× with half; VGG-16 fc6 (4% kept, so fewer
-   * elements per column to pay for each column's overhead) 1.26× and 0.77×: break-even, linearly
-   * interpolated, near a quarter.
+   * product: the measured break-even on the paper's sparsest large layers (docs/kernel-notes.md).
    */
   public static final double MIN_ZERO_FRACTION_TO_SKIP = 0.25;
 
   /**
    * Least mean number of elements per column and slice of the column-major copy for {@link
    * #multiplyVectorSkippingZeros} to pay at all. Each column costs a loop of its own, whose exit
-   * mispredicts, so short columns lose even when half of x is zero. Medians of 2,000 batch-1
-   * products on the same ReLU-like x, column-wise against row-wise (a throwaway harness, AVX2,
-   * shared machine): LeNet-5 ip1, 30 per column, 22–27 against 18–20 µs; LeNet-300-100 ip1, 21 per
-   * column, 16 against 12 µs; AlexNet fc6 and VGG-16 fc6, 185 and 82 per column, win (the JMH
-   * figures in the README). The threshold sits between 30 and 82.
+   * mispredicts, so short columns lose even when half of x is zero: measured, 30 per column lose
+   * and 82 win (docs/kernel-notes.md).
    */
   public static final int MIN_COLUMN_LENGTH_TO_SKIP = 50;
 

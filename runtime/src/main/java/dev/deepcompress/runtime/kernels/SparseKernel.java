@@ -16,10 +16,9 @@ abstract class SparseKernel {
 
   /**
    * {@link #rowsTimesVector} in plain Java. Four partial sums, because a single one makes each
-   * multiply-add wait for the previous add's latency (measured 1.3× slower). One loop per column
-   * index type, each exiting on {@code k < end - 3}: a single loop that tested the type inside kept
-   * a bounds check on every array access (read in the JIT's machine code), and took 2,444–2,453
-   * against 2,095–2,104 µs for an AlexNet-fc6-shaped product with a dense input on one thread.
+   * multiply-add wait for the previous add's latency. One loop per column index type, each exiting
+   * on {@code k < end - 3}: a single loop that tested the type inside kept a bounds check on every
+   * array access.
    */
   static void rowsTimesVectorScalar(
       QuantizedSparseMatrix m, float[] x, float[] bias, float[] y, int r0, int r1) {

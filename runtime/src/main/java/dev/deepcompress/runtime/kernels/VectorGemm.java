@@ -4,9 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * SGEMM on the Vector API: a 4 × (2 vectors) FMA micro-kernel. Measured on AVX2 (16 vector
- * registers), this is the largest tile C2 keeps entirely in registers; wider tiles spill an
- * accumulator on every k step and run at less than half the speed.
+ * SGEMM on the Vector API: a 4 × (2 vectors) FMA micro-kernel, the largest tile C2 keeps entirely
+ * in the 16 vector registers of AVX2; wider tiles spill an accumulator on every k step.
  */
 final class VectorGemm extends BlockedGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -18,10 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * in one, two or four vectors, read with {@code selectFrom}), or, for codebooks too large for that,
  * gathered from the codebook array; the activations are gathered by column, and both are multiplied
  * into a vector of partial sums. That is the default only for species of 16 or more float lanes:
- * DESIGN.md's measurement on 512-bit Zen 5 has it 1.7× faster than scalar, but ad-hoc timings on
- * 256-bit AVX2 (AMD EPYC, 8 lanes, where a 32-entry codebook needs four registers and gathers are
- * slow) have it 1.0–1.6× slower than the scalar row loop at every codebook size, so there batch 1
- * runs the scalar loop.
+ * with 8 lanes (AVX2) a 32-entry codebook needs four registers and gathers are slow, and the scalar
+ * row loop is faster (docs/kernel-notes.md).
  */
 final class VectorSparseKernel extends SparseKernel {
   private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
@@ -34,14 +32,13 @@ final class VectorSparseKernel extends SparseKernel {
 
   private static final int HIGH_SHIFT = 31 - Integer.numberOfTrailingZeros(2 * L);
 
-  /** This machine's L2 per core (AMD EPYC, Zen 3). */
+  /** L2 per core of the AMD EPYC (Zen 3) the blocks were tuned on. */
   private static final int L2_BYTES = 512 * 1024;
 
   /**
    * Bytes of b that one column block of an eight-vector strip reads: a quarter of L2, so that the
-   * block's rows are reused from L2 rather than L3. On an AlexNet-fc6-shaped product at batch 64 on
-   * one thread, 512-column blocks took 17–20 ms against 22–23 ms unblocked; on LeNet-300-100's ip1
-   * (784 columns, which fit in L2 whole) blocking cost about 4%.
+   * block's rows are reused from L2 rather than L3. Blocking costs a little where the rows fit in
+   * L2 whole, so such products take one block.
    */
   private static final int COLUMN_BLOCK_BYTES = L2_BYTES / 4;
 
