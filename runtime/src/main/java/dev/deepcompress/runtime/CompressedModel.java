@@ -121,8 +121,9 @@ public final class CompressedModel {
   }
 
   /**
-   * The network's outputs for each raw sample; the same values as {@link #predict(float[])} on
-   * each.
+   * The network's outputs for each raw sample, computed in batches: the values of {@link
+   * #predict(float[])} on each, up to floating-point rounding (a batch may run through other
+   * kernels, which sum in another order).
    *
    * @param samples each of {@link #inputSize()} raw values; not modified
    * @return one array of {@link #outputSize()} values per sample
@@ -150,7 +151,7 @@ public final class CompressedModel {
   }
 
   /**
-   * The class of each raw sample, as {@link #classify(float[])}.
+   * The class of each raw sample, computed in batches as by {@link #predict(float[][])}.
    *
    * @throws IllegalArgumentException if a sample is null or has the wrong length
    */
