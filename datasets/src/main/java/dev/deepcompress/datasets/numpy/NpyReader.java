@@ -149,7 +149,7 @@ final class NpyReader {
     int filled = 0;
     while (filled < count) {
       if (filled == values.length) {
-        values = Arrays.copyOf(values, (int) Math.min(count, 2L * values.length));
+        values = Arrays.copyOf(values, capacity(values.length, filled + 1, count));
       }
       int n = read(values, filled, Math.min(values.length - filled, CHUNK_BYTES));
       if (n < 0) {
@@ -172,8 +172,7 @@ final class NpyReader {
       int n = Math.min(CHUNK_BYTES / 4, count - filled);
       readChunk(chunk, 4 * n, declared, dataStart);
       if (filled + n > values.length) {
-        values =
-            Arrays.copyOf(values, (int) Math.min(count, Math.max(filled + n, 2L * values.length)));
+        values = Arrays.copyOf(values, capacity(values.length, filled + n, count));
       }
       ByteBuffer.wrap(chunk, 0, 4 * n)
           .order(declared.dtype().order())
@@ -203,8 +202,7 @@ final class NpyReader {
       int n = Math.min(CHUNK_BYTES / size, count - filled);
       readChunk(chunk, size * n, declared, dataStart);
       if (filled + n > values.length) {
-        values =
-            Arrays.copyOf(values, (int) Math.min(count, Math.max(filled + n, 2L * values.length)));
+        values = Arrays.copyOf(values, capacity(values.length, filled + n, count));
       }
       ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, size * n).order(dtype.order());
       for (int i = 0; i < n; i++) {
@@ -232,6 +230,15 @@ final class NpyReader {
     }
     expectEnd();
     return values;
+  }
+
+  /**
+   * The length an array of {@code length} elements grows to so that it holds {@code needed}, at
+   * most {@code count}: doubled, so a stream of unknown length costs a few copies, not one per
+   * chunk.
+   */
+  private static int capacity(int length, int needed, int count) {
+    return (int) Math.min(count, Math.max(needed, 2L * length));
   }
 
   /**
