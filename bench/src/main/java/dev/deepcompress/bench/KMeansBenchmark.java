@@ -1,6 +1,6 @@
 package dev.deepcompress.bench;
 
-import dev.deepcompress.clustering.KMeans1D;
+import dev.deepcompress.quantization.KMeans1D;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

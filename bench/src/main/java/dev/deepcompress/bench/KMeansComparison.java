@@ -1,6 +1,6 @@
 package dev.deepcompress.bench;
 
-import dev.deepcompress.clustering.KMeans1D;
+import dev.deepcompress.quantization.KMeans1D;
 import java.util.function.Supplier;
 import smile.clustering.CentroidClustering;
 import smile.clustering.KMeans;

@@ -1,6 +1,6 @@
 package dev.deepcompress.bench;
 
-import dev.deepcompress.clustering.KMeans1D;
+import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import java.util.SplittableRandom;

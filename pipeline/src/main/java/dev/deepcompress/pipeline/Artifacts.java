@@ -37,9 +37,13 @@ final class Artifacts {
   }
 
   static void writeText(Path file, String text) throws IOException {
+    writeBytes(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void writeBytes(Path file, byte[] bytes) throws IOException {
     Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
     try {
-      Files.writeString(temporary, text, StandardCharsets.UTF_8);
+      Files.write(temporary, bytes);
       Files.move(
           temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {

@@ -1,10 +1,10 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.clustering.KMeans1D;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;

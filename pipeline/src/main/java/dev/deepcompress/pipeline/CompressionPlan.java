@@ -1,7 +1,10 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.clustering.KMeans1D;
+import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,9 +55,9 @@ record CompressionPlan(
   }
 
   CompressionPlan {
-    pruning = Map.copyOf(pruning);
-    weightBits = Map.copyOf(weightBits);
-    gapBits = Map.copyOf(gapBits);
+    pruning = inGivenOrder(pruning);
+    weightBits = inGivenOrder(weightBits);
+    gapBits = inGivenOrder(gapBits);
     if (!pruning.keySet().equals(weightBits.keySet())
         || !pruning.keySet().equals(gapBits.keySet())) {
       throw new UserInputException(
@@ -66,21 +69,40 @@ record CompressionPlan(
               + gapBits.keySet());
     }
     for (Map.Entry<String, Integer> entry : gapBits.entrySet()) {
-      if (entry.getValue() != AUTO_GAP_BITS && (entry.getValue() < 1 || entry.getValue() > 8)) {
+      if (entry.getValue() != AUTO_GAP_BITS
+          && (entry.getValue() < 1 || entry.getValue() > SparseQuantizedTensor.MAX_GAP_BITS)) {
         throw new UserInputException(
-            "gap bits of " + entry.getKey() + " must be 1-8 (or auto), got " + entry.getValue());
+            "gap bits of "
+                + entry.getKey()
+                + " must be 1-"
+                + SparseQuantizedTensor.MAX_GAP_BITS
+                + " (or auto), got "
+                + entry.getValue());
       }
     }
     for (Map.Entry<String, Integer> entry : weightBits.entrySet()) {
-      if (entry.getValue() < 1 || entry.getValue() > 8) {
+      if (entry.getValue() < 1 || entry.getValue() > Quantized.MAX_BITS) {
         throw new UserInputException(
-            "weight bits of " + entry.getKey() + " must be 1-8, got " + entry.getValue());
+            "weight bits of "
+                + entry.getKey()
+                + " must be 1-"
+                + Quantized.MAX_BITS
+                + ", got "
+                + entry.getValue());
       }
     }
     if (pruneIterations < 1 || pruneEpochs < 0 || clusterEpochs < 0) {
       throw new UserInputException(
           "pruning needs at least one iteration; epoch counts cannot be negative");
     }
+  }
+
+  /**
+   * An unmodifiable copy that iterates as {@code map} does. The plan is written into the file as
+   * text, so its order must not change from run to run ({@code Map.copyOf}'s does).
+   */
+  private static <V> Map<String, V> inGivenOrder(Map<String, V> map) {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 
   /** Gap bits value meaning: try every width and keep the one giving the smallest tensor. */

@@ -221,22 +221,22 @@ final class CompressionReport {
 
     if (!pruning.isEmpty()) {
       md.append("\n## Pruning iterations\n\n");
-      md.append("| iteration | layer | weights | kept | kept % | threshold | policy |");
+      md.append("| iteration | tensor | weights | kept | kept % | threshold | policy |");
       md.append(" test error after pruning | after retraining |\n");
       md.append("|---:|---|---:|---:|---:|---:|---|---:|---:|\n");
       for (IterativePruning.IterationReport iteration : pruning) {
-        for (IterativePruning.LayerStats layer : iteration.layers()) {
+        for (IterativePruning.TensorStats tensor : iteration.tensors()) {
           md.append(
               String.format(
                   Locale.ROOT,
                   "| %d | %s | %,d | %,d | %.2f%% | %.5f | %s | %.2f%% | %.2f%% |%n",
                   iteration.iteration(),
-                  layer.layer(),
-                  layer.weights(),
-                  layer.kept(),
-                  100 * layer.keptFraction(),
-                  layer.threshold(),
-                  layer.policy(),
+                  tensor.tensor(),
+                  tensor.weights(),
+                  tensor.kept(),
+                  100 * tensor.keptFraction(),
+                  tensor.threshold(),
+                  tensor.policy(),
                   iteration.errorAfterPruningPct(),
                   iteration.errorPct()));
         }
@@ -299,21 +299,21 @@ final class CompressionReport {
     root.put("components", componentsJson(layout));
     List<Object> iterations = new ArrayList<>();
     for (IterativePruning.IterationReport iteration : pruning) {
-      List<Object> layerStats = new ArrayList<>();
-      for (IterativePruning.LayerStats layer : iteration.layers()) {
+      List<Object> tensorStats = new ArrayList<>();
+      for (IterativePruning.TensorStats tensor : iteration.tensors()) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("layer", layer.layer());
-        m.put("weights", layer.weights());
-        m.put("kept", layer.kept());
-        m.put("threshold", layer.threshold());
-        m.put("policy", layer.policy());
-        layerStats.add(m);
+        m.put("tensor", tensor.tensor());
+        m.put("weights", tensor.weights());
+        m.put("kept", tensor.kept());
+        m.put("threshold", tensor.threshold());
+        m.put("policy", tensor.policy());
+        tensorStats.add(m);
       }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("iteration", iteration.iteration());
       m.put("error_after_pruning_pct", iteration.errorAfterPruningPct());
       m.put("error_after_retraining_pct", iteration.errorPct());
-      m.put("layers", layerStats);
+      m.put("tensors", tensorStats);
       iterations.add(m);
     }
     root.put("pruning", iterations);

@@ -1,10 +1,11 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.clustering.Clustering;
-import dev.deepcompress.clustering.WeightSharing;
+import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.quantization.Clustering;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
@@ -17,7 +18,6 @@ import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Objective;
-import dev.deepcompress.training.ParameterConstraint;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
@@ -27,21 +27,69 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The compression stages in their one order: prune and retrain, cluster and retrain the centroids,
- * then encode every planned weight tensor as sparse positions plus codebook indices.
+ * The paper's three stages in their one order: prune and retrain, quantize and retrain, encode.
+ * Each stage takes the compressed-tensor values of the one before, keyed by weight parameter name
+ * (e.g. "ip1.weight"), and returns the next; the network they retrain is changed in place.
  */
 final class Compressor {
 
-  /** The encoded model, the pruning iterations and the error right after weight sharing. */
+  /**
+   * The encoded model, the compressed tensors it was encoded from (by parameter name), the pruning
+   * iterations and the error right after weight sharing.
+   */
   record Result(
       Model model,
+      Map<String, CompressedTensor> tensors,
       List<IterativePruning.IterationReport> pruning,
       double errorAfterQuantizationPct) {}
+
+  /** What quantization hands on: every tensor with its final codebook. */
+  private record Quantization(
+      Map<String, CompressedTensor> tensors, double errorBeforeRetrainingPct) {}
 
   /** Epoch orders for retraining start here, so they differ from the reference run's. */
   private static final int FIRST_RETRAINING_EPOCH = 1_000;
 
-  private Compressor() {}
+  private final Network network;
+  private final CompressionPlan plan;
+
+  /** The weight tensor of each layer in the plan ("ip1" → "ip1.weight"), in architecture order. */
+  private final Map<String, String> tensorOfLayer;
+
+  private final Batches batches;
+  private final SampleSet test;
+  private final SolverConfig solver;
+  private final double retrainRate;
+  private final Objective objective;
+  private final long seed;
+  private final PrintStream console;
+
+  private Compressor(
+      Network network,
+      CompressionPlan plan,
+      Batches batches,
+      SampleSet test,
+      SolverConfig solver,
+      long seed,
+      PrintStream console) {
+    this.network = network;
+    this.plan = plan;
+    this.tensorOfLayer = plannedTensors(network.architecture(), plan);
+    this.batches = batches;
+    this.test = test;
+    this.solver = solver;
+    this.retrainRate = solver.schedule().rate(0) * plan.retrainLearningRateScale();
+    // The teacher is a frozen copy of the network as it comes in: the dense reference.
+    this.objective =
+        plan.distilling().enabled()
+            ? new Distillation(
+                Network.fromModel(network.toModel(Map.of())),
+                plan.distilling().temperature(),
+                plan.distilling().softWeight())
+            : Objective.LABELS;
+    this.seed = seed;
+    this.console = console;
+  }
 
   /**
    * Compresses {@code network} in place and returns the encoded model.
@@ -58,87 +106,104 @@ final class Compressor {
       CompressionPlan plan,
       Map<String, String> metadata,
       PrintStream console) {
-    Batches batches = new Batches(data.train(), batchSize, seed);
-    double retrainRate = solver.schedule().rate(0) * plan.retrainLearningRateScale();
-    SolverConfig retrain = annealed(solver, retrainRate, plan.pruneEpochs(), batches);
-    // The teacher is a frozen copy of the network as it comes in: the dense reference.
-    Objective objective =
-        plan.distilling().enabled()
-            ? new Distillation(
-                Network.fromModel(network.toModel(Map.of())),
-                plan.distilling().temperature(),
-                plan.distilling().softWeight())
-            : Objective.LABELS;
+    Compressor stages =
+        new Compressor(
+            network,
+            plan,
+            new Batches(data.train(), batchSize, seed),
+            data.test(),
+            solver,
+            seed,
+            console);
+    IterativePruning.Result pruned = stages.pruneAndRetrain();
+    Quantization quantized = stages.quantizeAndRetrain(pruned.tensors());
+    Model model = encode(network, quantized.tensors(), stages.byTensor(plan.gapBits()), metadata);
+    return new Result(
+        model, quantized.tensors(), pruned.iterations(), quantized.errorBeforeRetrainingPct());
+  }
 
+  /** Stage 1: iterative magnitude pruning, retraining with the masks enforced after each step. */
+  private IterativePruning.Result pruneAndRetrain() {
+    SolverConfig retrain = annealed(plan.pruneEpochs());
     console.printf(
         "pruning: %d iterations of prune + %d epochs retraining at %s, %s%n",
         plan.pruneIterations(),
         plan.pruneEpochs(),
         retrain.schedule().describe(),
         plan.distilling().describe());
-    IterativePruning.Result pruned =
-        IterativePruning.run(
-            network,
-            plan.pruning(),
-            new IterativePruning.Settings(
-                plan.pruneIterations(), plan.pruneEpochs(), retrain, objective),
-            batches,
-            FIRST_RETRAINING_EPOCH,
-            data.test(),
-            new PruningProgress(console));
+    return IterativePruning.run(
+        network,
+        byTensor(plan.pruning()),
+        new IterativePruning.Settings(
+            plan.pruneIterations(), plan.pruneEpochs(), retrain, objective),
+        batches,
+        FIRST_RETRAINING_EPOCH,
+        test,
+        new PruningProgress(console));
+  }
 
-    Map<String, WeightSharing> sharing =
-        Clustering.apply(network, plan.weightBits(), plan.init(), seed);
-    double quantized = Evaluation.evaluate(network::predict, data.test()).errorPercent();
+  /** Stage 2: weight sharing by k-means on the kept weights, then centroid retraining. */
+  private Quantization quantizeAndRetrain(Map<String, CompressedTensor> pruned) {
+    Clustering clustering =
+        Clustering.apply(network, pruned, byTensor(plan.weightBits()), plan.init(), seed);
+    double quantized = Evaluation.evaluate(network::predict, test).errorPercent();
     console.printf(
         "weight sharing (%s init): test error %.2f%% before centroid retraining%n",
         plan.init().name().toLowerCase(Locale.ROOT), quantized);
-    Map<String, ParameterConstraint> constraints = new LinkedHashMap<>(sharing);
     ReferenceTraining.runEpochs(
-        new Trainer(
-            network,
-            annealed(solver, retrainRate, plan.clusterEpochs(), batches),
-            constraints,
-            objective),
+        new Trainer(network, annealed(plan.clusterEpochs()), clustering.constraints(), objective),
         batches,
         FIRST_RETRAINING_EPOCH + plan.pruneIterations() * plan.pruneEpochs(),
         plan.clusterEpochs(),
-        data.test(),
+        test,
         "centroid retraining",
         console);
-
-    return new Result(encode(network, plan, metadata), pruned.iterations(), quantized);
+    return new Quantization(clustering.tensors(), quantized);
   }
 
   /**
-   * Retraining at {@code rate} for the first half of a phase and a tenth of it for the second: the
-   * drop settles the weights the way the reference's own schedule did.
+   * Retraining for a phase of {@code epochs}: the retraining rate for its first half and a tenth of
+   * it for the second, a drop that settles the weights the way the reference's own schedule did.
    */
-  private static SolverConfig annealed(
-      SolverConfig solver, double rate, int epochs, Batches batches) {
+  private SolverConfig annealed(int epochs) {
     long half = (long) Math.max(1, (epochs + 1) / 2) * batches.batchesPerEpoch();
-    return solver.withSchedule(new LearningRateSchedule.Step(rate, 0.1, half));
+    return solver.withSchedule(new LearningRateSchedule.Step(retrainRate, 0.1, half));
   }
 
-  /** Planned weight tensors become sparse-quantized; everything else stays dense fp32. */
-  static Model encode(Network network, CompressionPlan plan, Map<String, String> metadata) {
+  /** A per-layer setting of the plan, keyed by the layer's weight tensor instead. */
+  private <V> Map<String, V> byTensor(Map<String, V> byLayer) {
+    Map<String, V> byTensor = new LinkedHashMap<>();
+    tensorOfLayer.forEach((layer, tensor) -> byTensor.put(tensor, byLayer.get(layer)));
+    return byTensor;
+  }
+
+  /**
+   * Stage 3: every compressed tensor as the file stores it (its mask's positions, its quantizer's
+   * codebook and indices, exactly); every other parameter stays dense fp32, from {@code network}.
+   *
+   * @param gapBits position-gap width per compressed tensor, or {@link
+   *     CompressionPlan#AUTO_GAP_BITS} for the width that makes it smallest
+   */
+  static Model encode(
+      Network network,
+      Map<String, CompressedTensor> compressed,
+      Map<String, Integer> gapBits,
+      Map<String, String> metadata) {
     Architecture architecture = network.architecture();
-    Map<String, String> layerByWeight = new LinkedHashMap<>();
-    architecture.weightNamesByLayer().forEach((layer, weight) -> layerByWeight.put(weight, layer));
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     for (ParameterSpec spec : architecture.parameters()) {
-      float[] values = network.parameter(spec.name()).values().clone();
-      String layer = layerByWeight.get(spec.name());
-      if (layer != null && plan.weightBits().containsKey(layer)) {
-        int indexBits = plan.weightBits().get(layer);
-        int gapBits = plan.gapBits().get(layer);
+      CompressedTensor tensor = compressed.get(spec.name());
+      if (tensor == null) {
         tensors.put(
             spec.name(),
-            gapBits == CompressionPlan.AUTO_GAP_BITS
-                ? smallestEncoding(spec, values, indexBits)
-                : SparseQuantizedTensor.fromDense(spec, values, indexBits, gapBits));
+            new DenseTensor(spec.shape(), network.parameter(spec.name()).values().clone()));
       } else {
-        tensors.put(spec.name(), new DenseTensor(spec.shape(), values));
+        int bits = gapBits.get(spec.name());
+        tensors.put(
+            spec.name(),
+            bits == CompressionPlan.AUTO_GAP_BITS
+                ? smallestEncoding(tensor)
+                : tensor.toTensor(bits));
       }
     }
     return network.withPreprocessing(Model.ofTensors(architecture, tensors, metadata));
@@ -149,20 +214,41 @@ final class Compressor {
    * fillers and the Huffman code keeps short gaps short, so the best width is often above the
    * paper's fixed-width choice.
    */
-  private static SparseQuantizedTensor smallestEncoding(
-      ParameterSpec spec, float[] values, int indexBits) {
-    SparseQuantizedTensor best = null;
+  private static Tensor smallestEncoding(CompressedTensor tensor) {
+    Tensor best = null;
     int bestBytes = Integer.MAX_VALUE;
     for (int gapBits = 1; gapBits <= SparseQuantizedTensor.MAX_GAP_BITS; gapBits++) {
-      SparseQuantizedTensor candidate =
-          SparseQuantizedTensor.fromDense(spec, values, indexBits, gapBits);
-      int bytes = ModelFile.encodedBytes(spec, candidate);
+      Tensor candidate = tensor.toTensor(gapBits);
+      int bytes = ModelFile.encodedBytes(tensor.spec(), candidate);
       if (bytes < bestBytes) {
         best = candidate;
         bestBytes = bytes;
       }
     }
     return best;
+  }
+
+  /**
+   * The weight tensor of each layer the plan compresses, in architecture order: the plan speaks of
+   * layers, as the command line does; the stages of parameters.
+   */
+  private static Map<String, String> plannedTensors(
+      Architecture architecture, CompressionPlan plan) {
+    Map<String, String> weights = architecture.weightNamesByLayer();
+    for (String layer : plan.pruning().keySet()) {
+      if (!weights.containsKey(layer)) {
+        throw new UserInputException(
+            "no layer with weights named '"
+                + layer
+                + "' in "
+                + architecture.name()
+                + "; layers with weights: "
+                + String.join(", ", weights.keySet()));
+      }
+    }
+    Map<String, String> planned = new LinkedHashMap<>(weights);
+    planned.keySet().retainAll(plan.pruning().keySet());
+    return planned;
   }
 
   /** One line per pruning iteration, a progress bar per retraining epoch. */
@@ -175,8 +261,8 @@ final class Compressor {
     @Override
     public void iterationFinished(IterativePruning.IterationReport report) {
       StringBuilder kept = new StringBuilder();
-      for (IterativePruning.LayerStats layer : report.layers()) {
-        kept.append(String.format("  %s %.1f%%", layer.layer(), 100 * layer.keptFraction()));
+      for (IterativePruning.TensorStats tensor : report.tensors()) {
+        kept.append(String.format("  %s %.1f%%", tensor.tensor(), 100 * tensor.keptFraction()));
       }
       console.printf(
           "prune %d: kept%s; test error %.2f%% after pruning, %.2f%% after retraining%n",

@@ -108,8 +108,15 @@ class ReproduceSmokeTest {
                 .filter(p -> p.name().equals(tensor.name()))
                 .findFirst()
                 .orElseThrow();
+        SparseQuantizedTensor stored = (SparseQuantizedTensor) model.tensor(tensor.name());
         SparseQuantizedTensor fixed =
-            SparseQuantizedTensor.fromDense(spec, model.parameter(tensor.name()), 6, 5);
+            new SparseQuantizedTensor(
+                spec.shape(),
+                stored.codebook(),
+                stored.positions(),
+                stored.codes(),
+                stored.indexBits(),
+                5);
         assertTrue(
             ModelFile.encodedBytes(spec, model.tensor(tensor.name()))
                 <= ModelFile.encodedBytes(spec, fixed),

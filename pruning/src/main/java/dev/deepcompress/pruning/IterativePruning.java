@@ -1,5 +1,7 @@
 package dev.deepcompress.pruning;
 
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.training.Evaluation;
@@ -10,6 +12,7 @@ import dev.deepcompress.training.ParameterConstraint;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +41,18 @@ public final class IterativePruning {
     }
   }
 
-  public record LayerStats(String layer, int weights, int kept, double threshold, String policy) {
+  /** One pruned tensor after one iteration. */
+  public record TensorStats(String tensor, int weights, int kept, double threshold, String policy) {
     public double keptFraction() {
       return (double) kept / weights;
     }
   }
 
   public record IterationReport(
-      int iteration, List<LayerStats> layers, double errorAfterPruningPct, double errorPct) {}
+      int iteration, List<TensorStats> tensors, double errorAfterPruningPct, double errorPct) {}
 
-  public record Result(Map<String, PruningMask> masks, List<IterationReport> iterations) {}
+  /** Every planned tensor with its final mask, by parameter name in architecture order. */
+  public record Result(Map<String, CompressedTensor> tensors, List<IterationReport> iterations) {}
 
   /** Progress of a long run. */
   public interface Listener {
@@ -61,9 +66,10 @@ public final class IterativePruning {
   private IterativePruning() {}
 
   /**
-   * Prunes {@code network} in place. {@code plan} maps layer names to their policy; layers not in
-   * the plan are left dense. Retraining draws epochs {@code firstEpoch, firstEpoch + 1, …} of
-   * {@code batches} so that their order differs from the reference run's.
+   * Prunes {@code network} in place. {@code plan} maps weight parameter names (e.g. {@code
+   * "ip1.weight"}) to their policy; tensors not in the plan are left dense. Retraining draws epochs
+   * {@code firstEpoch, firstEpoch + 1, …} of {@code batches} so that their order differs from the
+   * reference run's.
    */
   public static Result run(
       Network network,
@@ -73,27 +79,27 @@ public final class IterativePruning {
       int firstEpoch,
       SampleSet test,
       Listener listener) {
-    Map<String, Parameter> weights = weightsByLayer(network, plan);
-    Map<String, PruningMask> masks = new LinkedHashMap<>();
-    weights.forEach((layer, p) -> masks.put(layer, PruningMask.dense(p.values().length)));
+    Map<String, Parameter> weights = plannedParameters(network, plan);
+    Map<String, Mask> masks = new LinkedHashMap<>();
+    weights.forEach((name, p) -> masks.put(name, Mask.all(p.values().length)));
     List<IterationReport> reports = new ArrayList<>();
     int epoch = firstEpoch;
     for (int iteration = 1; iteration <= settings.iterations(); iteration++) {
-      List<LayerStats> stats = new ArrayList<>();
+      List<TensorStats> stats = new ArrayList<>();
       for (Map.Entry<String, Parameter> entry : weights.entrySet()) {
-        String layer = entry.getKey();
+        String name = entry.getKey();
         float[] values = entry.getValue().values();
-        ThresholdPolicy policy = plan.get(layer).atStep(iteration, settings.iterations());
-        double threshold = policy.threshold(values, masks.get(layer));
-        PruningMask mask = masks.get(layer).narrowedTo(values, threshold);
-        mask.apply(values);
-        masks.put(layer, mask);
+        ThresholdPolicy policy = plan.get(name).atStep(iteration, settings.iterations());
+        double threshold = policy.threshold(values, masks.get(name));
+        Mask mask = masks.get(name).narrowedTo(values, threshold);
+        mask.zeroPruned(values);
+        masks.put(name, mask);
         stats.add(
-            new LayerStats(layer, values.length, mask.keptCount(), threshold, policy.describe()));
+            new TensorStats(name, values.length, mask.keptCount(), threshold, policy.describe()));
       }
       double afterPruning = Evaluation.evaluate(network::predict, test).errorPercent();
       Map<String, ParameterConstraint> constraints = new LinkedHashMap<>();
-      masks.forEach((layer, mask) -> constraints.put(weights.get(layer).name(), mask));
+      masks.forEach((name, mask) -> constraints.put(name, new MaskConstraint(mask)));
       Trainer trainer = new Trainer(network, settings.solver(), constraints, settings.objective());
       for (int e = 0; e < settings.epochsPerIteration(); e++) {
         trainer.trainEpoch(
@@ -106,24 +112,30 @@ public final class IterativePruning {
       reports.add(report);
       listener.iterationFinished(report);
     }
-    return new Result(Map.copyOf(masks), List.copyOf(reports));
+    Map<String, CompressedTensor> pruned = new LinkedHashMap<>();
+    masks.forEach(
+        (name, mask) -> pruned.put(name, CompressedTensor.pruned(weights.get(name).spec(), mask)));
+    return new Result(Collections.unmodifiableMap(pruned), List.copyOf(reports));
   }
 
-  /** The weight tensor of each planned layer, in architecture order. */
-  static Map<String, Parameter> weightsByLayer(Network network, Map<String, ThresholdPolicy> plan) {
-    Map<String, String> weightNames = network.architecture().weightNamesByLayer();
-    for (String layer : plan.keySet()) {
-      if (!weightNames.containsKey(layer)) {
+  /** The planned parameters, in architecture order. */
+  static Map<String, Parameter> plannedParameters(
+      Network network, Map<String, ThresholdPolicy> plan) {
+    Map<String, Parameter> planned = new LinkedHashMap<>();
+    for (Parameter parameter : network.parameters()) {
+      if (plan.containsKey(parameter.name())) {
+        planned.put(parameter.name(), parameter);
+      }
+    }
+    for (String name : plan.keySet()) {
+      if (!planned.containsKey(name)) {
         throw new IllegalArgumentException(
-            "no prunable layer named '" + layer + "'; prunable: " + weightNames.keySet());
+            "no parameter named '"
+                + name
+                + "' to prune; the network has "
+                + network.parameters().stream().map(Parameter::name).toList());
       }
     }
-    Map<String, Parameter> byLayer = new LinkedHashMap<>();
-    for (Map.Entry<String, String> entry : weightNames.entrySet()) {
-      if (plan.containsKey(entry.getKey())) {
-        byLayer.put(entry.getKey(), network.parameter(entry.getValue()));
-      }
-    }
-    return byLayer;
+    return planned;
   }
 }

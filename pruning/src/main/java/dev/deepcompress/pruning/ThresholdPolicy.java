@@ -1,12 +1,13 @@
 package dev.deepcompress.pruning;
 
+import dev.deepcompress.compression.Mask;
 import java.util.Arrays;
 
 /** How a layer's magnitude threshold is chosen; weights at or below it are pruned. */
 public sealed interface ThresholdPolicy {
 
   /** The threshold for {@code weights}, of which {@code mask} keeps some. */
-  double threshold(float[] weights, PruningMask mask);
+  double threshold(float[] weights, Mask mask);
 
   String describe();
 
@@ -28,7 +29,7 @@ public sealed interface ThresholdPolicy {
     }
 
     @Override
-    public double threshold(float[] weights, PruningMask mask) {
+    public double threshold(float[] weights, Mask mask) {
       double sum = 0;
       double sumSquares = 0;
       int n = 0;
@@ -66,7 +67,7 @@ public sealed interface ThresholdPolicy {
     }
 
     @Override
-    public double threshold(float[] weights, PruningMask mask) {
+    public double threshold(float[] weights, Mask mask) {
       float[] magnitudes = new float[weights.length];
       for (int i = 0; i < weights.length; i++) {
         magnitudes[i] = Math.abs(weights[i]);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.training.Network;
@@ -27,8 +29,8 @@ class IterativePruningTest {
     }
     Map<String, ThresholdPolicy> plan =
         Map.of(
-            "ip1", new ThresholdPolicy.KeptFraction(0.1),
-            "ip2", new ThresholdPolicy.KeptFraction(0.5));
+            "ip1.weight", new ThresholdPolicy.KeptFraction(0.1),
+            "ip2.weight", new ThresholdPolicy.KeptFraction(0.5));
     SolverConfig retrain =
         SolverConfig.caffeLenet().withSchedule(SolverConfig.caffeLenet().schedule().scaled(0.1));
     IterativePruning.Result result =
@@ -44,23 +46,31 @@ class IterativePruningTest {
     List<IterativePruning.IterationReport> reports = result.iterations();
     assertEquals(3, reports.size());
     for (int i = 1; i < reports.size(); i++) {
-      for (int layer = 0; layer < 2; layer++) {
+      for (int tensor = 0; tensor < 2; tensor++) {
         assertTrue(
-            reports.get(i).layers().get(layer).kept()
-                <= reports.get(i - 1).layers().get(layer).kept(),
+            reports.get(i).tensors().get(tensor).kept()
+                <= reports.get(i - 1).tensors().get(tensor).kept(),
             "masks only narrow");
       }
     }
-    assertEquals(256, reports.get(2).layers().get(0).kept(), "10% of 64×40");
-    assertEquals(80, reports.get(2).layers().get(1).kept(), "50% of 40×4");
+    assertEquals(256, reports.get(2).tensors().get(0).kept(), "10% of 64×40");
+    assertEquals(80, reports.get(2).tensors().get(1).kept(), "50% of 40×4");
 
-    for (String layer : List.of("ip1", "ip2")) {
-      PruningMask mask = result.masks().get(layer);
-      float[] w = network.parameter(layer + ".weight").values();
+    assertEquals(List.of("ip1.weight", "ip2.weight"), List.copyOf(result.tensors().keySet()));
+    for (CompressedTensor tensor : result.tensors().values()) {
+      String name = tensor.name();
+      Mask mask = tensor.mask();
+      assertEquals(network.parameter(name).spec(), tensor.spec());
+      assertTrue(tensor.quantization().isEmpty(), "pruning does not quantize");
+      assertEquals(
+          reports.get(2).tensors().get(name.equals("ip1.weight") ? 0 : 1).kept(),
+          mask.keptCount(),
+          name + ": the value holds the last iteration's mask");
+      float[] w = network.parameter(name).values();
       int nonZero = 0;
       for (int i = 0; i < w.length; i++) {
         if (!mask.isKept(i)) {
-          assertEquals(0, Float.floatToRawIntBits(w[i]), layer + "[" + i + "] must be +0.0");
+          assertEquals(0, Float.floatToRawIntBits(w[i]), name + "[" + i + "] must be +0.0");
         } else if (w[i] != 0f) {
           nonZero++;
         }
@@ -71,14 +81,17 @@ class IterativePruningTest {
   }
 
   @Test
-  void unknownLayerInThePlanIsRejected() {
+  void unknownParameterInThePlanIsRejected() {
     Network network = Network.initialize(TestData.MLP, 1);
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
             () ->
-                IterativePruning.weightsByLayer(
-                    network, Map.of("fc9", new ThresholdPolicy.KeptFraction(0.5))));
-    assertTrue(e.getMessage().contains("fc9"), e.getMessage());
+                IterativePruning.plannedParameters(
+                    network, Map.of("ip1", new ThresholdPolicy.KeptFraction(0.5))));
+    assertEquals(
+        "no parameter named 'ip1' to prune; the network has"
+            + " [ip1.weight, ip1.bias, ip2.weight, ip2.bias]",
+        e.getMessage());
   }
 }

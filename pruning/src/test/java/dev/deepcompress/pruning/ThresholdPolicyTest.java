@@ -1,10 +1,9 @@
 package dev.deepcompress.pruning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepcompress.compression.Mask;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +12,7 @@ class ThresholdPolicyTest {
   @Test
   void qualityTimesStdUsesTheSurvivorsStandardDeviation() {
     float[] w = {-2f, 2f, -2f, 2f, 0.1f};
-    PruningMask mask = PruningMask.dense(5).narrowedTo(w, 0.5);
+    Mask mask = Mask.all(5).narrowedTo(w, 0.5);
     // Survivors ±2: mean 0, σ 2.
     assertEquals(3.0, new ThresholdPolicy.QualityTimesStd(1.5).threshold(w, mask), 1e-12);
   }
@@ -25,7 +24,7 @@ class ThresholdPolicyTest {
     for (int i = 0; i < w.length; i++) {
       w[i] = (float) random.nextGaussian();
     }
-    PruningMask dense = PruningMask.dense(w.length);
+    Mask dense = Mask.all(w.length);
     for (double fraction : new double[] {0.08, 0.26, 0.5, 1.0}) {
       double threshold = new ThresholdPolicy.KeptFraction(fraction).threshold(w, dense);
       assertEquals(
@@ -40,18 +39,6 @@ class ThresholdPolicyTest {
     ThresholdPolicy target = new ThresholdPolicy.KeptFraction(0.01);
     assertEquals(0.1, ((ThresholdPolicy.KeptFraction) target.atStep(1, 2)).keptFraction(), 1e-12);
     assertEquals(target, target.atStep(2, 2));
-  }
-
-  @Test
-  void masksOnlyEverNarrow() {
-    float[] w = {0.1f, -0.5f, 0.9f, -0.2f};
-    PruningMask first = PruningMask.dense(4).narrowedTo(w, 0.3);
-    float[] regrown = {5f, -0.5f, 0.9f, 5f};
-    PruningMask second = first.narrowedTo(regrown, 0.6);
-    assertFalse(second.isKept(0), "a pruned weight never comes back");
-    assertFalse(second.isKept(1));
-    assertTrue(second.isKept(2));
-    assertEquals(1, second.keptCount());
   }
 
   @Test

@@ -1,0 +1,94 @@
+package dev.deepcompress.compression;
+
+import java.util.BitSet;
+
+/**
+ * Which elements of one weight tensor survive pruning. Immutable: narrowing gives a new mask. The
+ * kept elements are the ones the later stages quantize and the file stores, in ascending flat
+ * position order; nothing downstream tells a pruned weight from a kept one by its value.
+ */
+public final class Mask {
+  private final int size;
+  private final BitSet kept;
+
+  private Mask(int size, BitSet kept) {
+    this.size = size;
+    this.kept = kept;
+  }
+
+  /** Everything kept: an unpruned tensor of {@code size} elements. */
+  public static Mask all(int size) {
+    if (size < 0) {
+      throw new IllegalArgumentException("a mask cannot have " + size + " elements");
+    }
+    BitSet kept = new BitSet(size);
+    kept.set(0, size);
+    return new Mask(size, kept);
+  }
+
+  /**
+   * Keeps the entries of {@code weights} whose magnitude is above {@code threshold} and that this
+   * mask keeps already: pruning only ever removes.
+   */
+  public Mask narrowedTo(float[] weights, double threshold) {
+    requireSize(weights);
+    BitSet next = new BitSet(size);
+    for (int i = kept.nextSetBit(0); i >= 0; i = kept.nextSetBit(i + 1)) {
+      if (Math.abs(weights[i]) > threshold) {
+        next.set(i);
+      }
+    }
+    return new Mask(size, next);
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public boolean isKept(int index) {
+    return kept.get(index);
+  }
+
+  public int keptCount() {
+    return kept.cardinality();
+  }
+
+  public double keptFraction() {
+    return (double) keptCount() / size;
+  }
+
+  /** The flat positions of the kept elements, ascending. */
+  public int[] keptPositions() {
+    return kept.stream().toArray();
+  }
+
+  /** Zeroes every pruned entry of {@code values} (to +0.0). */
+  public void zeroPruned(float[] values) {
+    requireSize(values);
+    for (int i = kept.nextClearBit(0); i < size; i = kept.nextClearBit(i + 1)) {
+      values[i] = 0f;
+    }
+  }
+
+  private void requireSize(float[] values) {
+    if (values.length != size) {
+      throw new IllegalArgumentException(
+          "mask of " + size + " entries applied to a tensor of " + values.length);
+    }
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Mask m && size == m.size && kept.equals(m.kept);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * size + kept.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Mask[" + keptCount() + " of " + size + " kept]";
+  }
+}

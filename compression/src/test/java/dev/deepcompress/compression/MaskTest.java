@@ -1,0 +1,56 @@
+package dev.deepcompress.compression;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class MaskTest {
+
+  @Test
+  void masksOnlyEverNarrow() {
+    float[] w = {0.1f, -0.5f, 0.9f, -0.2f};
+    Mask first = Mask.all(4).narrowedTo(w, 0.3);
+    float[] regrown = {5f, -0.5f, 0.9f, 5f};
+    Mask second = first.narrowedTo(regrown, 0.6);
+    assertFalse(second.isKept(0), "a pruned weight never comes back");
+    assertFalse(second.isKept(1));
+    assertTrue(second.isKept(2));
+    assertEquals(1, second.keptCount());
+    assertEquals(2, first.keptCount(), "narrowing leaves the old mask as it was");
+  }
+
+  @Test
+  void keptPositionsAscendAndZeroingTouchesOnlyThePrunedEntries() {
+    float[] w = {0.9f, 0f, -0.1f, -0.7f, 0.4f, 0.05f};
+    Mask mask = Mask.all(6).narrowedTo(w, 0.2);
+    assertArrayEquals(new int[] {0, 3, 4}, mask.keptPositions());
+    assertEquals(0.5, mask.keptFraction(), 1e-12);
+    float[] values = {-0f, 1f, 2f, 3f, 4f, 5f};
+    mask.zeroPruned(values);
+    // A kept entry keeps whatever it holds, even -0.0; a pruned one becomes +0.0.
+    assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(values[0]));
+    assertArrayEquals(new float[] {-0f, 0f, 0f, 3f, 4f, 0f}, values);
+  }
+
+  @Test
+  void equalMasksAreEqualValues() {
+    float[] w = {1, -2, 0.5f, 3};
+    assertEquals(Mask.all(4).narrowedTo(w, 1), Mask.all(4).narrowedTo(w.clone(), 1.5));
+    assertNotEquals(Mask.all(4).narrowedTo(w, 1), Mask.all(4));
+    assertNotEquals(Mask.all(3), Mask.all(4));
+  }
+
+  @Test
+  void misuseIsRejected() {
+    assertThrows(IllegalArgumentException.class, () -> Mask.all(-1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Mask.all(4).zeroPruned(new float[3]));
+    assertEquals("mask of 4 entries applied to a tensor of 3", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Mask.all(4).narrowedTo(new float[5], 0));
+  }
+}

@@ -1,0 +1,164 @@
+package dev.deepcompress.quantization;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.compression.Codebook;
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Mask;
+import dev.deepcompress.datasets.Batches;
+import dev.deepcompress.datasets.SampleSet;
+import dev.deepcompress.training.Evaluation;
+import dev.deepcompress.training.Network;
+import dev.deepcompress.training.Parameter;
+import dev.deepcompress.training.SolverConfig;
+import dev.deepcompress.training.TestData;
+import dev.deepcompress.training.Trainer;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ClusteringTest {
+  private static final Map<String, Integer> BITS = Map.of("ip1.weight", 3, "ip2.weight", 2);
+
+  /**
+   * What the pruning stage hands on, made without the pruning module (quantization must not depend
+   * on it): the smallest {@code share} of each tensor's weights pruned by its mask and zeroed.
+   */
+  private static Map<String, CompressedTensor> pruned(Network network, Map<String, Double> share) {
+    Map<String, CompressedTensor> tensors = new LinkedHashMap<>();
+    share.forEach(
+        (name, s) -> {
+          Parameter parameter = network.parameter(name);
+          float[] w = parameter.values();
+          float[] magnitudes = new float[w.length];
+          for (int i = 0; i < w.length; i++) {
+            magnitudes[i] = Math.abs(w[i]);
+          }
+          Arrays.sort(magnitudes);
+          Mask mask = Mask.all(w.length).narrowedTo(w, magnitudes[(int) (s * w.length)]);
+          mask.zeroPruned(w);
+          tensors.put(name, CompressedTensor.pruned(parameter.spec(), mask));
+        });
+    return tensors;
+  }
+
+  @Test
+  void trainedQuantizationKeepsTheMasksAndTheCodebookAndMovesTheCentroids() {
+    Batches batches = new Batches(TestData.quadrants(2000, 7), 64, 1);
+    SampleSet test = TestData.quadrants(500, 99);
+    Network network = Network.initialize(TestData.MLP, 1);
+    Trainer reference = new Trainer(network, SolverConfig.caffeLenet());
+    for (int epoch = 0; epoch < 5; epoch++) {
+      reference.trainEpoch(batches, epoch, new Trainer.Listener() {});
+    }
+    Map<String, CompressedTensor> pruned =
+        pruned(network, Map.of("ip1.weight", 0.6, "ip2.weight", 0.3));
+
+    Clustering clustering = Clustering.apply(network, pruned, BITS, KMeans1D.Init.LINEAR, 42);
+    Map<String, CompressedTensor> initial = clustering.tensors();
+    assertEquals(List.of("ip1.weight", "ip2.weight"), List.copyOf(initial.keySet()));
+    double quantizedError = Evaluation.evaluate(network::predict, test).errorPercent();
+
+    SolverConfig retrain =
+        SolverConfig.caffeLenet().withSchedule(SolverConfig.caffeLenet().schedule().scaled(0.1));
+    Trainer trainer = new Trainer(network, retrain, clustering.constraints());
+    for (int epoch = 5; epoch < 9; epoch++) {
+      trainer.trainEpoch(batches, epoch, new Trainer.Listener() {});
+    }
+    double retrainedError = Evaluation.evaluate(network::predict, test).errorPercent();
+
+    Map<String, CompressedTensor> retrained = clustering.tensors();
+    for (String name : pruned.keySet()) {
+      CompressedTensor tensor = retrained.get(name);
+      Mask mask = pruned.get(name).mask();
+      assertSame(mask, tensor.mask(), name + ": the mask survives retraining");
+      float[] w = network.parameter(name).values();
+      assertArrayEquals(w, tensor.dequantized(), name + " is what its value says");
+      Set<Float> distinct = new HashSet<>();
+      for (int i = 0; i < w.length; i++) {
+        if (!mask.isKept(i)) {
+          assertEquals(0, Float.floatToRawIntBits(w[i]), name + "[" + i + "] must stay +0.0");
+        } else {
+          distinct.add(w[i]);
+        }
+      }
+      assertEquals(1 << BITS.get(name), distinct.size(), name);
+      Codebook before = (Codebook) initial.get(name).quantization().orElseThrow();
+      Codebook after = (Codebook) tensor.quantization().orElseThrow();
+      assertArrayEquals(before.indices(), after.indices(), name + ": assignments are fixed");
+      double moved = 0;
+      for (int k = 0; k < before.centroids().length; k++) {
+        moved = Math.max(moved, Math.abs(after.centroids()[k] - before.centroids()[k]));
+      }
+      assertTrue(moved > 1e-3, name + ": retraining moved the centroids by at most " + moved);
+    }
+    assertTrue(retrainedError < 5, "after retraining: " + retrainedError + "%");
+    assertTrue(
+        retrainedError < quantizedError,
+        "retraining recovers accuracy: " + quantizedError + "% → " + retrainedError + "%");
+  }
+
+  @Test
+  void theSameSeedGivesTheSameCodebooks() {
+    Map<String, Double> share = Map.of("ip1.weight", 0.3, "ip2.weight", 0.3);
+    Network a = Network.initialize(TestData.MLP, 3);
+    Network b = Network.initialize(TestData.MLP, 3);
+    Map<String, CompressedTensor> first =
+        Clustering.apply(a, pruned(a, share), BITS, KMeans1D.Init.RANDOM, 5).tensors();
+    Map<String, CompressedTensor> second =
+        Clustering.apply(b, pruned(b, share), BITS, KMeans1D.Init.RANDOM, 5).tensors();
+    assertEquals(first, second);
+    for (String name : first.keySet()) {
+      assertArrayEquals(a.parameter(name).values(), b.parameter(name).values(), name);
+    }
+    Network c = Network.initialize(TestData.MLP, 3);
+    assertFalse(
+        first
+            .get("ip1.weight")
+            .equals(
+                Clustering.apply(c, pruned(c, share), BITS, KMeans1D.Init.RANDOM, 6)
+                    .tensors()
+                    .get("ip1.weight")));
+  }
+
+  @Test
+  void onlyThePlannedTensorsAreShared() {
+    Network network = Network.initialize(TestData.MLP, 2);
+    float[] ip2 = network.parameter("ip2.weight").values().clone();
+    Clustering clustering =
+        Clustering.apply(
+            network,
+            pruned(network, Map.of("ip1.weight", 0.5)),
+            Map.of("ip1.weight", 4),
+            KMeans1D.Init.LINEAR,
+            0);
+    assertEquals(Set.of("ip1.weight"), clustering.tensors().keySet());
+    assertEquals(Set.of("ip1.weight"), clustering.constraints().keySet());
+    assertArrayEquals(ip2, network.parameter("ip2.weight").values());
+  }
+
+  @Test
+  void bitsForAnotherSetOfTensorsAreRejected() {
+    Network network = Network.initialize(TestData.MLP, 1);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Clustering.apply(
+                    network,
+                    pruned(network, Map.of("ip1.weight", 0.5)),
+                    Map.of("ip1", 4),
+                    KMeans1D.Init.LINEAR,
+                    0));
+    assertTrue(e.getMessage().contains("[ip1]"), e.getMessage());
+  }
+}

@@ -1,0 +1,225 @@
+package dev.deepcompress.quantization;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.compression.Codebook;
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Mask;
+import dev.deepcompress.compression.Quantized;
+import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Shape;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class WeightSharingTest {
+
+  /** Laplace-like weights with about {@code zeroShare} of them pruned to exactly zero. */
+  private static float[] prunedWeights(int n, double zeroShare, long seed) {
+    float[] w = Samples.LAPLACE.sample(n, seed);
+    SplittableRandom random = new SplittableRandom(seed + 1);
+    for (int i = 0; i < n; i++) {
+      if (random.nextDouble() < zeroShare) {
+        w[i] = random.nextBoolean() ? 0f : -0f;
+      }
+    }
+    return w;
+  }
+
+  /** {@code w} as pruning leaves it: its mask keeps exactly the non-zero entries. */
+  private static CompressedTensor pruned(float[] w) {
+    return CompressedTensor.pruned(
+        new ParameterSpec("fc.weight", ParameterSpec.Role.WEIGHT, Shape.of(w.length)),
+        Mask.all(w.length).narrowedTo(w, 0));
+  }
+
+  /** Each weight's cluster, or -1 where the mask prunes it. */
+  private static int[] clusters(WeightSharing sharing, Mask mask) {
+    int[] clusters = new int[mask.size()];
+    Arrays.fill(clusters, -1);
+    int[] positions = mask.keptPositions();
+    int[] indices = sharing.codebook().indices();
+    for (int j = 0; j < positions.length; j++) {
+      clusters[positions[j]] = indices[j];
+    }
+    return clusters;
+  }
+
+  @Test
+  void clustersOnlyTheKeptWeights() {
+    float[] w = prunedWeights(3000, 0.7, 1);
+    CompressedTensor pruned = pruned(w);
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 2, KMeans1D.Init.LINEAR, 0);
+    assertEquals(4, sharing.centroids().length);
+    assertEquals(pruned.mask().keptCount(), sharing.codebook().count());
+    float[] quantized = w.clone();
+    sharing.quantize(quantized);
+    CompressedTensor tensor = sharing.tensor();
+    assertSame(pruned.mask(), tensor.mask(), "the mask passes through unchanged");
+    assertArrayEquals(quantized, tensor.dequantized());
+    int[] a = clusters(sharing, pruned.mask());
+    Set<Float> distinct = new HashSet<>();
+    for (int i = 0; i < w.length; i++) {
+      if (a[i] < 0) {
+        assertEquals(0, Float.floatToRawIntBits(quantized[i]), "pruned stays +0.0 at " + i);
+      } else {
+        distinct.add(quantized[i]);
+        assertEquals(sharing.centroids()[a[i]], quantized[i]);
+      }
+    }
+    assertEquals(4, distinct.size());
+    assertTrue(!distinct.contains(0f));
+  }
+
+  @Test
+  void theMaskDecidesWhatIsKeptNotTheValues() {
+    float[] w = {0.5f, -0.4f, 0.3f, 0.2f, -0.1f, 0.6f};
+    // Weights 0 and 5 are kept; weight 1 is pruned. Then retraining moves kept weight 0 to
+    // exactly 0.0 and leaves junk where the pruned weight was.
+    Mask mask = Mask.all(6).narrowedTo(new float[] {1, 0, 1, 1, 1, 1}, 0.5);
+    CompressedTensor pruned =
+        CompressedTensor.pruned(
+            new ParameterSpec("fc.weight", ParameterSpec.Role.WEIGHT, Shape.of(6)), mask);
+    w[0] = 0f;
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, 0);
+    Codebook codebook = sharing.codebook();
+    assertEquals(5, codebook.count(), "every kept weight, the zero one too");
+    assertEquals(
+        0f,
+        codebook.centroids()[codebook.indices()[0]],
+        "5 distinct kept values, 8 clusters: each its own");
+    float[] quantized = w.clone();
+    sharing.quantize(quantized);
+    assertArrayEquals(new float[] {0f, 0f, 0.3f, 0.2f, -0.1f, 0.6f}, quantized);
+  }
+
+  @Test
+  void theClusteringIsTheOneOfTheKeptValuesAlone() {
+    float[] w = prunedWeights(2000, 0.5, 2);
+    float[] kept = new float[2000];
+    int n = 0;
+    for (float v : w) {
+      if (v != 0f) {
+        kept[n++] = v;
+      }
+    }
+    KMeans1D.Result direct =
+        KMeans1D.fit(
+            Arrays.copyOf(kept, n), 8, KMeans1D.Init.DENSITY, 3, KMeans1D.DEFAULT_MAX_ITERATIONS);
+    WeightSharing sharing = WeightSharing.cluster(pruned(w), w, 3, KMeans1D.Init.DENSITY, 3);
+    assertArrayEquals(direct.centroids(), sharing.centroids());
+    assertArrayEquals(direct.assignments(), sharing.codebook().indices());
+  }
+
+  @Test
+  void gradientOfEachWeightIsTheSumOverItsCluster() {
+    SplittableRandom random = new SplittableRandom(4);
+    for (int trial = 0; trial < 20; trial++) {
+      float[] w = prunedWeights(400 + random.nextInt(400), 0.6, trial);
+      CompressedTensor pruned = pruned(w);
+      WeightSharing sharing =
+          WeightSharing.cluster(pruned, w, 1 + random.nextInt(4), KMeans1D.Init.LINEAR, trial);
+      int[] a = clusters(sharing, pruned.mask());
+      float[] g = new float[w.length];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = (float) random.nextGaussian();
+      }
+      float[] constrained = g.clone();
+      sharing.constrainGradient(constrained);
+      for (int i = 0; i < w.length; i++) {
+        if (a[i] < 0) {
+          assertEquals(0f, constrained[i], "pruned gradient " + i);
+          continue;
+        }
+        // Naively: every weight that shares this one's centroid value.
+        double sum = 0;
+        float shared = sharing.centroids()[a[i]];
+        for (int j = 0; j < w.length; j++) {
+          if (a[j] >= 0 && sharing.centroids()[a[j]] == shared) {
+            sum += g[j];
+          }
+        }
+        assertEquals(sum, constrained[i], 1e-5 * (1 + Math.abs(sum)), "trial " + trial + " " + i);
+      }
+    }
+  }
+
+  @Test
+  void valuesAndMomentumAreReTiedToTheirClusterMeans() {
+    float[] w = prunedWeights(1000, 0.5, 5);
+    CompressedTensor pruned = pruned(w);
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, 0);
+    int[] a = clusters(sharing, pruned.mask());
+    float[] values = w.clone();
+    sharing.quantize(values);
+    float[] momentum = new float[w.length];
+    SplittableRandom random = new SplittableRandom(6);
+    double[] valueSums = new double[8];
+    double[] momentumSums = new double[8];
+    int[] counts = new int[8];
+    for (int i = 0; i < w.length; i++) {
+      // Drift that a rounding-free optimizer would never produce, and junk on pruned entries.
+      values[i] += (float) (1e-3 * random.nextGaussian());
+      momentum[i] = (float) random.nextGaussian();
+      if (a[i] >= 0) {
+        valueSums[a[i]] += values[i];
+        momentumSums[a[i]] += momentum[i];
+        counts[a[i]]++;
+      }
+    }
+    sharing.constrainValues(values);
+    sharing.constrainMomentum(momentum);
+    float[] centroids = sharing.centroids();
+    for (int k = 0; k < 8; k++) {
+      assertEquals(valueSums[k] / counts[k], centroids[k], 1e-6, "centroid " + k);
+    }
+    for (int i = 0; i < w.length; i++) {
+      if (a[i] < 0) {
+        assertEquals(0, Float.floatToRawIntBits(values[i]), "value " + i);
+        assertEquals(0, Float.floatToRawIntBits(momentum[i]), "momentum " + i);
+      } else {
+        assertEquals(centroids[a[i]], values[i]);
+        assertEquals(momentumSums[a[i]] / counts[a[i]], momentum[i], 1e-6, "momentum " + i);
+      }
+    }
+    assertArrayEquals(centroids, sharing.codebook().centroids(), "the codebook is the current one");
+  }
+
+  @Test
+  void aTensorWithNothingKeptHasAnEmptyCodebook() {
+    float[] w = new float[10];
+    WeightSharing sharing = WeightSharing.cluster(pruned(w), w, 4, KMeans1D.Init.LINEAR, 0);
+    assertEquals(0, sharing.centroids().length);
+    float[] g = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    sharing.constrainGradient(g);
+    sharing.constrainValues(g);
+    assertArrayEquals(new float[10], g);
+    assertArrayEquals(new float[10], sharing.tensor().dequantized());
+  }
+
+  @Test
+  void misuseIsRejected() {
+    float[] w = prunedWeights(100, 0.5, 7);
+    CompressedTensor pruned = pruned(w);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> WeightSharing.cluster(pruned, w, 0, KMeans1D.Init.LINEAR, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> WeightSharing.cluster(pruned, w, Quantized.MAX_BITS + 1, KMeans1D.Init.LINEAR, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> WeightSharing.cluster(pruned, new float[99], 2, KMeans1D.Init.LINEAR, 0));
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 2, KMeans1D.Init.LINEAR, 0);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> sharing.constrainGradient(new float[99]));
+    assertTrue(e.getMessage().contains("100") && e.getMessage().contains("99"), e.getMessage());
+  }
+}
