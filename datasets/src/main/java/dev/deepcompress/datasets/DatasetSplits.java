@@ -1,44 +1,48 @@
 package dev.deepcompress.datasets;
 
+import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.Shape;
+
 /**
- * The data of one run: training images, a validation split held out of them for model selection
- * (possibly empty), and the test images, which are for the final report only.
+ * The data of one run: training samples, a validation split held out of them for model selection
+ * (possibly empty), and the test samples, which are for the final report only.
+ *
+ * @param name what the data is, e.g. {@code mnist} or the file names
  */
-public record DatasetSplits(DatasetKind kind, ImageSet train, ImageSet validation, ImageSet test) {
+public record DatasetSplits(String name, SampleSet train, SampleSet validation, SampleSet test) {
 
   /** Training and test data without a validation split. */
-  public DatasetSplits(DatasetKind kind, ImageSet train, ImageSet test) {
-    this(kind, train, train.select(new int[0]), test);
+  public DatasetSplits(String name, SampleSet train, SampleSet test) {
+    this(name, train, train.select(new int[0]), test);
   }
 
   /**
-   * Holds out {@code count} training images as the validation split, spread evenly over the
-   * training data in its stored order: image ⌊j·M/count⌋ for j = 0 … count−1, where M is the number
-   * of training images. The rest, in their order, are the training images. The split depends on
-   * nothing but M and count.
+   * Holds out {@code count} training samples as the validation split, spread evenly over the
+   * training data in its stored order: sample ⌊j·M/count⌋ for j = 0 … count−1, where M is the
+   * number of training samples (every ⌊M/count⌋-th sample when count divides M). The rest, in their
+   * order, are the training samples. Spreading them keeps the split representative of data stored
+   * sorted by label; it depends on nothing but M and count.
    *
-   * @throws IllegalArgumentException if count is negative or leaves no training images
+   * @throws IllegalArgumentException if count is negative or leaves no training samples
    * @throws IllegalStateException if a validation split is already held out
    */
   public DatasetSplits withValidation(int count) {
     if (validation.count() > 0) {
       throw new IllegalStateException("a validation split is already held out");
     }
-    int total = train.count();
+    SampleSet all = train;
+    int total = all.count();
     if (count < 0 || count >= total) {
       throw new IllegalArgumentException(
           "a validation split of "
               + count
-              + " images needs 0 to "
+              + " samples needs 0 to "
               + (total - 1)
               + ": there are "
               + total
-              + " training images");
+              + " training samples");
     }
-    int[] held = new int[count];
-    for (int j = 0; j < count; j++) {
-      held[j] = (int) ((long) j * total / count);
-    }
+    int[] held = validationIndices(total, count);
     int[] kept = new int[total - count];
     int next = 0;
     int k = 0;
@@ -49,6 +53,29 @@ public record DatasetSplits(DatasetKind kind, ImageSet train, ImageSet validatio
         kept[k++] = i;
       }
     }
-    return new DatasetSplits(kind, train.select(kept), train.select(held), test);
+    return new DatasetSplits(name, all.select(kept), all.select(held), test);
+  }
+
+  /** ⌊j·total/count⌋ for j < count: strictly increasing, since count ≤ total. */
+  static int[] validationIndices(int total, int count) {
+    int[] indices = new int[count];
+    for (int j = 0; j < count; j++) {
+      indices[j] = (int) ((long) j * total / count);
+    }
+    return indices;
+  }
+
+  /**
+   * Every split prepared for a model (see {@link SampleSet#preparedFor}).
+   *
+   * @throws DatasetException if the samples do not fit the model's input or outputs
+   */
+  public DatasetSplits preparedFor(Shape inputShape, int classes, Preprocessing preprocessing)
+      throws DatasetException {
+    return new DatasetSplits(
+        name,
+        train.preparedFor(inputShape, classes, preprocessing),
+        validation.preparedFor(inputShape, classes, preprocessing),
+        test.preparedFor(inputShape, classes, preprocessing));
   }
 }

@@ -209,7 +209,7 @@ final class Compressor {
                 : tensor.toTensor(bits));
       }
     }
-    return Model.ofTensors(architecture, tensors, metadata);
+    return network.withPreprocessing(Model.ofTensors(architecture, tensors, metadata));
   }
 
   /**

@@ -1,10 +1,11 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Network;
+import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
@@ -18,11 +19,14 @@ final class ReferenceTraining {
   /**
    * Everything that determines the trained weights (with the data).
    *
-   * @param validation training images held out as the validation split, never trained on
+   * @param dataset the data's name: a data set's ({@code mnist}) or the files'
+   * @param preprocessing how the samples become inputs; recorded in the trained model
+   * @param validation training samples held out as the validation split, never trained on
    */
   record Settings(
       Architecture architecture,
-      DatasetKind dataset,
+      String dataset,
+      Preprocessing preprocessing,
       int validation,
       int epochs,
       long seed,
@@ -31,28 +35,36 @@ final class ReferenceTraining {
 
     Map<String, String> metadata() {
       Map<String, String> metadata = new TreeMap<>();
-      metadata.put("dataset", dataset.cliName());
+      metadata.put("dataset", dataset);
       metadata.put("train.epochs", Integer.toString(epochs));
       metadata.put("train.seed", Long.toString(seed));
       metadata.put("train.batch_size", Integer.toString(batchSize));
       metadata.put("train.solver", solver.describe());
       if (validation > 0) {
-        metadata.put(ValidationOptions.HELD_OUT_KEY, Integer.toString(validation));
+        metadata.put(DataFileOptions.HELD_OUT_KEY, Integer.toString(validation));
       }
       return metadata;
     }
 
-    /** Also the key of cached references: a reference without a held-out split says nothing. */
+    /**
+     * Also the key of cached references; the LeNets' own pixel scaling and the absence of a
+     * held-out split go unsaid.
+     */
     String describe() {
+      String inputs =
+          preprocessing.equals(ReferenceArchitectures.pixelScaling())
+              ? ""
+              : ", inputs " + preprocessing.describe();
       return String.format(
-          "%s on %s%s: %d epochs, batch %d, seed %d, %s",
+          "%s on %s%s: %d epochs, batch %d, seed %d, %s%s",
           architecture.name(),
-          dataset.cliName(),
+          dataset,
           validation > 0 ? " without " + validation + " validation images" : "",
           epochs,
           batchSize,
           seed,
-          solver.describe());
+          solver.describe(),
+          inputs);
     }
   }
 
@@ -60,7 +72,8 @@ final class ReferenceTraining {
 
   static Network train(Settings settings, DatasetSplits splits, PrintStream console) {
     console.println("training " + settings.describe());
-    Network network = Network.initialize(settings.architecture(), settings.seed());
+    Network network =
+        Network.initialize(settings.architecture(), settings.preprocessing(), settings.seed());
     Batches batches = new Batches(splits.train(), settings.batchSize(), settings.seed());
     runEpochs(
         new Trainer(network, settings.solver()),

@@ -3,7 +3,7 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pipeline.trials.Trial;
 import dev.deepcompress.pipeline.trials.TrialExecutor;
 import dev.deepcompress.pipeline.trials.TrialListener;
@@ -47,8 +47,8 @@ final class Sensitivity {
    */
   record Context(
       Model reference,
-      ImageSet validation,
-      ImageSet retraining,
+      SampleSet validation,
+      SampleSet retraining,
       int batchSize,
       SolverConfig retrainSolver,
       CompressionPlan.Distilling distilling,

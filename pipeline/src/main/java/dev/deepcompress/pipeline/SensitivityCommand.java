@@ -3,15 +3,16 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.Datasets;
 import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
 import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.SolverConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Parameters;
 final class SensitivityCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin DataOptions data;
-  @Mixin ValidationOptions validation;
+  @Mixin DataFileOptions files;
   @Mixin SensitivityOptions grid;
 
   @Parameters(index = "0", paramLabel = "MODEL", description = "Trained model file (dense).")
@@ -59,11 +60,18 @@ final class SensitivityCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     common.apply();
     PrintStream console = System.out;
-    Model reference = ModelFile.read(input);
-    DatasetKind dataset = kind != null ? kind : EvalCommand.recordedDataset(reference, input);
+    Model file = ModelFile.read(input);
+    Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
+    Model reference = preprocessing.map(file::withPreprocessing).orElse(file);
+    DatasetKind dataset =
+        kind != null || files.givesFiles() ? kind : EvalCommand.recordedDataset(reference, input);
+    int validation = files.validationFor(reference, input, console);
+    if (validation == 0) {
+      throw new UserInputException(
+          input + " records no validation split held out of its training; give --validation N");
+    }
     DatasetSplits splits =
-        validation.holdOut(
-            Datasets.load(dataset, data.toDatasetOptions()), reference, input, console);
+        ModelInputs.prepare(files.load(dataset, data, validation), reference, preprocessing);
     Files.createDirectories(outDir);
     String model = reference.architecture().name();
     CompressionPlan defaults =

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
 import dev.deepcompress.pipeline.trials.TrialListener;
@@ -27,7 +26,7 @@ class SensitivityTest {
 
   /** The MLP trained a little on quadrants, with 400 of its 1200 training images held out. */
   static final DatasetSplits DATA =
-      new DatasetSplits(DatasetKind.MNIST, TestData.quadrants(1200, 7), TestData.quadrants(300, 99))
+      new DatasetSplits("quadrants", TestData.quadrants(1200, 7), TestData.quadrants(300, 99))
           .withValidation(400);
 
   static Model trainedMlp() {
