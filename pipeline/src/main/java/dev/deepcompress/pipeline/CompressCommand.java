@@ -114,6 +114,7 @@ final class CompressCommand implements Callable<Integer> {
 
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
+  @Mixin SearchOptions search;
 
   private static final int DEFAULT_BITS = 5;
 
@@ -132,7 +133,9 @@ final class CompressCommand implements Callable<Integer> {
     CompressionPlan plan = plan(paper);
     DatasetKind dataset =
         kind != null || files.givesFiles() ? kind : EvalCommand.recordedDataset(reference, input);
-    DatasetSplits splits = ModelInputs.prepare(files.load(dataset, data), reference, preprocessing);
+    int validation = files.validationFor(reference, input, console);
+    DatasetSplits splits =
+        ModelInputs.prepare(files.load(dataset, data, validation), reference, preprocessing);
     double referenceError =
         Evaluation.evaluate(InferenceNetwork.of(reference)::predict, splits.test()).errorPercent();
     console.printf("%s: %s, test error %.2f%%%n", input, modelName, referenceError);
@@ -144,9 +147,32 @@ final class CompressCommand implements Callable<Integer> {
     metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
     metadata.put("compress.plan", ReproduceCommand.describe(plan));
+    Search.Outcome outcome =
+        search.enabled()
+            ? SearchRun.run(
+                Network.fromModel(reference),
+                splits,
+                solver,
+                batchSize,
+                seed,
+                plan,
+                search,
+                metadata,
+                reportDir,
+                console)
+            : null;
     Compressor.Result result =
-        Compressor.run(
-            Network.fromModel(reference), splits, solver, batchSize, seed, plan, metadata, console);
+        outcome != null
+            ? outcome.result()
+            : Compressor.run(
+                Network.fromModel(reference),
+                splits,
+                solver,
+                batchSize,
+                seed,
+                plan,
+                metadata,
+                console);
     Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
     CompressionReport report =
         new CompressionReport(
@@ -159,6 +185,10 @@ final class CompressCommand implements Callable<Integer> {
             .withPruning(result.pruning(), result.monitor())
             .with("file", out.toString())
             .with("wall_time_s", (System.nanoTime() - start) / 1e9);
+    if (outcome != null) {
+      report.withSearch(
+          outcome, Artifacts.measure(ModelFile.read(out), splits.validation()).errorPercent());
+    }
     String markdown = report.markdown();
     console.println();
     console.print(markdown);
@@ -188,7 +218,7 @@ final class CompressCommand implements Callable<Integer> {
           pruneIterations,
           pruneEpochs,
           clusterEpochs,
-          defaults.retrainLearningRateScale(),
+          distill.retrainRateScale(defaults.retrainLearningRateScale()),
           init,
           distill.distilling(defaults.distilling()));
     }
@@ -212,7 +242,7 @@ final class CompressCommand implements Callable<Integer> {
         pruneIterations,
         pruneEpochs,
         clusterEpochs,
-        CompressionPlan.DEFAULT_RETRAINING_RATE_SCALE,
+        distill.retrainRateScale(CompressionPlan.DEFAULT_RETRAINING_RATE_SCALE),
         init,
         distill.distilling(CompressionPlan.Distilling.OFF));
   }

@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
@@ -44,6 +45,8 @@ final class CompressionReport {
   private final Map<String, Object> extra = new LinkedHashMap<>();
   private List<IterativePruning.IterationReport> pruning = List.of();
   private String pruningMonitor = "test";
+  private Search.Outcome search;
+  private double searchFileValidationPct;
 
   CompressionReport(
       String model,
@@ -78,6 +81,16 @@ final class CompressionReport {
   CompressionReport withPruning(List<IterativePruning.IterationReport> iterations, String monitor) {
     pruning = List.copyOf(iterations);
     pruningMonitor = monitor;
+    return this;
+  }
+
+  /**
+   * Adds what a search chose and why: its budget, the plan per layer, its decisions, and the
+   * validation error of the file as read back ({@code fileValidationPct}).
+   */
+  CompressionReport withSearch(Search.Outcome outcome, double fileValidationPct) {
+    search = outcome;
+    searchFileValidationPct = fileValidationPct;
     return this;
   }
 
@@ -234,18 +247,24 @@ final class CompressionReport {
           md.append(
               String.format(
                   Locale.ROOT,
-                  "| %d | %s | %,d | %,d | %.2f%% | %.5f | %s | %.2f%% | %.2f%% |%n",
+                  "| %d | %s | %,d | %,d | %.2f%% | %s | %s | %.2f%% | %.2f%% |%n",
                   iteration.iteration(),
                   tensor.tensor(),
                   tensor.weights(),
                   tensor.kept(),
                   100 * tensor.keptFraction(),
-                  tensor.threshold(),
+                  Double.isNaN(tensor.threshold())
+                      ? "–"
+                      : String.format(Locale.ROOT, "%.5f", tensor.threshold()),
                   tensor.policy(),
                   iteration.errorAfterPruningPct(),
                   iteration.errorPct()));
         }
       }
+    }
+
+    if (search != null) {
+      searchMarkdown(md);
     }
 
     md.append("\n## File bytes by component\n\n| component | bytes | share |\n|---|---:|---:|\n");
@@ -260,6 +279,65 @@ final class CompressionReport {
     }
     md.append(String.format(Locale.ROOT, "| **whole file** | %,d | 100%% |%n", layout.fileBytes()));
     return md.toString();
+  }
+
+  private void searchMarkdown(StringBuilder md) {
+    int total = search.sensitivity().total();
+    md.append("\n## Search (validation split only; the test set was not read)\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Budget: at most %d of %d validation samples misclassified (%.2f%%); the reference"
+                + " misclassifies %d (%.2f%%). After centroid retraining: %d (%.2f%%); the file as"
+                + " read back: %.2f%%.%n%n",
+            search.maxErrors(),
+            total,
+            100.0 * search.maxErrors() / total,
+            search.referenceErrors(),
+            100.0 * search.referenceErrors() / total,
+            search.validationErrors(),
+            100.0 * search.validationErrors() / total,
+            searchFileValidationPct));
+    md.append("| layer | kept | codebook bits |\n|---|---:|---:|\n");
+    search
+        .plan()
+        .pruning()
+        .forEach(
+            (layer, policy) ->
+                md.append(
+                    String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %d |%n",
+                        layer,
+                        policy.describe(),
+                        search.plan().weightBits().get(layer))));
+    md.append("\nDecisions:\n\n");
+    search.log().forEach(line -> md.append("- ").append(line).append('\n'));
+    md.append("\nSensitivity of the reference: [sensitivity.md](sensitivity.md).\n");
+  }
+
+  private Map<String, Object> searchJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("validation_samples", search.sensitivity().total());
+    m.put("max_errors", search.maxErrors());
+    m.put("reference_errors", search.referenceErrors());
+    m.put("errors_after_retraining", search.validationErrors());
+    m.put("file_validation_error_pct", searchFileValidationPct);
+    List<Object> layers = new ArrayList<>();
+    search
+        .plan()
+        .pruning()
+        .forEach(
+            (layer, policy) -> {
+              Map<String, Object> l = new LinkedHashMap<>();
+              l.put("layer", layer);
+              l.put("kept_fraction", ((ThresholdPolicy.KeptFraction) policy).keptFraction());
+              l.put("bits", search.plan().weightBits().get(layer));
+              layers.add(l);
+            });
+    m.put("plan", layers);
+    m.put("decisions", search.log());
+    return m;
   }
 
   private static Optional<PaperResults.Layer> paperRow(PaperResults paper, String name) {
@@ -323,6 +401,9 @@ final class CompressionReport {
     }
     root.put("pruning", iterations);
     root.put("pruning_errors_on", pruningMonitor);
+    if (search != null) {
+      root.put("search", searchJson());
+    }
     root.putAll(extra);
     paper.ifPresent(p -> root.put("paper", paperJson(p)));
     return Json.write(root);

@@ -47,7 +47,7 @@ final class Compressor {
       Map<String, CompressedTensor> tensors, double errorBeforeRetrainingPct) {}
 
   /** Epoch orders for retraining start here, so they differ from the reference run's. */
-  private static final int FIRST_RETRAINING_EPOCH = 1_000;
+  static final int FIRST_RETRAINING_EPOCH = 1_000;
 
   private final Network network;
   private final CompressionPlan plan;
@@ -78,14 +78,7 @@ final class Compressor {
     this.monitor = monitor;
     this.solver = solver;
     this.retrainRate = solver.schedule().rate(0) * plan.retrainLearningRateScale();
-    // The teacher is a frozen copy of the network as it comes in: the dense reference.
-    this.objective =
-        plan.distilling().enabled()
-            ? new Distillation(
-                Network.fromModel(network.toModel(Map.of())),
-                plan.distilling().temperature(),
-                plan.distilling().softWeight())
-            : Objective.LABELS;
+    this.objective = objective(network, plan.distilling());
     this.seed = seed;
     this.console = console;
   }
@@ -165,12 +158,29 @@ final class Compressor {
   }
 
   /**
-   * Retraining for a phase of {@code epochs}: the retraining rate for its first half and a tenth of
-   * it for the second, a drop that settles the weights the way the reference's own schedule did.
+   * What retraining minimises: the labels' loss, and with distillation also the distance to a
+   * frozen copy of {@code network} as it comes in (the dense reference).
    */
+  static Objective objective(Network network, CompressionPlan.Distilling distilling) {
+    return distilling.enabled()
+        ? new Distillation(
+            Network.fromModel(network.toModel(Map.of())),
+            distilling.temperature(),
+            distilling.softWeight())
+        : Objective.LABELS;
+  }
+
   private SolverConfig annealed(int epochs) {
-    long half = (long) Math.max(1, (epochs + 1) / 2) * batches.batchesPerEpoch();
-    return solver.withSchedule(new LearningRateSchedule.Step(retrainRate, 0.1, half));
+    return annealed(solver, retrainRate, epochs, batches.batchesPerEpoch());
+  }
+
+  /**
+   * Retraining for a phase of {@code epochs}: {@code rate} for its first half and a tenth of it for
+   * the second, a drop that settles the weights the way the reference's own schedule did.
+   */
+  static SolverConfig annealed(SolverConfig solver, double rate, int epochs, int batchesPerEpoch) {
+    long half = (long) Math.max(1, (epochs + 1) / 2) * batchesPerEpoch;
+    return solver.withSchedule(new LearningRateSchedule.Step(rate, 0.1, half));
   }
 
   /** A per-layer setting of the plan, keyed by the layer's weight tensor instead. */
@@ -217,7 +227,7 @@ final class Compressor {
    * fillers and the Huffman code keeps short gaps short, so the best width is often above the
    * paper's fixed-width choice.
    */
-  private static Tensor smallestEncoding(CompressedTensor tensor) {
+  static Tensor smallestEncoding(CompressedTensor tensor) {
     Tensor best = null;
     int bestBytes = Integer.MAX_VALUE;
     for (int gapBits = 1; gapBits <= SparseQuantizedTensor.MAX_GAP_BITS; gapBits++) {
@@ -235,8 +245,7 @@ final class Compressor {
    * The weight tensor of each layer the plan compresses, in architecture order: the plan speaks of
    * layers, as the command line does; the stages of parameters.
    */
-  private static Map<String, String> plannedTensors(
-      Architecture architecture, CompressionPlan plan) {
+  static Map<String, String> plannedTensors(Architecture architecture, CompressionPlan plan) {
     Map<String, String> weights = architecture.weightNamesByLayer();
     for (String layer : plan.pruning().keySet()) {
       if (!weights.containsKey(layer)) {
@@ -255,7 +264,7 @@ final class Compressor {
   }
 
   /** One line per pruning iteration, a progress bar per retraining epoch. */
-  private record PruningProgress(PrintStream console, String monitored)
+  record PruningProgress(PrintStream console, String monitored)
       implements IterativePruning.Listener {
     @Override
     public Trainer.Listener epochStarted(int iteration, int epoch, int batches) {

@@ -103,6 +103,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
+  @Mixin SearchOptions search;
 
   private static final int BATCH_SIZE = 64;
 
@@ -120,6 +121,10 @@ final class ReproduceCommand implements Callable<Integer> {
                             + modelName
                             + "'; reproduce knows lenet-300-100"));
     Architecture architecture = ReferenceArchitectures.byName(modelName);
+    if (search.enabled() && validation == 0) {
+      throw new UserInputException(
+          "--max-error needs a validation split to measure it on: give --validation N");
+    }
     // Planned before any work, so a bad option fails at once.
     CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper));
     CompressionPlan plan = paperGapBits ? paperPlan : paperPlan.withAutoGapBits();
@@ -179,8 +184,24 @@ final class ReproduceCommand implements Callable<Integer> {
 
     Map<String, String> metadata = settings.metadata();
     metadata.put("compress.plan", describe(plan));
+    Search.Outcome outcome =
+        search.enabled()
+            ? SearchRun.run(
+                network,
+                splits,
+                solver,
+                BATCH_SIZE,
+                seed,
+                plan,
+                search,
+                metadata,
+                directory,
+                console)
+            : null;
     Compressor.Result result =
-        Compressor.run(network, splits, solver, BATCH_SIZE, seed, plan, metadata, console);
+        outcome != null
+            ? outcome.result()
+            : Compressor.run(network, splits, solver, BATCH_SIZE, seed, plan, metadata, console);
     Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
 
     long denseBytes = 4 * architecture.parameterCount();
@@ -197,6 +218,10 @@ final class ReproduceCommand implements Callable<Integer> {
             .with("file", file.toString())
             .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
             .with("wall_time_s", seconds);
+    if (outcome != null) {
+      report.withSearch(
+          outcome, Artifacts.measure(ModelFile.read(file), splits.validation()).errorPercent());
+    }
     String markdown = report.markdown();
     Artifacts.writeText(directory.resolve("report.md"), markdown);
     Artifacts.writeText(directory.resolve("report.json"), report.json());
@@ -253,7 +278,7 @@ final class ReproduceCommand implements Callable<Integer> {
         pruneIterations != null ? pruneIterations : plan.pruneIterations(),
         pruneEpochs != null ? pruneEpochs : plan.pruneEpochs(),
         clusterEpochs != null ? clusterEpochs : plan.clusterEpochs(),
-        plan.retrainLearningRateScale(),
+        distill.retrainRateScale(plan.retrainLearningRateScale()),
         plan.init(),
         distill.distilling(plan.distilling()));
   }

@@ -44,9 +44,12 @@ final class Sensitivity {
    * @param retrainSolver the solver of that pass
    * @param distilling whether that pass also distils from the reference, as the plan's retraining
    * @param seed for the k-means initialisations that draw random numbers and the batch order
+   * @param masks the pruning masks of {@code reference}'s pruned tensors, by parameter name: a
+   *     quantization trial shares only the weights its tensor's mask keeps (all of an unlisted one)
    */
   record Context(
       Model reference,
+      Map<String, Mask> masks,
       SampleSet validation,
       SampleSet retraining,
       int batchSize,
@@ -61,7 +64,7 @@ final class Sensitivity {
 
     /** Errors on the validation split of {@code predictor}. */
     int errors(Evaluation.Predictor predictor) {
-      return Evaluation.evaluate(predictor, validation).errors();
+      return Sensitivity.errors(predictor, validation);
     }
 
     /**
@@ -129,7 +132,10 @@ final class Sensitivity {
     }
   }
 
-  /** {@code tensor} alone, unpruned, shares its weights in a {@code 2^bits}-entry codebook. */
+  /**
+   * {@code tensor} alone shares the weights its mask keeps (all when it has none) in a {@code
+   * 2^bits}-entry codebook.
+   */
   record QuantizeTrial(String tensor, int bits) implements Trial<Context, Point> {
     @Override
     public Point run(Context context) {
@@ -148,6 +154,11 @@ final class Sensitivity {
     public String describe() {
       return tensor + " " + bits + "-bit";
     }
+  }
+
+  /** The samples of {@code set} that {@code predictor} misclassifies. */
+  static int errors(Evaluation.Predictor predictor, SampleSet set) {
+    return Evaluation.evaluate(predictor, set).errors();
   }
 
   /** One layer's two curves, in the order of the grids. */

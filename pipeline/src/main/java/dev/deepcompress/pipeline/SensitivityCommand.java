@@ -53,6 +53,9 @@ final class SensitivityCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and k-means.")
   long seed;
 
+  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
+  int batchSize;
+
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
 
@@ -87,13 +90,14 @@ final class SensitivityCommand implements Callable<Integer> {
         SolverConfig.caffeLenet()
             .withSchedule(
                 learningRate.schedule(
-                    new Batches(splits.train(), grid.batchSize, seed).batchesPerEpoch()));
+                    new Batches(splits.train(), batchSize, seed).batchesPerEpoch()));
     Sensitivity.Table table;
     try (LocalTrialExecutor executor = new LocalTrialExecutor(grid.trialThreads())) {
       table =
           grid.run(
               reference,
               splits,
+              batchSize,
               solver,
               retrainScale,
               distilling,
@@ -102,7 +106,7 @@ final class SensitivityCommand implements Callable<Integer> {
               executor,
               console);
     }
-    for (Path written : SensitivityReport.write(table, model, outDir)) {
+    for (Path written : SensitivityReport.write(table, model, outDir, "")) {
       console.println("wrote " + written);
     }
     return 0;

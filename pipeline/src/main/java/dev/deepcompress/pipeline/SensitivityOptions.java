@@ -10,6 +10,7 @@ import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.SolverConfig;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The grid of a sensitivity analysis and how its trials run. */
@@ -49,9 +50,6 @@ final class SensitivityOptions {
       description = "Trials run at once (default: the kernel thread count).")
   Integer trialThreads;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
-  int batchSize;
-
   int trialThreads() {
     return trialThreads != null ? trialThreads : KernelThreads.threads();
   }
@@ -69,9 +67,6 @@ final class SensitivityOptions {
             "--bits-grid: widths must be 1-" + Quantized.MAX_BITS + ", got " + b);
       }
     }
-    if (batchSize < 1) {
-      throw new UserInputException("--batch-size must be positive");
-    }
   }
 
   /**
@@ -83,6 +78,7 @@ final class SensitivityOptions {
   Sensitivity.Table run(
       Model reference,
       DatasetSplits splits,
+      int batchSize,
       SolverConfig solver,
       double retrainScale,
       CompressionPlan.Distilling distilling,
@@ -102,6 +98,7 @@ final class SensitivityOptions {
     Sensitivity.Context context =
         new Sensitivity.Context(
             reference,
+            Map.of(),
             splits.validation(),
             splits.train().subset(0, retrainImages),
             batchSize,

@@ -3,26 +3,87 @@ package dev.deepcompress.pipeline;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The sensitivity tables as {@code sensitivity.md} and {@code sensitivity.json}. */
+/**
+ * The sensitivity tables as {@code sensitivity.md} and {@code sensitivity.json}, and per layer two
+ * charts (like the paper's Figure 5): validation error against kept fraction, and against codebook
+ * bits.
+ */
 final class SensitivityReport {
   private SensitivityReport() {}
 
-  /** Writes both files into {@code directory}; returns the files written. */
-  static List<Path> write(Sensitivity.Table table, String model, Path directory)
+  /**
+   * Writes the files into {@code directory}, their names starting with {@code prefix}; returns the
+   * files written.
+   */
+  static List<Path> write(Sensitivity.Table table, String model, Path directory, String prefix)
       throws IOException {
-    Path markdown = directory.resolve("sensitivity.md");
-    Path json = directory.resolve("sensitivity.json");
-    Artifacts.writeText(markdown, markdown(table, model));
+    List<Path> written = new ArrayList<>();
+    Path markdown = directory.resolve(prefix + "sensitivity.md");
+    Path json = directory.resolve(prefix + "sensitivity.json");
+    Artifacts.writeText(markdown, markdown(table, model, prefix));
     Artifacts.writeText(json, Json.write(json(table, model)));
-    return List.of(markdown, json);
+    written.add(markdown);
+    written.add(json);
+    for (Sensitivity.LayerCurves layer : table.layers()) {
+      Path pruning = directory.resolve(chartName(prefix, layer, "pruning"));
+      Charts.lines(
+          pruning,
+          new Charts.Axes(
+              model + " " + layer.layer() + ": pruned alone",
+              "kept fraction of the layer's weights",
+              "validation error (%)",
+              true),
+          series(table, layer.pruning()));
+      Path bits = directory.resolve(chartName(prefix, layer, "bits"));
+      Charts.lines(
+          bits,
+          new Charts.Axes(
+              model + " " + layer.layer() + ": weights shared alone",
+              "codebook index bits",
+              "validation error (%)",
+              false),
+          series(table, layer.quantization()));
+      written.add(pruning);
+      written.add(bits);
+    }
+    return written;
   }
 
-  static String markdown(Sensitivity.Table table, String model) {
+  private static String chartName(String prefix, Sensitivity.LayerCurves layer, String kind) {
+    return prefix + "sensitivity-" + layer.layer() + "-" + kind + ".png";
+  }
+
+  /** The error right after the change and, if measured, after the short retraining. */
+  private static List<Charts.Series> series(
+      Sensitivity.Table table, List<Sensitivity.Point> points) {
+    List<Sensitivity.Point> sorted = new ArrayList<>(points);
+    sorted.sort(Comparator.comparingDouble(Sensitivity.Point::setting));
+    double[] x = new double[sorted.size()];
+    double[] before = new double[sorted.size()];
+    double[] after = new double[sorted.size()];
+    double[] reference = new double[sorted.size()];
+    for (int i = 0; i < sorted.size(); i++) {
+      x[i] = sorted.get(i).setting();
+      before[i] = sorted.get(i).errorBeforePct();
+      after[i] = sorted.get(i).errorAfterPct();
+      reference[i] = table.referenceErrorPct();
+    }
+    List<Charts.Series> series = new ArrayList<>();
+    series.add(new Charts.Series("no retraining", x, before));
+    if (table.retrained()) {
+      series.add(new Charts.Series("after a short retraining", x, after));
+    }
+    series.add(new Charts.Series("reference", x, reference));
+    return series;
+  }
+
+  static String markdown(Sensitivity.Table table, String model, String prefix) {
     StringBuilder md = new StringBuilder();
     md.append("# Sensitivity of ").append(model).append("\n\n");
     md.append(
@@ -41,6 +102,13 @@ final class SensitivityReport {
       md.append("\n## ").append(layer.layer());
       md.append(
           String.format(Locale.ROOT, " (%s, %,d weights)%n%n", layer.tensor(), layer.weights()));
+      md.append(
+          String.format(
+              "![%s pruned alone](%s) ![%s shared alone](%s)%n%n",
+              layer.layer(),
+              chartName(prefix, layer, "pruning"),
+              layer.layer(),
+              chartName(prefix, layer, "bits")));
       header(md, "kept", table.retrained());
       for (Sensitivity.Point point : layer.pruning()) {
         row(md, String.format(Locale.ROOT, "%.1f%%", 100 * point.setting()), point, table);

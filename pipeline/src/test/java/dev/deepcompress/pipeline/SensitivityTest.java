@@ -32,7 +32,7 @@ class SensitivityTest {
   static Model trainedMlp() {
     Network network = Network.initialize(TestData.MLP, 1);
     Trainer trainer = new Trainer(network, SolverConfig.caffeLenet());
-    for (int epoch = 0; epoch < 2; epoch++) {
+    for (int epoch = 0; epoch < 12; epoch++) {
       trainer.trainEpoch(new Batches(DATA.train(), 64, 1), epoch, new Trainer.Listener() {});
     }
     return network.toModel(Map.of());
@@ -41,6 +41,7 @@ class SensitivityTest {
   static Sensitivity.Context context(Model reference, int retrainImages) {
     return new Sensitivity.Context(
         reference,
+        Map.of(),
         DATA.validation(),
         DATA.train().subset(0, retrainImages),
         64,

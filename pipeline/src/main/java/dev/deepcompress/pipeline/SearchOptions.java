@@ -1,0 +1,86 @@
+package dev.deepcompress.pipeline;
+
+import java.util.Locale;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Compression under an error budget: the budget and how the search runs. */
+final class SearchOptions {
+  @Option(
+      names = "--max-error",
+      paramLabel = "E",
+      description =
+          "Search each layer's kept fraction and codebook width for the smallest file whose"
+              + " validation error is at most E percent (e.g. 2.4), or at most E points above the"
+              + " reference's validation error (e.g. +0.1). Needs a validation split.")
+  String maxError;
+
+  @Option(
+      names = "--pruning-share",
+      defaultValue = "0.75",
+      paramLabel = "S",
+      description =
+          "Share of the error allowance pruning may use; quantization gets the rest (default"
+              + " ${DEFAULT-VALUE}).")
+  double pruningShare;
+
+  @Option(
+      names = "--back-offs",
+      defaultValue = "3",
+      paramLabel = "N",
+      converter = Converters.NonNegativeCount.class,
+      description =
+          "Times quantization may start again with a wider codebook for the layer that costs the"
+              + " most errors when the budget is missed (default ${DEFAULT-VALUE}).")
+  int backOffs;
+
+  @Mixin SensitivityOptions grid;
+
+  boolean enabled() {
+    return maxError != null;
+  }
+
+  /**
+   * The most validation samples the result may misclassify: E percent of {@code total}, or the
+   * reference's errors plus E points of {@code total}, rounded down.
+   */
+  int maxErrors(int referenceErrors, int total) {
+    String text = maxError.strip();
+    boolean relative = text.startsWith("+");
+    double value;
+    try {
+      value = Double.parseDouble(relative ? text.substring(1) : text);
+    } catch (NumberFormatException e) {
+      throw new UserInputException(
+          "--max-error must be a percentage (e.g. 2.4) or points above the reference (e.g. +0.1),"
+              + " got '"
+              + maxError
+              + "'");
+    }
+    if (!(value >= 0 && value <= 100)) {
+      throw new UserInputException("--max-error must be between 0 and 100, got '" + maxError + "'");
+    }
+    // The small epsilon keeps 1.64% of 5000 at 82 despite binary rounding.
+    double percent = relative ? 100.0 * referenceErrors / total + value : value;
+    return (int) Math.floor(percent * total / 100 + 1e-9);
+  }
+
+  /** The search settings for a reference that misclassifies {@code referenceErrors}. */
+  Search.Settings settings(int referenceErrors, int total) {
+    grid.validate();
+    if (!(pruningShare >= 0 && pruningShare <= 1)) {
+      throw new UserInputException("--pruning-share must be between 0 and 1, got " + pruningShare);
+    }
+    return new Search.Settings(
+        maxErrors(referenceErrors, total),
+        grid.keep,
+        grid.bits,
+        grid.retrainImages,
+        pruningShare,
+        backOffs);
+  }
+
+  String describe() {
+    return String.format(Locale.ROOT, "validation error at most %s", maxError);
+  }
+}

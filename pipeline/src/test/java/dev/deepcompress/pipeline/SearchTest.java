@@ -1,0 +1,126 @@
+package dev.deepcompress.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.datasets.SampleSet;
+import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
+import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.training.Network;
+import dev.deepcompress.training.SolverConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SearchTest {
+
+  private static final CompressionPlan BASE =
+      new CompressionPlan(
+          Map.of(
+              "ip1", new ThresholdPolicy.KeptFraction(0.2),
+              "ip2", new ThresholdPolicy.KeptFraction(0.5)),
+          Map.of("ip1", 4, "ip2", 4),
+          Map.of("ip1", CompressionPlan.AUTO_GAP_BITS, "ip2", CompressionPlan.AUTO_GAP_BITS),
+          3,
+          3,
+          2,
+          1,
+          KMeans1D.Init.LINEAR,
+          CompressionPlan.Distilling.OFF);
+
+  private static Search.Outcome search(Model reference, DatasetSplits data, int maxErrors) {
+    try (LocalTrialExecutor executor = new LocalTrialExecutor(2)) {
+      return Search.run(
+          Network.fromModel(reference),
+          data,
+          SolverConfig.caffeLenet(),
+          64,
+          1,
+          BASE,
+          new Search.Settings(
+              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2),
+          executor,
+          Map.of(),
+          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The test samples with their labels shuffled: a test set no selection could survive. */
+  private static SampleSet shuffledLabels(SampleSet test) {
+    int[] labels = test.labels().clone();
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = labels.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = labels[i];
+      labels[i] = labels[j];
+      labels[j] = t;
+    }
+    return SampleSet.ofBytes("shuffled", test.sampleShape(), test.byteValues(), labels)
+        .withPreprocessing(test.preprocessing().orElse(Preprocessing.identity()));
+  }
+
+  @Test
+  void theTestSetTakesNoPartInTheSearch() {
+    Model reference = SensitivityTest.trainedMlp();
+    DatasetSplits data = SensitivityTest.DATA;
+    DatasetSplits shuffled =
+        new DatasetSplits(
+            data.name(), data.train(), data.validation(), shuffledLabels(data.test()));
+    int referenceErrors =
+        Sensitivity.errors(Network.fromModel(reference)::predict, data.validation());
+    Search.Outcome outcome = search(reference, data, referenceErrors + 8);
+    Search.Outcome withShuffledTest = search(reference, shuffled, referenceErrors + 8);
+    assertEquals(outcome.plan(), withShuffledTest.plan());
+    assertEquals(outcome.log(), withShuffledTest.log());
+    assertArrayEquals(
+        ModelFile.toBytes(outcome.result().model()),
+        ModelFile.toBytes(withShuffledTest.result().model()));
+  }
+
+  @Test
+  void theChosenPlanKeepsTheValidationErrorWithinTheBudgetAndIsRecorded() {
+    Model reference = SensitivityTest.trainedMlp();
+    DatasetSplits data = SensitivityTest.DATA;
+    int referenceErrors =
+        Sensitivity.errors(Network.fromModel(reference)::predict, data.validation());
+    Search.Outcome outcome = search(reference, data, referenceErrors + 8);
+    Model model = outcome.result().model();
+    int fileErrors = Artifacts.measure(model, data.validation()).errors();
+    assertTrue(
+        fileErrors <= referenceErrors + 8,
+        fileErrors + " errors, budget exceeded: " + outcome.log());
+    assertEquals(outcome.validationErrors(), fileErrors, "the file is the retrained network");
+    assertEquals(ReproduceCommand.describe(outcome.plan()), model.metadata().get("compress.plan"));
+    // The plan names every layer's setting: a kept fraction and a width of the grid.
+    for (String layer : List.of("ip1", "ip2")) {
+      double kept =
+          ((ThresholdPolicy.KeptFraction) outcome.plan().pruning().get(layer)).keptFraction();
+      assertTrue(kept > 0 && kept <= 0.5, layer + " keeps " + kept);
+      assertTrue(List.of(1, 2, 4).contains(outcome.plan().weightBits().get(layer)));
+    }
+  }
+
+  @Test
+  void aBudgetBelowTheReferenceIsAUserError() {
+    Model reference = SensitivityTest.trainedMlp();
+    int referenceErrors =
+        Sensitivity.errors(
+            Network.fromModel(reference)::predict, SensitivityTest.DATA.validation());
+    UserInputException e =
+        assertThrows(
+            UserInputException.class,
+            () -> search(reference, SensitivityTest.DATA, referenceErrors - 1));
+    assertTrue(e.getMessage().contains("leaves nothing to compress with"), e.getMessage());
+  }
+}
