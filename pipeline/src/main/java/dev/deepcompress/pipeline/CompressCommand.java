@@ -5,6 +5,7 @@ import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
@@ -16,22 +17,29 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "compress",
     mixinStandardHelpOptions = true,
     description = {
-      "Compress a trained model file: prune and retrain, cluster and retrain, Huffman-code.",
+      "Compress a trained model file: prune and retrain, quantize and retrain, Huffman-code.",
       "Layers are named as in 'inspect'. Without --keep or --prune-std, a model the paper"
-          + " reports on gets the paper's per-layer pruning and weight bits.",
+          + " reports on gets the paper's per-layer pruning and weight bits; otherwise every"
+          + " layer an option names is compressed (unpruned unless --keep or --prune-std says"
+          + " so).",
     })
 final class CompressCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -63,12 +71,6 @@ final class CompressCommand implements Callable<Integer> {
   Map<String, Double> pruneStd = new LinkedHashMap<>();
 
   @Option(
-      names = "--bits",
-      paramLabel = "LAYER=BITS",
-      description = "Codebook index bits of a layer, 1-8 (default 5).")
-  Map<String, Integer> bits = new LinkedHashMap<>();
-
-  @Option(
       names = "--gap-bits",
       paramLabel = "LAYER=BITS",
       description =
@@ -89,16 +91,16 @@ final class CompressCommand implements Callable<Integer> {
   int pruneEpochs;
 
   @Option(
-      names = "--cluster-epochs",
-      defaultValue = "" + CompressionPlan.DEFAULT_CLUSTER_EPOCHS,
-      description = "Centroid retraining epochs (default ${DEFAULT-VALUE}).")
-  int clusterEpochs;
+      names = {"--quantize-epochs", "--cluster-epochs"},
+      defaultValue = "" + CompressionPlan.DEFAULT_QUANTIZE_EPOCHS,
+      description =
+          "Retraining epochs after quantization, for trained quantizers (default"
+              + " ${DEFAULT-VALUE}).")
+  int quantizeEpochs;
 
-  @Option(
-      names = "--init",
-      defaultValue = "LINEAR",
-      description = "Centroid initialisation: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-  KMeans1D.Init init;
+  @Mixin QuantizerOptions quantizerOptions;
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and clustering.")
   long seed;
@@ -130,7 +132,13 @@ final class CompressCommand implements Callable<Integer> {
     Model reference = preprocessing.map(file::withPreprocessing).orElse(file);
     String modelName = reference.architecture().name();
     Optional<PaperResults> paper = PaperResults.forModel(modelName);
-    CompressionPlan plan = plan(paper);
+    CompressionPlan plan;
+    try {
+      plan = plan(paper);
+      plan.requireFits(reference.architecture());
+    } catch (UserInputException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     DatasetKind dataset =
         kind != null || files.givesFiles() ? kind : EvalCommand.recordedDataset(reference, input);
     int validation = files.validationFor(reference, input, console);
@@ -146,7 +154,7 @@ final class CompressCommand implements Callable<Integer> {
     Map<String, String> metadata = new TreeMap<>(reference.metadata());
     metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
-    metadata.put("compress.plan", ReproduceCommand.describe(plan));
+    metadata.put("compress.plan", plan.describe());
     Search.Outcome outcome =
         search.enabled()
             ? SearchRun.run(
@@ -161,18 +169,18 @@ final class CompressCommand implements Callable<Integer> {
                 reportDir,
                 console)
             : null;
-    Compressor.Result result =
+    Compression.Result result =
         outcome != null
             ? outcome.result()
-            : Compressor.run(
-                Network.fromModel(reference),
-                splits,
-                solver,
-                batchSize,
-                seed,
-                plan,
-                metadata,
-                console);
+            : Compression.of(reference)
+                .plan(plan)
+                .data(splits)
+                .solver(solver)
+                .batchSize(batchSize)
+                .seed(seed)
+                .metadata(metadata)
+                .console(console)
+                .run();
     Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
     CompressionReport report =
         new CompressionReport(
@@ -182,7 +190,7 @@ final class CompressCommand implements Callable<Integer> {
                 4 * reference.architecture().parameterCount(),
                 measured.layout(),
                 Optional.empty())
-            .withPruning(result.pruning(), result.monitor())
+            .withPruning(result.pruning(), result.errorsOn())
             .with("file", out.toString())
             .with("wall_time_s", (System.nanoTime() - start) / 1e9);
     if (outcome != null) {
@@ -203,54 +211,70 @@ final class CompressCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The plan the options give. Without --keep or --prune-std, a model the paper reports on gets the
+   * paper's plan; otherwise every layer an option names is compressed, unpruned unless --keep or
+   * --prune-std says otherwise.
+   */
   private CompressionPlan plan(Optional<PaperResults> paper) {
-    if (keep.isEmpty() && pruneStd.isEmpty()) {
-      PaperResults published =
-          paper.orElseThrow(
-              () ->
-                  new UserInputException(
-                      "say how to prune: --keep LAYER=FRACTION or --prune-std LAYER=Q"));
-      CompressionPlan defaults = CompressionPlan.paper(published);
-      return new CompressionPlan(
-          defaults.pruning(),
-          merged(defaults.weightBits(), bits),
-          merged(defaults.withAutoGapBits().gapBits(), gapBits),
-          pruneIterations,
-          pruneEpochs,
-          clusterEpochs,
-          distill.retrainRateScale(defaults.retrainLearningRateScale()),
-          init,
-          distill.distilling(defaults.distilling()));
+    Map<String, LayerPlan> layers = new LinkedHashMap<>();
+    CompressionPlan.Retraining defaults = CompressionPlan.Retraining.DEFAULT;
+    if (keep.isEmpty() && pruneStd.isEmpty() && paper.isPresent()) {
+      CompressionPlan published = CompressionPlan.paper(paper.get()).withAutoGapBits();
+      layers.putAll(published.layers());
+      defaults = published.retraining();
+    } else if (keep.isEmpty() && pruneStd.isEmpty() && quantizerOptions.layers().isEmpty()) {
+      throw new UserInputException(
+          "say what to compress: --keep LAYER=FRACTION, --prune-std LAYER=Q or --quantizer"
+              + " LAYER=SPEC");
     }
-    Map<String, ThresholdPolicy> pruning = new LinkedHashMap<>();
-    try {
-      keep.forEach((layer, f) -> pruning.put(layer, new ThresholdPolicy.KeptFraction(f)));
-      pruneStd.forEach((layer, q) -> pruning.put(layer, new ThresholdPolicy.QualityTimesStd(q)));
-    } catch (IllegalArgumentException e) {
-      throw new UserInputException(e.getMessage());
+    Set<String> named = new LinkedHashSet<>(keep.keySet());
+    named.addAll(pruneStd.keySet());
+    named.addAll(quantizerOptions.layers());
+    named.addAll(gapBits.keySet());
+    for (String layer : named) {
+      layers.computeIfAbsent(
+          layer,
+          l ->
+              LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(1), DEFAULT_BITS)
+                  .withQuantizer(
+                      QuantizerSpec.kmeans(
+                          DEFAULT_BITS, quantizerOptions.initOr(KMeans1D.Init.LINEAR))));
     }
-    Map<String, Integer> layerBits = new LinkedHashMap<>();
-    Map<String, Integer> layerGaps = new LinkedHashMap<>();
-    for (String layer : pruning.keySet()) {
-      layerBits.put(layer, bits.getOrDefault(layer, DEFAULT_BITS));
-      layerGaps.put(layer, gapBits.getOrDefault(layer, CompressionPlan.AUTO_GAP_BITS));
+    for (Map.Entry<String, LayerPlan> entry : layers.entrySet()) {
+      String layer = entry.getKey();
+      LayerPlan planned = entry.getValue();
+      if (keep.containsKey(layer) && pruneStd.containsKey(layer)) {
+        throw new UserInputException("--keep and --prune-std both name " + layer + "; give one");
+      }
+      if (keep.containsKey(layer)) {
+        double fraction = keep.get(layer);
+        planned =
+            planned.withPruning(
+                UserInputException.check(() -> new ThresholdPolicy.KeptFraction(fraction)));
+      } else if (pruneStd.containsKey(layer)) {
+        double quality = pruneStd.get(layer);
+        planned =
+            planned.withPruning(
+                UserInputException.check(() -> new ThresholdPolicy.QualityTimesStd(quality)));
+      }
+      if (gapBits.containsKey(layer)) {
+        int bits = gapBits.get(layer);
+        LayerPlan before = planned;
+        planned = UserInputException.check(() -> before.withGapBits(bits));
+      }
+      entry.setValue(quantizerOptions.apply(layer, planned));
     }
-    return new CompressionPlan(
-        pruning,
-        layerBits,
-        layerGaps,
-        pruneIterations,
-        pruneEpochs,
-        clusterEpochs,
-        distill.retrainRateScale(CompressionPlan.DEFAULT_RETRAINING_RATE_SCALE),
-        init,
-        distill.distilling(CompressionPlan.Distilling.OFF));
-  }
-
-  private static Map<String, Integer> merged(
-      Map<String, Integer> defaults, Map<String, Integer> overrides) {
-    Map<String, Integer> result = new LinkedHashMap<>(defaults);
-    result.putAll(overrides);
-    return result;
+    CompressionPlan.Retraining base = defaults;
+    return UserInputException.check(
+        () ->
+            new CompressionPlan(
+                layers,
+                new CompressionPlan.Retraining(
+                    pruneIterations,
+                    pruneEpochs,
+                    quantizeEpochs,
+                    distill.retrainRateScale(base.learningRateScale()),
+                    distill.distilling(base.distilling()))));
   }
 }

@@ -1,47 +1,132 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
-import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import dev.deepcompress.quantization.QuantizerSpec;
+import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.LayerSpec;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * What to do to each layer: how to prune it, how many bits its codebook indices and position gaps
- * get, and how long to retrain after each stage. Maps are keyed by layer name.
+ * What to do to a model: one {@link LayerPlan} per layer to compress, keyed by layer name (as
+ * {@code inspect} prints them) in the order given, and how to retrain. Layers not in the plan stay
+ * dense. A plan is a value: the command line builds one, {@link Compression} runs one, and {@link
+ * #toJson()} and {@link #fromJson} write and read it as a plan file:
+ *
+ * <pre>{@code
+ * {
+ *   "format": "deepcompress-plan/1",
+ *   "layers": {
+ *     "ip1": {"prune": {"keep": 0.08}, "quantizer": "kmeans:6,linear,trained",
+ *             "gap_bits": "auto", "bias": "fp32"},
+ *     "ip2": {"prune": {"std": 1.2}, "quantizer": "uniform:4,asym,per-channel,mse,post",
+ *             "gap_bits": 5, "bias": "uniform8"}
+ *   },
+ *   "retraining": {"prune_iterations": 6, "prune_epochs": 10, "quantize_epochs": 12,
+ *                  "learning_rate_scale": 0.1,
+ *                  "distillation": {"temperature": 2, "weight": 0}}
+ * }
+ * }</pre>
+ *
+ * A layer's {@code prune} is {@code {"keep": F}} (keep the fraction F of the weights with the
+ * largest magnitudes) or {@code {"std": Q}} (prune below Q times their standard deviation); {@code
+ * quantizer} is a {@link QuantizerSpec} in its text form. {@code gap_bits} (default "auto"), {@code
+ * bias} (default "fp32") and the whole {@code retraining} object (default {@link
+ * Retraining#DEFAULT}) may be left out; any other key is an error.
  */
-record CompressionPlan(
-    Map<String, ThresholdPolicy> pruning,
-    Map<String, Integer> weightBits,
-    Map<String, Integer> gapBits,
-    int pruneIterations,
-    int pruneEpochs,
-    int clusterEpochs,
-    double retrainLearningRateScale,
-    KMeans1D.Init init,
-    Distilling distilling) {
+public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraining) {
+
+  /** The plan file's format marker. */
+  public static final String FORMAT = "deepcompress-plan/1";
+
+  static final int DEFAULT_PRUNE_ITERATIONS = 6;
+  static final int DEFAULT_PRUNE_EPOCHS = 10;
+  static final int DEFAULT_QUANTIZE_EPOCHS = 12;
+
+  /**
+   * Retraining runs at this fraction of the reference's base rate unless a model says otherwise.
+   */
+  static final double DEFAULT_RETRAINING_RATE_SCALE = 0.1;
+
+  /**
+   * How long and how to retrain.
+   *
+   * @param pruneIterations prune-retrain rounds, at least 1; the kept fractions shrink
+   *     geometrically to their targets over them
+   * @param pruneEpochs retraining epochs after each pruning round
+   * @param quantizeEpochs retraining epochs after quantization (for trained quantizers only; a plan
+   *     of post-training quantizers does not retrain)
+   * @param learningRateScale retraining's rate as a fraction of the reference solver's base rate
+   * @param distilling whether retraining also fits the reference's softened outputs
+   */
+  public record Retraining(
+      int pruneIterations,
+      int pruneEpochs,
+      int quantizeEpochs,
+      double learningRateScale,
+      Distilling distilling) {
+
+    public static final Retraining DEFAULT =
+        new Retraining(
+            DEFAULT_PRUNE_ITERATIONS,
+            DEFAULT_PRUNE_EPOCHS,
+            DEFAULT_QUANTIZE_EPOCHS,
+            DEFAULT_RETRAINING_RATE_SCALE,
+            Distilling.OFF);
+
+    /**
+     * @throws IllegalArgumentException if a count or the rate is out of range
+     */
+    public Retraining {
+      Objects.requireNonNull(distilling, "distilling");
+      if (pruneIterations < 1 || pruneEpochs < 0 || quantizeEpochs < 0) {
+        throw new IllegalArgumentException(
+            "pruning needs at least one iteration; epoch counts cannot be negative");
+      }
+      if (!(learningRateScale > 0) || Double.isInfinite(learningRateScale)) {
+        throw new IllegalArgumentException(
+            "the retraining rate scale must be positive, got " + learningRateScale);
+      }
+    }
+
+    public Retraining withEpochs(int pruneIterations, int pruneEpochs, int quantizeEpochs) {
+      return new Retraining(
+          pruneIterations, pruneEpochs, quantizeEpochs, learningRateScale, distilling);
+    }
+
+    public Retraining withDistilling(Distilling distilling) {
+      return new Retraining(
+          pruneIterations, pruneEpochs, quantizeEpochs, learningRateScale, distilling);
+    }
+  }
 
   /**
    * Retraining towards the reference network's softened outputs as well as the labels (knowledge
    * distillation); a soft weight of 0 retrains on the labels alone, as the paper does.
    */
-  record Distilling(double temperature, double softWeight) {
-    static final Distilling OFF = new Distilling(1, 0);
+  public record Distilling(double temperature, double softWeight) {
+    public static final Distilling OFF = new Distilling(1, 0);
 
-    Distilling {
+    /**
+     * @throws IllegalArgumentException unless the temperature is positive and the weight in [0, 1]
+     */
+    public Distilling {
       if (!(temperature > 0) || Double.isInfinite(temperature)) {
-        throw new UserInputException(
+        throw new IllegalArgumentException(
             "distillation temperature must be positive, got " + temperature);
       }
       if (!(softWeight >= 0 && softWeight <= 1)) {
-        throw new UserInputException(
+        throw new IllegalArgumentException(
             "distillation weight must be between 0 and 1, got " + softWeight);
       }
     }
 
-    boolean enabled() {
+    public boolean enabled() {
       return softWeight > 0;
     }
 
@@ -54,63 +139,277 @@ record CompressionPlan(
     }
   }
 
-  CompressionPlan {
-    pruning = inGivenOrder(pruning);
-    weightBits = inGivenOrder(weightBits);
-    gapBits = inGivenOrder(gapBits);
-    if (!pruning.keySet().equals(weightBits.keySet())
-        || !pruning.keySet().equals(gapBits.keySet())) {
-      throw new UserInputException(
-          "every compressed layer needs a pruning target, weight bits and gap bits; got pruning for "
-              + pruning.keySet()
-              + ", bits for "
-              + weightBits.keySet()
-              + ", gap bits for "
-              + gapBits.keySet());
+  /**
+   * @throws IllegalArgumentException if no layer is planned
+   */
+  public CompressionPlan {
+    // The plan is written into the file as text: its order must not change from run to run.
+    layers = Collections.unmodifiableMap(new LinkedHashMap<>(layers));
+    Objects.requireNonNull(retraining, "retraining");
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("the plan compresses no layer");
     }
-    for (Map.Entry<String, Integer> entry : gapBits.entrySet()) {
-      if (entry.getValue() != AUTO_GAP_BITS
-          && (entry.getValue() < 1 || entry.getValue() > SparseQuantizedTensor.MAX_GAP_BITS)) {
-        throw new UserInputException(
-            "gap bits of "
-                + entry.getKey()
-                + " must be 1-"
-                + SparseQuantizedTensor.MAX_GAP_BITS
-                + " (or auto), got "
-                + entry.getValue());
-      }
-    }
-    for (Map.Entry<String, Integer> entry : weightBits.entrySet()) {
-      if (entry.getValue() < 1 || entry.getValue() > Quantized.MAX_BITS) {
-        throw new UserInputException(
-            "weight bits of "
-                + entry.getKey()
-                + " must be 1-"
-                + Quantized.MAX_BITS
-                + ", got "
-                + entry.getValue());
-      }
-    }
-    if (pruneIterations < 1 || pruneEpochs < 0 || clusterEpochs < 0) {
-      throw new UserInputException(
-          "pruning needs at least one iteration; epoch counts cannot be negative");
-    }
+    layers.forEach((name, layer) -> Objects.requireNonNull(layer, name));
+  }
+
+  public CompressionPlan withRetraining(Retraining retraining) {
+    return new CompressionPlan(layers, retraining);
+  }
+
+  /** The same plan with every layer's gap width chosen by size. */
+  CompressionPlan withAutoGapBits() {
+    Map<String, LayerPlan> auto = new LinkedHashMap<>();
+    layers.forEach((name, layer) -> auto.put(name, layer.withGapBits(LayerPlan.AUTO_GAP_BITS)));
+    return new CompressionPlan(auto, retraining);
   }
 
   /**
-   * An unmodifiable copy that iterates as {@code map} does. The plan is written into the file as
-   * text, so its order must not change from run to run ({@code Map.copyOf}'s does).
+   * The weight tensor of each planned layer ("ip1" → "ip1.weight"), in the architecture's order.
+   *
+   * @throws IllegalArgumentException naming a planned layer the architecture has no weights for,
+   *     and the layers it has
    */
-  private static <V> Map<String, V> inGivenOrder(Map<String, V> map) {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+  public Map<String, String> weightTensors(Architecture architecture) {
+    Map<String, String> weights = architecture.weightNamesByLayer();
+    for (String layer : layers.keySet()) {
+      if (!weights.containsKey(layer)) {
+        throw new IllegalArgumentException(
+            "no layer with weights named '"
+                + layer
+                + "' in "
+                + architecture.name()
+                + "; layers with weights: "
+                + String.join(", ", weights.keySet()));
+      }
+    }
+    Map<String, String> planned = new LinkedHashMap<>(weights);
+    planned.keySet().retainAll(layers.keySet());
+    return planned;
   }
 
-  /** Gap bits value meaning: try every width and keep the one giving the smallest tensor. */
-  static final int AUTO_GAP_BITS = 0;
+  /** The bias tensor of each planned layer whose bias is quantized, in the architecture's order. */
+  Map<String, String> quantizedBiases(Architecture architecture) {
+    Map<String, String> biases = new LinkedHashMap<>();
+    for (LayerSpec layer : architecture.layers()) {
+      LayerPlan planned = layers.get(layer.name());
+      if (planned != null && planned.bias() == LayerPlan.Bias.UNIFORM8) {
+        switch (layer) {
+          case LayerSpec.FullyConnected fc -> biases.put(fc.name(), fc.biasName());
+          case LayerSpec.Convolution conv -> biases.put(conv.name(), conv.biasName());
+          default -> {}
+        }
+      }
+    }
+    return biases;
+  }
 
-  static final int DEFAULT_PRUNE_ITERATIONS = 6;
-  static final int DEFAULT_PRUNE_EPOCHS = 10;
-  static final int DEFAULT_CLUSTER_EPOCHS = 12;
+  /**
+   * Checks the plan against the model it is for, before any work: every layer must exist and have
+   * weights.
+   *
+   * @throws IllegalArgumentException saying what does not fit
+   */
+  public void requireFits(Architecture architecture) {
+    weightTensors(architecture);
+    for (Map.Entry<String, LayerPlan> entry : layers.entrySet()) {
+      try {
+        entry.getValue().quantizer().quantizer(0);
+      } catch (IllegalStateException e) {
+        throw new IllegalArgumentException(entry.getKey() + ": " + e.getMessage());
+      }
+      if (entry.getValue().bias() != LayerPlan.Bias.FP32) {
+        throw new IllegalArgumentException(
+            entry.getKey() + ": quantized biases are not implemented yet");
+      }
+    }
+  }
+
+  /** One line per layer and the retraining, for reports and the file's metadata. */
+  String describe() {
+    StringBuilder text = new StringBuilder();
+    layers.forEach(
+        (name, layer) -> text.append(name).append(": ").append(layer.describe()).append("; "));
+    return text
+        + String.format(
+            "%d×%d pruning epochs, %d centroid epochs, retraining on %s",
+            retraining.pruneIterations(),
+            retraining.pruneEpochs(),
+            retraining.quantizeEpochs(),
+            retraining.distilling().describe());
+  }
+
+  /** The plan as a plan file (see the class comment). */
+  public String toJson() {
+    Map<String, Object> layerObjects = new LinkedHashMap<>();
+    layers.forEach(
+        (name, layer) -> {
+          Map<String, Object> object = new LinkedHashMap<>();
+          object.put(
+              "prune",
+              switch (layer.pruning()) {
+                case ThresholdPolicy.KeptFraction kept -> Map.of("keep", kept.keptFraction());
+                case ThresholdPolicy.QualityTimesStd std -> Map.of("std", std.quality());
+              });
+          object.put("quantizer", layer.quantizer().toString());
+          object.put(
+              "gap_bits", layer.gapBits() == LayerPlan.AUTO_GAP_BITS ? "auto" : layer.gapBits());
+          object.put("bias", layer.bias().word());
+          layerObjects.put(name, object);
+        });
+    Map<String, Object> distillation = new LinkedHashMap<>();
+    distillation.put("temperature", retraining.distilling().temperature());
+    distillation.put("weight", retraining.distilling().softWeight());
+    Map<String, Object> retrain = new LinkedHashMap<>();
+    retrain.put("prune_iterations", retraining.pruneIterations());
+    retrain.put("prune_epochs", retraining.pruneEpochs());
+    retrain.put("quantize_epochs", retraining.quantizeEpochs());
+    retrain.put("learning_rate_scale", retraining.learningRateScale());
+    retrain.put("distillation", distillation);
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("format", FORMAT);
+    root.put("layers", layerObjects);
+    root.put("retraining", retrain);
+    return Json.write(root);
+  }
+
+  /**
+   * Reads a plan file (see the class comment).
+   *
+   * @throws IllegalArgumentException saying what is wrong and where (the JSON's line and column, or
+   *     the layer and key)
+   */
+  public static CompressionPlan fromJson(String json) {
+    Fields root = new Fields("plan", JsonReader.parse(json));
+    String format = root.string("format");
+    if (!FORMAT.equals(format)) {
+      throw new IllegalArgumentException(
+          "plan: format is '" + format + "', this version reads '" + FORMAT + "'");
+    }
+    Map<String, LayerPlan> layers = new LinkedHashMap<>();
+    Fields layerObjects = root.object("layers");
+    for (String name : layerObjects.keys()) {
+      Fields layer = layerObjects.object(name);
+      try {
+        Fields prune = layer.object("prune");
+        List<String> rules = prune.keys();
+        if (rules.size() != 1) {
+          throw new IllegalArgumentException(
+              "plan: " + name + ".prune needs exactly one of \"keep\" and \"std\"");
+        }
+        ThresholdPolicy pruning =
+            switch (rules.getFirst()) {
+              case "keep" -> new ThresholdPolicy.KeptFraction(prune.number("keep"));
+              case "std" -> new ThresholdPolicy.QualityTimesStd(prune.number("std"));
+              default -> throw prune.unknown(rules.getFirst());
+            };
+        Object gaps = layer.optional("gap_bits", "auto");
+        int gapBits =
+            "auto".equals(gaps) ? LayerPlan.AUTO_GAP_BITS : layer.wholeNumber("gap_bits", gaps);
+        layers.put(
+            name,
+            new LayerPlan(
+                pruning,
+                QuantizerSpec.parse(layer.string("quantizer")),
+                gapBits,
+                LayerPlan.Bias.of(String.valueOf(layer.optional("bias", "fp32")))));
+        layer.requireNoOthers();
+      } catch (IllegalArgumentException e) {
+        throw e.getMessage().startsWith("plan: ")
+            ? e
+            : new IllegalArgumentException("plan: layer " + name + ": " + e.getMessage(), e);
+      }
+    }
+    Retraining retraining = Retraining.DEFAULT;
+    if (root.has("retraining")) {
+      Fields r = root.object("retraining");
+      Fields d = r.object("distillation");
+      retraining =
+          new Retraining(
+              r.wholeNumber("prune_iterations", r.get("prune_iterations")),
+              r.wholeNumber("prune_epochs", r.get("prune_epochs")),
+              r.wholeNumber("quantize_epochs", r.get("quantize_epochs")),
+              r.number("learning_rate_scale"),
+              new Distilling(d.number("temperature"), d.number("weight")));
+      d.requireNoOthers();
+      r.requireNoOthers();
+    }
+    root.requireNoOthers();
+    return new CompressionPlan(layers, retraining);
+  }
+
+  /** The keys of one JSON object, each to be read once; reading names the path on error. */
+  private static final class Fields {
+    private final String path;
+    private final Map<String, Object> map;
+    private final List<String> read = new ArrayList<>();
+
+    Fields(String path, Object value) {
+      if (!(value instanceof Map<?, ?>)) {
+        throw new IllegalArgumentException("plan: " + path + " must be a JSON object");
+      }
+      this.path = path;
+      this.map = JsonReader.object(value);
+    }
+
+    List<String> keys() {
+      read.addAll(map.keySet());
+      return List.copyOf(map.keySet());
+    }
+
+    boolean has(String key) {
+      return map.containsKey(key);
+    }
+
+    Object get(String key) {
+      if (!map.containsKey(key)) {
+        throw new IllegalArgumentException("plan: " + path + " has no \"" + key + "\"");
+      }
+      read.add(key);
+      return map.get(key);
+    }
+
+    Object optional(String key, Object absent) {
+      return map.containsKey(key) ? get(key) : absent;
+    }
+
+    Fields object(String key) {
+      return new Fields(path + "." + key, get(key));
+    }
+
+    String string(String key) {
+      if (get(key) instanceof String s) {
+        return s;
+      }
+      throw new IllegalArgumentException("plan: " + path + "." + key + " must be a string");
+    }
+
+    double number(String key) {
+      if (get(key) instanceof Double d) {
+        return d;
+      }
+      throw new IllegalArgumentException("plan: " + path + "." + key + " must be a number");
+    }
+
+    int wholeNumber(String key, Object value) {
+      if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE) {
+        return d.intValue();
+      }
+      throw new IllegalArgumentException(
+          "plan: " + path + "." + key + " must be a whole number, got " + value);
+    }
+
+    IllegalArgumentException unknown(String key) {
+      return new IllegalArgumentException("plan: " + path + " has an unknown key \"" + key + "\"");
+    }
+
+    void requireNoOthers() {
+      for (String key : map.keySet()) {
+        if (!read.contains(key)) {
+          throw unknown(key);
+        }
+      }
+    }
+  }
 
   /**
    * Where our defaults part from the paper's per-layer table, by model: kept fractions that give a
@@ -131,58 +430,37 @@ record CompressionPlan(
       Map.of("lenet-5", new Distilling(2, 0.5));
 
   /**
-   * Retraining runs at this fraction of the reference's base rate unless a model says otherwise.
-   */
-  static final double DEFAULT_RETRAINING_RATE_SCALE = 0.1;
-
-  /**
    * LeNet-5 retrains at 0.001, the paper's own retraining rate (a tenth of Caffe's 0.01): at a
    * tenth of our faster reference schedule's 0.05, each round of retraining raised its test error
    * (0.70% → 0.74% in the third round) instead of recovering what pruning cost.
    */
   private static final Map<String, Double> RETRAINING_RATE_SCALES = Map.of("lenet-5", 0.02);
 
-  /** The same plan with every layer's gap width chosen by size. */
-  CompressionPlan withAutoGapBits() {
-    Map<String, Integer> auto = new LinkedHashMap<>();
-    gapBits.keySet().forEach(layer -> auto.put(layer, AUTO_GAP_BITS));
-    return new CompressionPlan(
-        pruning,
-        weightBits,
-        auto,
-        pruneIterations,
-        pruneEpochs,
-        clusterEpochs,
-        retrainLearningRateScale,
-        init,
-        distilling);
-  }
-
   /**
-   * The paper's per-layer settings for a model it reports on (bits, gap bits, kept fractions, the
-   * latter changed where {@link #KEPT_FRACTIONS} says), with our retraining lengths, rates and
-   * objective.
+   * The paper's per-layer settings for a model it reports on (k-means bits, gap bits, kept
+   * fractions, the latter changed where {@link #KEPT_FRACTIONS} says), with our retraining lengths,
+   * rates and objective.
    */
   static CompressionPlan paper(PaperResults paper) {
     Map<String, Double> ours = KEPT_FRACTIONS.getOrDefault(paper.model(), Map.of());
-    Map<String, ThresholdPolicy> pruning = new LinkedHashMap<>();
-    Map<String, Integer> bits = new LinkedHashMap<>();
-    Map<String, Integer> gaps = new LinkedHashMap<>();
+    Map<String, LayerPlan> layers = new LinkedHashMap<>();
     for (PaperResults.Layer layer : paper.layers()) {
       double kept = ours.getOrDefault(layer.name(), layer.keptPct() / 100);
-      pruning.put(layer.name(), new ThresholdPolicy.KeptFraction(kept));
-      bits.put(layer.name(), (int) layer.weightBits());
-      gaps.put(layer.name(), layer.indexBits());
+      layers.put(
+          layer.name(),
+          new LayerPlan(
+              new ThresholdPolicy.KeptFraction(kept),
+              QuantizerSpec.kmeans((int) layer.weightBits(), KMeans1D.Init.LINEAR),
+              layer.indexBits(),
+              LayerPlan.Bias.FP32));
     }
     return new CompressionPlan(
-        pruning,
-        bits,
-        gaps,
-        DEFAULT_PRUNE_ITERATIONS,
-        DEFAULT_PRUNE_EPOCHS,
-        DEFAULT_CLUSTER_EPOCHS,
-        RETRAINING_RATE_SCALES.getOrDefault(paper.model(), DEFAULT_RETRAINING_RATE_SCALE),
-        KMeans1D.Init.LINEAR,
-        DISTILLING.getOrDefault(paper.model(), Distilling.OFF));
+        layers,
+        new Retraining(
+            DEFAULT_PRUNE_ITERATIONS,
+            DEFAULT_PRUNE_EPOCHS,
+            DEFAULT_QUANTIZE_EPOCHS,
+            RETRAINING_RATE_SCALES.getOrDefault(paper.model(), DEFAULT_RETRAINING_RATE_SCALE),
+            DISTILLING.getOrDefault(paper.model(), Distilling.OFF)));
   }
 }

@@ -301,16 +301,16 @@ final class CompressionReport {
     md.append("| layer | kept | codebook bits |\n|---|---:|---:|\n");
     search
         .plan()
-        .pruning()
+        .layers()
         .forEach(
-            (layer, policy) ->
+            (layer, planned) ->
                 md.append(
                     String.format(
                         Locale.ROOT,
                         "| %s | %s | %d |%n",
                         layer,
-                        policy.describe(),
-                        search.plan().weightBits().get(layer))));
+                        planned.pruning().describe(),
+                        planned.quantizer().bits())));
     md.append("\nDecisions:\n\n");
     search.log().forEach(line -> md.append("- ").append(line).append('\n'));
     md.append("\nSensitivity of the reference: [sensitivity.md](sensitivity.md).\n");
@@ -326,13 +326,15 @@ final class CompressionReport {
     List<Object> layers = new ArrayList<>();
     search
         .plan()
-        .pruning()
+        .layers()
         .forEach(
-            (layer, policy) -> {
+            (layer, planned) -> {
               Map<String, Object> l = new LinkedHashMap<>();
               l.put("layer", layer);
-              l.put("kept_fraction", ((ThresholdPolicy.KeptFraction) policy).keptFraction());
-              l.put("bits", search.plan().weightBits().get(layer));
+              l.put(
+                  "kept_fraction",
+                  ((ThresholdPolicy.KeptFraction) planned.pruning()).keptFraction());
+              l.put("quantizer", planned.quantizer().toString());
               layers.add(l);
             });
     m.put("plan", layers);

@@ -4,7 +4,8 @@ import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.IterativePruning;
-import dev.deepcompress.quantization.Clustering;
+import dev.deepcompress.quantization.Quantization;
+import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
@@ -20,9 +21,8 @@ import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The paper's three stages in their one order: prune and retrain, quantize and retrain, encode.
@@ -31,19 +31,8 @@ import java.util.Map;
  */
 final class Compressor {
 
-  /**
-   * The encoded model, the compressed tensors it was encoded from (by parameter name), the pruning
-   * iterations and the error right after weight sharing, both on the images {@code monitor} names.
-   */
-  record Result(
-      Model model,
-      Map<String, CompressedTensor> tensors,
-      List<IterativePruning.IterationReport> pruning,
-      double errorAfterQuantizationPct,
-      String monitor) {}
-
-  /** What quantization hands on: every tensor with its final codebook. */
-  private record Quantization(
+  /** What quantization hands on: every tensor with its final quantization. */
+  private record QuantizedTensors(
       Map<String, CompressedTensor> tensors, double errorBeforeRetrainingPct) {}
 
   /** Epoch orders for retraining start here, so they differ from the reference run's. */
@@ -73,12 +62,12 @@ final class Compressor {
       PrintStream console) {
     this.network = network;
     this.plan = plan;
-    this.tensorOfLayer = plannedTensors(network.architecture(), plan);
+    this.tensorOfLayer = plan.weightTensors(network.architecture());
     this.batches = batches;
     this.monitor = monitor;
     this.solver = solver;
-    this.retrainRate = solver.schedule().rate(0) * plan.retrainLearningRateScale();
-    this.objective = objective(network, plan.distilling());
+    this.retrainRate = solver.schedule().rate(0) * plan.retraining().learningRateScale();
+    this.objective = objective(network, plan.retraining().distilling());
     this.seed = seed;
     this.console = console;
   }
@@ -87,9 +76,9 @@ final class Compressor {
    * Compresses {@code network} in place and returns the encoded model.
    *
    * @param solver the reference's solver; retraining runs it at {@code
-   *     plan.retrainLearningRateScale()} of its rate
+   *     plan.retraining().learningRateScale()} of its rate
    */
-  static Result run(
+  static Compression.Result run(
       Network network,
       DatasetSplits data,
       SolverConfig solver,
@@ -108,9 +97,10 @@ final class Compressor {
             seed,
             console);
     IterativePruning.Result pruned = stages.pruneAndRetrain();
-    Quantization quantized = stages.quantizeAndRetrain(pruned.tensors());
-    Model model = encode(network, quantized.tensors(), stages.byTensor(plan.gapBits()), metadata);
-    return new Result(
+    QuantizedTensors quantized = stages.quantizeAndRetrain(pruned.tensors());
+    Model model =
+        encode(network, quantized.tensors(), stages.byTensor(layer -> layer.gapBits()), metadata);
+    return new Compression.Result(
         model,
         quantized.tensors(),
         pruned.iterations(),
@@ -120,41 +110,51 @@ final class Compressor {
 
   /** Stage 1: iterative magnitude pruning, retraining with the masks enforced after each step. */
   private IterativePruning.Result pruneAndRetrain() {
-    SolverConfig retrain = annealed(plan.pruneEpochs());
+    CompressionPlan.Retraining retraining = plan.retraining();
+    SolverConfig retrain = annealed(retraining.pruneEpochs());
     console.printf(
         "pruning: %d iterations of prune + %d epochs retraining at %s, %s%n",
-        plan.pruneIterations(),
-        plan.pruneEpochs(),
+        retraining.pruneIterations(),
+        retraining.pruneEpochs(),
         retrain.schedule().describe(),
-        plan.distilling().describe());
+        retraining.distilling().describe());
     return IterativePruning.run(
         network,
-        byTensor(plan.pruning()),
+        byTensor(LayerPlan::pruning),
         new IterativePruning.Settings(
-            plan.pruneIterations(), plan.pruneEpochs(), retrain, objective),
+            retraining.pruneIterations(), retraining.pruneEpochs(), retrain, objective),
         batches,
         FIRST_RETRAINING_EPOCH,
         monitor.images(),
         new PruningProgress(console, monitor.name()));
   }
 
-  /** Stage 2: weight sharing by k-means on the kept weights, then centroid retraining. */
-  private Quantization quantizeAndRetrain(Map<String, CompressedTensor> pruned) {
-    Clustering clustering =
-        Clustering.apply(network, pruned, byTensor(plan.weightBits()), plan.init(), seed);
+  /**
+   * Stage 2: each tensor's kept weights quantized by its planned quantizer, then retraining for the
+   * trained ones (k-means centroids by the grouped gradient, the others through their shadow
+   * weights) while the post-training ones stay fixed. A plan of post-training quantizers only does
+   * not retrain.
+   */
+  private QuantizedTensors quantizeAndRetrain(Map<String, CompressedTensor> pruned) {
+    Map<String, QuantizerSpec> specs = byTensor(LayerPlan::quantizer);
+    Quantization quantization = Quantization.apply(network, pruned, specs, seed);
     double quantized = monitor.errorPercent(network::predict);
-    console.printf(
-        "weight sharing (%s init): %s error %.2f%% before centroid retraining%n",
-        plan.init().name().toLowerCase(Locale.ROOT), monitor.name(), quantized);
-    ReferenceTraining.runEpochs(
-        new Trainer(network, annealed(plan.clusterEpochs()), clustering.constraints(), objective),
-        batches,
-        FIRST_RETRAINING_EPOCH + plan.pruneIterations() * plan.pruneEpochs(),
-        plan.clusterEpochs(),
-        monitor,
-        "centroid retraining",
-        console);
-    return new Quantization(clustering.tensors(), quantized);
+    StringBuilder quantizers = new StringBuilder();
+    specs.forEach((name, spec) -> quantizers.append(", ").append(name).append(' ').append(spec));
+    console.printf("quantization%s: %s error %.2f%%%n", quantizers, monitor.name(), quantized);
+    int epochs = plan.retraining().quantizeEpochs();
+    if (quantization.retrains() && epochs > 0) {
+      CompressionPlan.Retraining retraining = plan.retraining();
+      ReferenceTraining.runEpochs(
+          new Trainer(network, annealed(epochs), quantization.constraints(), objective),
+          batches,
+          FIRST_RETRAINING_EPOCH + retraining.pruneIterations() * retraining.pruneEpochs(),
+          epochs,
+          monitor,
+          "quantized retraining",
+          console);
+    }
+    return new QuantizedTensors(quantization.tensors(), quantized);
   }
 
   /**
@@ -184,9 +184,10 @@ final class Compressor {
   }
 
   /** A per-layer setting of the plan, keyed by the layer's weight tensor instead. */
-  private <V> Map<String, V> byTensor(Map<String, V> byLayer) {
+  private <V> Map<String, V> byTensor(Function<LayerPlan, V> setting) {
     Map<String, V> byTensor = new LinkedHashMap<>();
-    tensorOfLayer.forEach((layer, tensor) -> byTensor.put(tensor, byLayer.get(layer)));
+    tensorOfLayer.forEach(
+        (layer, tensor) -> byTensor.put(tensor, setting.apply(plan.layers().get(layer))));
     return byTensor;
   }
 
@@ -194,8 +195,8 @@ final class Compressor {
    * Stage 3: every compressed tensor as the file stores it (its mask's positions, its quantizer's
    * codebook and indices, exactly); every other parameter stays dense fp32, from {@code network}.
    *
-   * @param gapBits position-gap width per compressed tensor, or {@link
-   *     CompressionPlan#AUTO_GAP_BITS} for the width that makes it smallest
+   * @param gapBits position-gap width per compressed tensor, or {@link LayerPlan#AUTO_GAP_BITS} for
+   *     the width that makes it smallest
    */
   static Model encode(
       Network network,
@@ -214,9 +215,7 @@ final class Compressor {
         int bits = gapBits.get(spec.name());
         tensors.put(
             spec.name(),
-            bits == CompressionPlan.AUTO_GAP_BITS
-                ? smallestEncoding(tensor)
-                : tensor.toTensor(bits));
+            bits == LayerPlan.AUTO_GAP_BITS ? smallestEncoding(tensor) : tensor.toTensor(bits));
       }
     }
     return network.withPreprocessing(Model.ofTensors(architecture, tensors, metadata));
@@ -239,28 +238,6 @@ final class Compressor {
       }
     }
     return best;
-  }
-
-  /**
-   * The weight tensor of each layer the plan compresses, in architecture order: the plan speaks of
-   * layers, as the command line does; the stages of parameters.
-   */
-  static Map<String, String> plannedTensors(Architecture architecture, CompressionPlan plan) {
-    Map<String, String> weights = architecture.weightNamesByLayer();
-    for (String layer : plan.pruning().keySet()) {
-      if (!weights.containsKey(layer)) {
-        throw new UserInputException(
-            "no layer with weights named '"
-                + layer
-                + "' in "
-                + architecture.name()
-                + "; layers with weights: "
-                + String.join(", ", weights.keySet()));
-      }
-    }
-    Map<String, String> planned = new LinkedHashMap<>(weights);
-    planned.keySet().retainAll(plan.pruning().keySet());
-    return planned;
   }
 
   /** One line per pruning iteration, a progress bar per retraining epoch. */

@@ -42,7 +42,7 @@ final class DistillOptions {
   CompressionPlan.Distilling distilling(CompressionPlan.Distilling planned) {
     double weight = softWeight != null ? softWeight : planned.softWeight();
     double defaultTemperature = planned.enabled() ? planned.temperature() : 2;
-    return new CompressionPlan.Distilling(
-        temperature != null ? temperature : defaultTemperature, weight);
+    double t = temperature != null ? temperature : defaultTemperature;
+    return UserInputException.check(() -> new CompressionPlan.Distilling(t, weight));
   }
 }

@@ -6,7 +6,6 @@ import dev.deepcompress.pipeline.trials.Trial;
 import dev.deepcompress.pipeline.trials.TrialExecutor;
 import dev.deepcompress.pipeline.trials.TrialListener;
 import dev.deepcompress.pruning.ThresholdPolicy;
-import dev.deepcompress.quantization.WeightSharing;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
@@ -84,10 +83,11 @@ final class LayerBytes {
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("no parameter named " + tensor));
     float[] weights = reference.parameters().get(tensor);
-    CompressedTensor pruned = CompressedTensor.pruned(spec, mask);
-    WeightSharing sharing =
-        WeightSharing.cluster(pruned, weights, bits, context.init(), context.seed());
-    CompressedTensor quantized = sharing.tensor();
+    CompressedTensor quantized =
+        context
+            .kmeans(bits)
+            .quantizer(context.seed())
+            .quantize(CompressedTensor.pruned(spec, mask), weights);
     return ModelFile.encodedBytes(spec, Compressor.smallestEncoding(quantized));
   }
 

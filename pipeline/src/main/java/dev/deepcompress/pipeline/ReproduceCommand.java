@@ -5,6 +5,7 @@ import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetOptions;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.Preprocessing;
@@ -16,13 +17,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "reproduce",
@@ -72,10 +77,12 @@ final class ReproduceCommand implements Callable<Integer> {
   Integer pruneEpochs;
 
   @Option(
-      names = "--cluster-epochs",
+      names = {"--quantize-epochs", "--cluster-epochs"},
       description =
-          "Centroid retraining epochs (default " + CompressionPlan.DEFAULT_CLUSTER_EPOCHS + ").")
-  Integer clusterEpochs;
+          "Retraining epochs after quantization (default "
+              + CompressionPlan.DEFAULT_QUANTIZE_EPOCHS
+              + ").")
+  Integer quantizeEpochs;
 
   @Option(
       names = "--train-subset",
@@ -104,6 +111,9 @@ final class ReproduceCommand implements Callable<Integer> {
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
   @Mixin SearchOptions search;
+  @Mixin QuantizerOptions quantizerOptions;
+
+  @Spec CommandSpec spec;
 
   private static final int BATCH_SIZE = 64;
 
@@ -126,7 +136,12 @@ final class ReproduceCommand implements Callable<Integer> {
           "--max-error needs a validation split to measure it on: give --validation N");
     }
     // Planned before any work, so a bad option fails at once.
-    CompressionPlan paperPlan = planWithOverrides(CompressionPlan.paper(paper));
+    CompressionPlan paperPlan;
+    try {
+      paperPlan = planWithOverrides(CompressionPlan.paper(paper), architecture);
+    } catch (UserInputException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     CompressionPlan plan = paperGapBits ? paperPlan : paperPlan.withAutoGapBits();
     Path directory = outDir != null ? outDir : Path.of("runs", modelName);
     Files.createDirectories(directory);
@@ -183,7 +198,7 @@ final class ReproduceCommand implements Callable<Integer> {
     console.printf("reference test error: %.2f%%%n", referenceError);
 
     Map<String, String> metadata = settings.metadata();
-    metadata.put("compress.plan", describe(plan));
+    metadata.put("compress.plan", plan.describe());
     Search.Outcome outcome =
         search.enabled()
             ? SearchRun.run(
@@ -198,10 +213,18 @@ final class ReproduceCommand implements Callable<Integer> {
                 directory,
                 console)
             : null;
-    Compressor.Result result =
+    Compression.Result result =
         outcome != null
             ? outcome.result()
-            : Compressor.run(network, splits, solver, BATCH_SIZE, seed, plan, metadata, console);
+            : Compression.of(network.toModel(Map.of()))
+                .plan(plan)
+                .data(splits)
+                .solver(solver)
+                .batchSize(BATCH_SIZE)
+                .seed(seed)
+                .metadata(metadata)
+                .console(console)
+                .run();
     Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
 
     long denseBytes = 4 * architecture.parameterCount();
@@ -214,7 +237,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 denseBytes,
                 measured.layout(),
                 Optional.of(paper))
-            .withPruning(result.pruning(), result.monitor())
+            .withPruning(result.pruning(), result.errorsOn())
             .with("file", file.toString())
             .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
             .with("wall_time_s", seconds);
@@ -247,39 +270,31 @@ final class ReproduceCommand implements Callable<Integer> {
         .errorPercent();
   }
 
-  static String describe(CompressionPlan plan) {
-    StringBuilder text = new StringBuilder();
-    plan.pruning()
-        .forEach(
-            (layer, policy) ->
-                text.append(
-                    String.format(
-                        "%s: %s, %d-bit weights, %s gaps; ",
-                        layer,
-                        policy.describe(),
-                        plan.weightBits().get(layer),
-                        plan.gapBits().get(layer) == CompressionPlan.AUTO_GAP_BITS
-                            ? "smallest-size"
-                            : plan.gapBits().get(layer) + "-bit")));
-    return text
-        + String.format(
-            "%d×%d pruning epochs, %d centroid epochs, retraining on %s",
-            plan.pruneIterations(),
-            plan.pruneEpochs(),
-            plan.clusterEpochs(),
-            plan.distilling().describe());
-  }
-
-  private CompressionPlan planWithOverrides(CompressionPlan plan) {
-    return new CompressionPlan(
-        plan.pruning(),
-        plan.weightBits(),
-        plan.gapBits(),
-        pruneIterations != null ? pruneIterations : plan.pruneIterations(),
-        pruneEpochs != null ? pruneEpochs : plan.pruneEpochs(),
-        clusterEpochs != null ? clusterEpochs : plan.clusterEpochs(),
-        distill.retrainRateScale(plan.retrainLearningRateScale()),
-        plan.init(),
-        distill.distilling(plan.distilling()));
+  /** The paper's plan with what the options change, checked against the architecture. */
+  private CompressionPlan planWithOverrides(CompressionPlan plan, Architecture architecture) {
+    Map<String, LayerPlan> layers = new LinkedHashMap<>(plan.layers());
+    // The paper's plans cover every layer with weights: a layer they lack is one requireFits names.
+    for (String layer : quantizerOptions.layers()) {
+      layers.putIfAbsent(layer, LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(1), 5));
+    }
+    layers.replaceAll(quantizerOptions::apply);
+    CompressionPlan.Retraining r = plan.retraining();
+    CompressionPlan result =
+        UserInputException.check(
+            () ->
+                new CompressionPlan(
+                    layers,
+                    new CompressionPlan.Retraining(
+                        pruneIterations != null ? pruneIterations : r.pruneIterations(),
+                        pruneEpochs != null ? pruneEpochs : r.pruneEpochs(),
+                        quantizeEpochs != null ? quantizeEpochs : r.quantizeEpochs(),
+                        distill.retrainRateScale(r.learningRateScale()),
+                        distill.distilling(r.distilling()))));
+    UserInputException.check(
+        () -> {
+          result.requireFits(architecture);
+          return result;
+        });
+    return result;
   }
 }

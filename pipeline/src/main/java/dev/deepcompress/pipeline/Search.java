@@ -11,7 +11,10 @@ import dev.deepcompress.pipeline.trials.TrialListener;
 import dev.deepcompress.pruning.IterativePruning;
 import dev.deepcompress.pruning.MaskConstraint;
 import dev.deepcompress.pruning.ThresholdPolicy;
-import dev.deepcompress.quantization.Clustering;
+import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.quantization.Quantization;
+import dev.deepcompress.quantization.QuantizerSpec;
+import dev.deepcompress.quantization.QuantizerSpec.Mode;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
@@ -54,7 +57,7 @@ final class Search {
 
   /** What the search decided and measured, for the report. */
   record Outcome(
-      Compressor.Result result,
+      Compression.Result result,
       CompressionPlan plan,
       Sensitivity.Table sensitivity,
       int referenceErrors,
@@ -121,6 +124,7 @@ final class Search {
     private final SolverConfig solver;
     private final double retrainRate;
     private final Model reference;
+    private final KMeans1D.Init init;
     private final List<String> log = new ArrayList<>();
     private int epoch = Compressor.FIRST_RETRAINING_EPOCH;
 
@@ -143,11 +147,19 @@ final class Search {
       this.settings = settings;
       this.executor = executor;
       this.console = console;
-      this.tensorOfLayer = Compressor.plannedTensors(network.architecture(), base);
-      this.objective = Compressor.objective(network, base.distilling());
+      this.tensorOfLayer = base.weightTensors(network.architecture());
+      this.objective = Compressor.objective(network, base.retraining().distilling());
       this.solver = solver;
-      this.retrainRate = solver.schedule().rate(0) * base.retrainLearningRateScale();
+      this.retrainRate = solver.schedule().rate(0) * base.retraining().learningRateScale();
       this.reference = network.toModel(Map.of());
+      // The codebooks the search tries are k-means ones, initialised as the plan's first k-means.
+      this.init =
+          base.layers().values().stream()
+              .map(LayerPlan::quantizer)
+              .filter(QuantizerSpec.KMeans.class::isInstance)
+              .map(q -> ((QuantizerSpec.KMeans) q).init())
+              .findFirst()
+              .orElse(KMeans1D.Init.LINEAR);
     }
 
     private int validationErrors() {
@@ -204,7 +216,7 @@ final class Search {
       Quantized quantized = quantize(pruned, maxErrors);
       Map<String, String> withPlan = new LinkedHashMap<>(metadata);
       CompressionPlan plan = plan(pruned.masks(), quantized.bits());
-      withPlan.put("compress.plan", ReproduceCommand.describe(plan));
+      withPlan.put("compress.plan", plan.describe());
       withPlan.put(
           "compress.search",
           String.format(
@@ -215,8 +227,8 @@ final class Search {
               referenceErrors));
       Model model =
           Compressor.encode(network, quantized.tensors(), autoGaps(quantized.tensors()), withPlan);
-      Compressor.Result result =
-          new Compressor.Result(
+      Compression.Result result =
+          new Compression.Result(
               model,
               quantized.tensors(),
               pruned.rounds(),
@@ -235,8 +247,8 @@ final class Search {
           retraining,
           batchSize,
           solver.withSchedule(new LearningRateSchedule.Fixed(retrainRate)),
-          base.distilling(),
-          base.init(),
+          base.retraining().distilling(),
+          init,
           seed);
     }
 
@@ -251,7 +263,7 @@ final class Search {
                       k ->
                           trials.add(
                               new LayerBytes.EncodeTrial(
-                                  tensor, k, base.weightBits().get(layer)))));
+                                  tensor, k, base.layers().get(layer).quantizer().bits()))));
       List<LayerBytes.Cost> costs = executor.runAll(context, trials, TrialListener.SILENT);
       Map<String, Map<Double, Integer>> bytes = new LinkedHashMap<>();
       int next = 0;
@@ -273,12 +285,12 @@ final class Search {
         Model snapshot) {}
 
     private Pruned prune(List<PruningPath.Point> path, int limit) {
-      int rounds = base.pruneIterations();
+      int rounds = base.retraining().pruneIterations();
       note(
           "pruning: %d rounds of %d epochs along a path of %d points (%,d to %,d B at nominal"
               + " widths), at most %d errors",
           rounds,
-          base.pruneEpochs(),
+          base.retraining().pruneEpochs(),
           path.size(),
           path.get(0).bytes(),
           path.get(path.size() - 1).bytes(),
@@ -311,7 +323,7 @@ final class Search {
         }
         double afterPruning = applyPoint(path.get(target), masks);
         at = target;
-        retrain(masks, base.pruneEpochs(), "prune " + round);
+        retrain(masks, base.retraining().pruneEpochs(), "prune " + round);
         errors = validationErrors();
         boolean pass = errors <= limit;
         if (pass) {
@@ -487,22 +499,26 @@ final class Search {
             budget, describeBits(bits));
       }
       for (int attempt = 0; ; attempt++) {
-        Clustering clustering =
-            Clustering.apply(network, tensors(pruned.masks()), bits, base.init(), seed);
+        Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
+        bits.forEach(
+            (tensor, b) -> specs.put(tensor, new QuantizerSpec.KMeans(b, init, Mode.TRAINED)));
+        Quantization quantization =
+            Quantization.apply(network, tensors(pruned.masks()), specs, seed);
         int before = validationErrors();
-        train(clustering.constraints(), base.clusterEpochs(), "centroid retraining");
+        train(
+            quantization.constraints(), base.retraining().quantizeEpochs(), "centroid retraining");
         int errors = validationErrors();
         boolean pass = errors <= maxErrors;
         note(
             "quantized %s: %d errors after sharing, %d after centroid retraining (%s)",
             describeBits(bits), before, errors, pass ? "within" : "over");
         if (pass || attempt >= settings.backOffs()) {
-          return new Quantized(clustering.tensors(), Map.copyOf(bits), before, errors);
+          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors);
         }
-        String worst = costliest(clustering, pruned.snapshot(), errors);
+        String worst = costliest(quantization, pruned.snapshot(), errors);
         Integer wider = worst == null ? null : widerThan(bits.get(worst));
         if (wider == null) {
-          return new Quantized(clustering.tensors(), Map.copyOf(bits), before, errors);
+          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors);
         }
         note("backing off %s from %d to %d bits", worst, bits.get(worst), wider);
         bits.put(worst, wider);
@@ -524,10 +540,10 @@ final class Search {
      * The tensor whose quantization costs the most validation errors: putting its unquantized
      * (pruned and retrained) weights back lowers the error the most. Null if none lowers it.
      */
-    private String costliest(Clustering clustering, Model unquantized, int errors) {
+    private String costliest(Quantization quantization, Model unquantized, int errors) {
       String worst = null;
       int bestGain = 0;
-      for (String tensor : clustering.constraints().keySet()) {
+      for (String tensor : quantization.constraints().keySet()) {
         float[] values = network.parameter(tensor).values();
         float[] quantized = values.clone();
         System.arraycopy(unquantized.parameters().get(tensor), 0, values, 0, values.length);
@@ -559,31 +575,25 @@ final class Search {
 
     private static Map<String, Integer> autoGaps(Map<String, CompressedTensor> tensors) {
       Map<String, Integer> gaps = new LinkedHashMap<>();
-      tensors.keySet().forEach(t -> gaps.put(t, CompressionPlan.AUTO_GAP_BITS));
+      tensors.keySet().forEach(t -> gaps.put(t, LayerPlan.AUTO_GAP_BITS));
       return gaps;
     }
 
     /** The plan the search arrived at, by layer: reusable as a fixed plan. */
     private CompressionPlan plan(Map<String, Mask> masks, Map<String, Integer> bitsByTensor) {
-      Map<String, ThresholdPolicy> pruning = new LinkedHashMap<>();
-      Map<String, Integer> bits = new LinkedHashMap<>();
-      Map<String, Integer> gaps = new LinkedHashMap<>();
+      Map<String, LayerPlan> layers = new LinkedHashMap<>();
       tensorOfLayer.forEach(
-          (layer, tensor) -> {
-            pruning.put(layer, new ThresholdPolicy.KeptFraction(masks.get(tensor).keptFraction()));
-            bits.put(layer, bitsByTensor.get(tensor));
-            gaps.put(layer, CompressionPlan.AUTO_GAP_BITS);
-          });
-      return new CompressionPlan(
-          pruning,
-          bits,
-          gaps,
-          base.pruneIterations(),
-          base.pruneEpochs(),
-          base.clusterEpochs(),
-          base.retrainLearningRateScale(),
-          base.init(),
-          base.distilling());
+          (layer, tensor) ->
+              layers.put(
+                  layer,
+                  base.layers()
+                      .get(layer)
+                      .withPruning(
+                          new ThresholdPolicy.KeptFraction(masks.get(tensor).keptFraction()))
+                      .withQuantizer(
+                          new QuantizerSpec.KMeans(bitsByTensor.get(tensor), init, Mode.TRAINED))
+                      .withGapBits(LayerPlan.AUTO_GAP_BITS)));
+      return new CompressionPlan(layers, base.retraining());
     }
 
     private String describeKeep(Map<String, Double> kept) {

@@ -40,7 +40,7 @@ final class SearchRun {
               network, splits, solver, batchSize, seed, base, settings, executor, metadata,
               console);
     }
-    console.println("search: chosen plan: " + ReproduceCommand.describe(outcome.plan()));
+    console.println("search: chosen plan: " + outcome.plan().describe());
     if (reportDirectory != null) {
       Files.createDirectories(reportDirectory);
       SensitivityReport.write(

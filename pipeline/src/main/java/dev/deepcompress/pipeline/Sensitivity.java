@@ -9,8 +9,9 @@ import dev.deepcompress.pipeline.trials.TrialExecutor;
 import dev.deepcompress.pipeline.trials.TrialListener;
 import dev.deepcompress.pruning.MaskConstraint;
 import dev.deepcompress.pruning.ThresholdPolicy;
-import dev.deepcompress.quantization.Clustering;
 import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.quantization.Quantization;
+import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.Distillation;
 import dev.deepcompress.training.Evaluation;
@@ -57,6 +58,11 @@ final class Sensitivity {
       CompressionPlan.Distilling distilling,
       KMeans1D.Init init,
       long seed) {
+
+    /** The k-means quantizer of {@code bits}, trained, with the context's initialisation. */
+    QuantizerSpec kmeans(int bits) {
+      return new QuantizerSpec.KMeans(bits, init, QuantizerSpec.Mode.TRAINED);
+    }
 
     boolean retrains() {
       return retraining.count() > 0;
@@ -140,14 +146,18 @@ final class Sensitivity {
     @Override
     public Point run(Context context) {
       Network network = Network.fromModel(context.reference());
-      CompressedTensor dense =
+      float[] values = network.parameter(tensor).values();
+      CompressedTensor pruned =
           CompressedTensor.pruned(
               network.parameter(tensor).spec(),
-              Mask.all(network.parameter(tensor).values().length));
-      Clustering clustering =
-          Clustering.apply(
-              network, Map.of(tensor, dense), Map.of(tensor, bits), context.init(), context.seed());
-      return context.measure(bits, network, clustering.constraints());
+              context.masks().getOrDefault(tensor, Mask.all(values.length)));
+      Quantization quantization =
+          Quantization.apply(
+              network,
+              Map.of(tensor, pruned),
+              Map.of(tensor, context.kmeans(bits)),
+              context.seed());
+      return context.measure(bits, network, quantization.constraints());
     }
 
     @Override

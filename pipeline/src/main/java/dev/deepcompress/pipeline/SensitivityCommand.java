@@ -79,13 +79,10 @@ final class SensitivityCommand implements Callable<Integer> {
     String model = reference.architecture().name();
     CompressionPlan defaults =
         PaperResults.forModel(model).map(CompressionPlan::paper).orElse(null);
-    double retrainScale =
-        defaults != null
-            ? defaults.retrainLearningRateScale()
-            : CompressionPlan.DEFAULT_RETRAINING_RATE_SCALE;
-    CompressionPlan.Distilling distilling =
-        distill.distilling(
-            defaults != null ? defaults.distilling() : CompressionPlan.Distilling.OFF);
+    CompressionPlan.Retraining retraining =
+        defaults != null ? defaults.retraining() : CompressionPlan.Retraining.DEFAULT;
+    double retrainScale = distill.retrainRateScale(retraining.learningRateScale());
+    CompressionPlan.Distilling distilling = distill.distilling(retraining.distilling());
     SolverConfig solver =
         SolverConfig.caffeLenet()
             .withSchedule(

@@ -39,9 +39,9 @@ class CommandLineErrorsTest {
   void distillationWeightOutsideZeroToOneFailsBeforeAnyWork() {
     CliRun outcome =
         CliRun.of("reproduce", "lenet-5", "--data-dir", dir.toString(), "--distill-weight", "1.5");
-    assertEquals(ErrorReporter.FAILED, outcome.exitCode());
+    assertEquals(ErrorReporter.USAGE, outcome.exitCode());
     assertTrue(outcome.err().contains("distillation weight"), outcome.err());
-    assertEquals(1, outcome.err().strip().lines().count(), outcome.err());
+    assertNoStackTrace(outcome);
   }
 
   @Test
@@ -86,5 +86,54 @@ class CommandLineErrorsTest {
     assertEquals(ErrorReporter.FAILED, outcome.exitCode());
     assertTrue(outcome.err().contains("does not exist"), outcome.err());
     assertNoStackTrace(outcome);
+  }
+
+  /**
+   * A bad quantizer plan is a usage error before any data set is looked for: the data directory
+   * here is empty, so reaching the data would fail with another message.
+   */
+  @Test
+  void aBadQuantizerPlanIsAUsageErrorBeforeAnyWork() throws IOException {
+    Path model = TestModels.compressedLenet300100(dir);
+    Path empty = Files.createDirectories(dir.resolve("no-data"));
+    String[][] cases = {
+      {
+        "--quantizer",
+        "fc9=kmeans:4",
+        "no layer with weights named 'fc9' in lenet-300-100; layers"
+            + " with weights: ip1, ip2, ip3"
+      },
+      {"--quantizer", "ip1=uniform:9", "uniform quantization takes 2-8 bits, got 9"},
+      {"--quantizer", "ip1=kmeans:4,sym", "kmeans has no option 'sym'"},
+      {"--quantizer", "ip1=lloyd:4", "unknown quantizer 'lloyd'"},
+      {"--bits", "ip4=4", "no layer with weights named 'ip4'"},
+    };
+    for (String[] c : cases) {
+      CliRun outcome =
+          CliRun.of(
+              "compress",
+              model.toString(),
+              "--data-dir",
+              empty.toString(),
+              "--out",
+              dir.resolve("out.dcmodel").toString(),
+              c[0],
+              c[1]);
+      assertEquals(ErrorReporter.USAGE, outcome.exitCode(), outcome.err());
+      assertTrue(outcome.err().contains(c[2]), outcome.err());
+      assertNoStackTrace(outcome);
+    }
+    CliRun both =
+        CliRun.of(
+            "reproduce",
+            "lenet-300-100",
+            "--data-dir",
+            empty.toString(),
+            "--bits",
+            "ip1=4",
+            "--quantizer",
+            "ip1=log:4");
+    assertEquals(ErrorReporter.USAGE, both.exitCode(), both.err());
+    assertTrue(both.err().contains("--bits and --quantizer both name ip1"), both.err());
   }
 }

@@ -12,7 +12,6 @@ import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
-import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.Model;
@@ -57,7 +56,7 @@ class CompressorTest {
     assertEquals(codebook.bits(), sparse.indexBits(), tensor.name());
   }
 
-  private static Compressor.Result run(
+  private static Compression.Result run(
       Network network, DatasetSplits data, CompressionPlan plan, ByteArrayOutputStream console) {
     return Compressor.run(
         network,
@@ -79,21 +78,14 @@ class CompressorTest {
     for (int epoch = 0; epoch < 3; epoch++) {
       reference.trainEpoch(new Batches(data.train(), 64, 1), epoch, new Trainer.Listener() {});
     }
+    Map<String, LayerPlan> layers = new LinkedHashMap<>();
+    layers.put("ip1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.1), 3));
+    layers.put("ip2", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 2).withGapBits(3));
     CompressionPlan plan =
         new CompressionPlan(
-            Map.of(
-                "ip1", new ThresholdPolicy.KeptFraction(0.1),
-                "ip2", new ThresholdPolicy.KeptFraction(0.5)),
-            Map.of("ip1", 3, "ip2", 2),
-            Map.of("ip1", CompressionPlan.AUTO_GAP_BITS, "ip2", 3),
-            2,
-            1,
-            1,
-            0.1,
-            KMeans1D.Init.LINEAR,
-            CompressionPlan.Distilling.OFF);
+            layers, new CompressionPlan.Retraining(2, 1, 1, 0.1, CompressionPlan.Distilling.OFF));
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    Compressor.Result result = run(network, data, plan, console);
+    Compression.Result result = run(network, data, plan, console);
 
     assertEquals(List.of("ip1.weight", "ip2.weight"), List.copyOf(result.tensors().keySet()));
     Model read = ModelFile.fromBytes(ModelFile.toBytes(result.model()), "test");
@@ -104,7 +96,7 @@ class CompressorTest {
       assertEquals(kept.get(name), tensor.mask().keptCount(), name);
       assertStoredExactly(tensor, read.tensor(name));
       assertEquals(
-          1 << plan.weightBits().get(name.replace(".weight", "")),
+          1 << plan.layers().get(name.replace(".weight", "")).quantizer().bits(),
           ((Codebook) tensor.quantization().orElseThrow()).centroids().length,
           name);
       assertArrayEquals(tensor.dequantized(), network.parameter(name).values(), name);
@@ -123,18 +115,12 @@ class CompressorTest {
         new DatasetSplits("quadrants", TestData.quadrants(64, 7), TestData.quadrants(8, 9));
     CompressionPlan plan =
         new CompressionPlan(
-            Map.of("relu1", new ThresholdPolicy.KeptFraction(0.5)),
-            Map.of("relu1", 4),
-            Map.of("relu1", 4),
-            1,
-            0,
-            0,
-            0.1,
-            KMeans1D.Init.LINEAR,
-            CompressionPlan.Distilling.OFF);
-    UserInputException e =
+            Map.of("relu1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 4)),
+            CompressionPlan.Retraining.DEFAULT);
+    IllegalArgumentException e =
         assertThrows(
-            UserInputException.class, () -> run(network, data, plan, new ByteArrayOutputStream()));
+            IllegalArgumentException.class,
+            () -> run(network, data, plan, new ByteArrayOutputStream()));
     assertEquals(
         "no layer with weights named 'relu1' in mlp; layers with weights: ip1, ip2",
         e.getMessage());
@@ -187,8 +173,8 @@ class CompressorTest {
     Map<String, CompressedTensor> tensors = sparseQuantized(network);
     Map<String, Integer> auto =
         Map.of(
-            "ip1.weight", CompressionPlan.AUTO_GAP_BITS,
-            "ip2.weight", CompressionPlan.AUTO_GAP_BITS);
+            "ip1.weight", LayerPlan.AUTO_GAP_BITS,
+            "ip2.weight", LayerPlan.AUTO_GAP_BITS);
     Model model = Compressor.encode(network, tensors, auto, Map.of());
     for (CompressedTensor tensor : tensors.values()) {
       SparseQuantizedTensor chosen = (SparseQuantizedTensor) model.tensor(tensor.name());

@@ -9,7 +9,6 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
 import dev.deepcompress.pruning.ThresholdPolicy;
-import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
@@ -28,16 +27,9 @@ class SearchTest {
   private static final CompressionPlan BASE =
       new CompressionPlan(
           Map.of(
-              "ip1", new ThresholdPolicy.KeptFraction(0.2),
-              "ip2", new ThresholdPolicy.KeptFraction(0.5)),
-          Map.of("ip1", 4, "ip2", 4),
-          Map.of("ip1", CompressionPlan.AUTO_GAP_BITS, "ip2", CompressionPlan.AUTO_GAP_BITS),
-          3,
-          3,
-          2,
-          1,
-          KMeans1D.Init.LINEAR,
-          CompressionPlan.Distilling.OFF);
+              "ip1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.2), 4),
+              "ip2", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 4)),
+          new CompressionPlan.Retraining(3, 3, 2, 1, CompressionPlan.Distilling.OFF));
 
   private static Search.Outcome search(Model reference, DatasetSplits data, int maxErrors) {
     try (LocalTrialExecutor executor = new LocalTrialExecutor(2)) {
@@ -101,13 +93,13 @@ class SearchTest {
         fileErrors <= referenceErrors + 8,
         fileErrors + " errors, budget exceeded: " + outcome.log());
     assertEquals(outcome.validationErrors(), fileErrors, "the file is the retrained network");
-    assertEquals(ReproduceCommand.describe(outcome.plan()), model.metadata().get("compress.plan"));
+    assertEquals(outcome.plan().describe(), model.metadata().get("compress.plan"));
     // The plan names every layer's setting: a kept fraction and a width of the grid.
     for (String layer : List.of("ip1", "ip2")) {
-      double kept =
-          ((ThresholdPolicy.KeptFraction) outcome.plan().pruning().get(layer)).keptFraction();
+      LayerPlan planned = outcome.plan().layers().get(layer);
+      double kept = ((ThresholdPolicy.KeptFraction) planned.pruning()).keptFraction();
       assertTrue(kept > 0 && kept <= 0.5, layer + " keeps " + kept);
-      assertTrue(List.of(1, 2, 4).contains(outcome.plan().weightBits().get(layer)));
+      assertTrue(List.of(1, 2, 4).contains(planned.quantizer().bits()));
     }
   }
 

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * centroid is re-read as the members' mean and written back to all of them, and their momentum is
  * equalised the same way, so rounding can never let members drift apart.
  */
-public final class WeightSharing implements ParameterConstraint {
+final class WeightSharing implements QuantizedTraining {
   /** The cluster of a pruned weight. */
   private static final int PRUNED = -1;
 
@@ -88,11 +88,13 @@ public final class WeightSharing implements ParameterConstraint {
   }
 
   /** The pruned tensor this was built from, quantized by the current codebook. */
+  @Override
   public CompressedTensor tensor() {
     return pruned.withQuantization(codebook());
   }
 
   /** Writes each weight's current centroid into {@code weights}, and zero where pruned. */
+  @Override
   public void quantize(float[] weights) {
     requireSize(weights);
     for (int i = 0; i < weights.length; i++) {

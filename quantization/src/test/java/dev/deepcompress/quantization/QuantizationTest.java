@@ -24,10 +24,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-class ClusteringTest {
+class QuantizationTest {
   private static final Map<String, Integer> BITS = Map.of("ip1.weight", 3, "ip2.weight", 2);
+
+  private static Map<String, QuantizerSpec> kmeans(Map<String, Integer> bits, KMeans1D.Init init) {
+    Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
+    bits.forEach((name, b) -> specs.put(name, QuantizerSpec.kmeans(b, init)));
+    return specs;
+  }
 
   /**
    * What the pruning stage hands on, made without the pruning module (quantization must not depend
@@ -35,19 +42,21 @@ class ClusteringTest {
    */
   private static Map<String, CompressedTensor> pruned(Network network, Map<String, Double> share) {
     Map<String, CompressedTensor> tensors = new LinkedHashMap<>();
-    share.forEach(
-        (name, s) -> {
-          Parameter parameter = network.parameter(name);
-          float[] w = parameter.values();
-          float[] magnitudes = new float[w.length];
-          for (int i = 0; i < w.length; i++) {
-            magnitudes[i] = Math.abs(w[i]);
-          }
-          Arrays.sort(magnitudes);
-          Mask mask = Mask.all(w.length).narrowedTo(w, magnitudes[(int) (s * w.length)]);
-          mask.zeroPruned(w);
-          tensors.put(name, CompressedTensor.pruned(parameter.spec(), mask));
-        });
+    // By name: Map.of iterates in an order that changes from one JVM to the next.
+    new TreeMap<>(share)
+        .forEach(
+            (name, s) -> {
+              Parameter parameter = network.parameter(name);
+              float[] w = parameter.values();
+              float[] magnitudes = new float[w.length];
+              for (int i = 0; i < w.length; i++) {
+                magnitudes[i] = Math.abs(w[i]);
+              }
+              Arrays.sort(magnitudes);
+              Mask mask = Mask.all(w.length).narrowedTo(w, magnitudes[(int) (s * w.length)]);
+              mask.zeroPruned(w);
+              tensors.put(name, CompressedTensor.pruned(parameter.spec(), mask));
+            });
     return tensors;
   }
 
@@ -63,7 +72,8 @@ class ClusteringTest {
     Map<String, CompressedTensor> pruned =
         pruned(network, Map.of("ip1.weight", 0.6, "ip2.weight", 0.3));
 
-    Clustering clustering = Clustering.apply(network, pruned, BITS, KMeans1D.Init.LINEAR, 42);
+    Quantization clustering =
+        Quantization.apply(network, pruned, kmeans(BITS, KMeans1D.Init.LINEAR), 42);
     Map<String, CompressedTensor> initial = clustering.tensors();
     assertEquals(List.of("ip1.weight", "ip2.weight"), List.copyOf(initial.keySet()));
     double quantizedError = Evaluation.evaluate(network::predict, test).errorPercent();
@@ -113,9 +123,9 @@ class ClusteringTest {
     Network a = Network.initialize(TestData.MLP, 3);
     Network b = Network.initialize(TestData.MLP, 3);
     Map<String, CompressedTensor> first =
-        Clustering.apply(a, pruned(a, share), BITS, KMeans1D.Init.RANDOM, 5).tensors();
+        Quantization.apply(a, pruned(a, share), kmeans(BITS, KMeans1D.Init.RANDOM), 5).tensors();
     Map<String, CompressedTensor> second =
-        Clustering.apply(b, pruned(b, share), BITS, KMeans1D.Init.RANDOM, 5).tensors();
+        Quantization.apply(b, pruned(b, share), kmeans(BITS, KMeans1D.Init.RANDOM), 5).tensors();
     assertEquals(first, second);
     for (String name : first.keySet()) {
       assertArrayEquals(a.parameter(name).values(), b.parameter(name).values(), name);
@@ -125,7 +135,7 @@ class ClusteringTest {
         first
             .get("ip1.weight")
             .equals(
-                Clustering.apply(c, pruned(c, share), BITS, KMeans1D.Init.RANDOM, 6)
+                Quantization.apply(c, pruned(c, share), kmeans(BITS, KMeans1D.Init.RANDOM), 6)
                     .tensors()
                     .get("ip1.weight")));
   }
@@ -134,12 +144,11 @@ class ClusteringTest {
   void onlyThePlannedTensorsAreShared() {
     Network network = Network.initialize(TestData.MLP, 2);
     float[] ip2 = network.parameter("ip2.weight").values().clone();
-    Clustering clustering =
-        Clustering.apply(
+    Quantization clustering =
+        Quantization.apply(
             network,
             pruned(network, Map.of("ip1.weight", 0.5)),
-            Map.of("ip1.weight", 4),
-            KMeans1D.Init.LINEAR,
+            kmeans(Map.of("ip1.weight", 4), KMeans1D.Init.LINEAR),
             0);
     assertEquals(Set.of("ip1.weight"), clustering.tensors().keySet());
     assertEquals(Set.of("ip1.weight"), clustering.constraints().keySet());
@@ -147,17 +156,16 @@ class ClusteringTest {
   }
 
   @Test
-  void bitsForAnotherSetOfTensorsAreRejected() {
+  void quantizersForAnotherSetOfTensorsAreRejected() {
     Network network = Network.initialize(TestData.MLP, 1);
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
             () ->
-                Clustering.apply(
+                Quantization.apply(
                     network,
                     pruned(network, Map.of("ip1.weight", 0.5)),
-                    Map.of("ip1", 4),
-                    KMeans1D.Init.LINEAR,
+                    kmeans(Map.of("ip1", 4), KMeans1D.Init.LINEAR),
                     0));
     assertTrue(e.getMessage().contains("[ip1]"), e.getMessage());
   }

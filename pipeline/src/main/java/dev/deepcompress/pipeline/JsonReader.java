@@ -6,13 +6,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON parser for tests: objects become ordered maps, arrays lists, numbers doubles. Any
- * departure from RFC 8259 (trailing commas, bare words, unescaped control characters, text after
- * the value) throws.
+ * A strict JSON parser (plan files, and the tests' check of every JSON the pipeline writes):
+ * objects become ordered maps, arrays lists, numbers doubles. Any departure from RFC 8259 (trailing
+ * commas, bare words, unescaped control characters, duplicate keys, text after the value) throws an
+ * {@link IllegalArgumentException} naming the line and column; so does nesting deeper than {@value
+ * #MAX_DEPTH}, which no file of ours needs and which would otherwise exhaust the stack.
  */
 final class JsonReader {
+  static final int MAX_DEPTH = 64;
+
   private final String text;
   private int pos;
+  private int depth;
 
   private JsonReader(String text) {
     this.text = text;
@@ -50,6 +55,9 @@ final class JsonReader {
       throw error("a value expected");
     }
     char c = text.charAt(pos);
+    if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) {
+      throw error("nesting deeper than " + MAX_DEPTH);
+    }
     return switch (c) {
       case '{' -> objectValue();
       case '[' -> arrayValue();
@@ -67,6 +75,7 @@ final class JsonReader {
     skipSpace();
     if (peek() == '}') {
       pos++;
+      depth--;
       return map;
     }
     while (true) {
@@ -86,6 +95,7 @@ final class JsonReader {
         pos++;
       } else {
         expect('}');
+        depth--;
         return map;
       }
     }
@@ -97,6 +107,7 @@ final class JsonReader {
     skipSpace();
     if (peek() == ']') {
       pos++;
+      depth--;
       return list;
     }
     while (true) {
@@ -106,6 +117,7 @@ final class JsonReader {
         pos++;
       } else {
         expect(']');
+        depth--;
         return list;
       }
     }
@@ -138,7 +150,11 @@ final class JsonReader {
             if (pos + 4 > text.length()) {
               throw error("short \\u escape");
             }
-            out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+            String hex = text.substring(pos, pos + 4);
+            if (!hex.chars().allMatch(h -> Character.digit(h, 16) >= 0)) {
+              throw error("bad \\u escape");
+            }
+            out.append((char) Integer.parseInt(hex, 16));
             pos += 4;
           }
           default -> throw error("bad escape");
@@ -207,6 +223,15 @@ final class JsonReader {
   }
 
   private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException(what + " at offset " + pos + " of:\n" + text);
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < Math.min(pos, text.length()); i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return new IllegalArgumentException(
+        "JSON: " + what + " at line " + line + ", column " + (pos - lineStart + 1));
   }
 }

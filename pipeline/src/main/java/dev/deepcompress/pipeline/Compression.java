@@ -1,0 +1,138 @@
+package dev.deepcompress.pipeline;
+
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.training.Network;
+import dev.deepcompress.training.SolverConfig;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Compressing a model from a program: the entry point the {@code deepcompress} command line itself
+ * uses. Give it the trained model, a {@link CompressionPlan} and the data to retrain and test on;
+ * {@link #run()} prunes and retrains, quantizes and retrains, and encodes, and returns the encoded
+ * model (write it with {@code ModelFile.write}).
+ *
+ * <pre>{@code
+ * Model reference = ModelFile.read(Path.of("lenet-300-100.dcmodel"));
+ * DatasetSplits mnist = Datasets.load(DatasetKind.MNIST, DatasetOptions.defaults());
+ * CompressionPlan plan = CompressionPlan.fromJson(Files.readString(Path.of("plan.json")));
+ * Compression.Result result = Compression.of(reference).plan(plan).data(mnist).run();
+ * ModelFile.write(result.model(), Path.of("lenet-300-100-small.dcmodel"));
+ * }</pre>
+ *
+ * <p>The same model, plan, data and settings give a byte-identical model. A builder: each setter
+ * returns this object; not for use from several threads at once.
+ */
+public final class Compression {
+
+  /**
+   * What a run gives.
+   *
+   * @param model the encoded model, ready to write
+   * @param tensors each compressed weight tensor's value (mask, quantization), by parameter name
+   * @param pruning the pruning iterations: kept counts, thresholds and errors
+   * @param errorAfterQuantizationPct error right after quantization, before its retraining
+   * @param errorsOn the samples those errors are measured on: "validation" when the data holds out
+   *     a validation split, else "test"
+   */
+  public record Result(
+      Model model,
+      Map<String, CompressedTensor> tensors,
+      List<IterativePruning.IterationReport> pruning,
+      double errorAfterQuantizationPct,
+      String errorsOn) {}
+
+  private final Model reference;
+  private CompressionPlan plan;
+  private DatasetSplits data;
+  private SolverConfig solver = SolverConfig.caffeLenet();
+  private int batchSize = 64;
+  private long seed = 1;
+  private Map<String, String> metadata = Map.of();
+  private PrintStream console = new PrintStream(OutputStream.nullOutputStream());
+
+  private Compression(Model reference) {
+    this.reference = Objects.requireNonNull(reference, "reference");
+  }
+
+  /** Compression of {@code reference}, a trained model (dense, or any model the runtime reads). */
+  public static Compression of(Model reference) {
+    return new Compression(reference);
+  }
+
+  /**
+   * What to do to each layer and how to retrain.
+   *
+   * @throws IllegalArgumentException if the plan names a layer the model has no weights for
+   */
+  public Compression plan(CompressionPlan plan) {
+    plan.requireFits(reference.architecture());
+    this.plan = plan;
+    return this;
+  }
+
+  /**
+   * The data to retrain on ({@code train}) and to report errors on: the validation split while
+   * stages run, if {@code data} holds one out, and the test samples otherwise.
+   */
+  public Compression data(DatasetSplits data) {
+    this.data = Objects.requireNonNull(data, "data");
+    return this;
+  }
+
+  /**
+   * The reference's solver (default: Caffe's LeNet solver); retraining runs it at the plan's
+   * fraction of its base rate.
+   */
+  public Compression solver(SolverConfig solver) {
+    this.solver = Objects.requireNonNull(solver, "solver");
+    return this;
+  }
+
+  /** Mini-batch size of retraining (default 64). */
+  public Compression batchSize(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+    }
+    this.batchSize = batchSize;
+    return this;
+  }
+
+  /** Seed of the batch order and of random quantizer initialisations (default 1). */
+  public Compression seed(long seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  /** Metadata the encoded model carries (the reference's is not copied). */
+  public Compression metadata(Map<String, String> metadata) {
+    this.metadata = new TreeMap<>(metadata);
+    return this;
+  }
+
+  /** Where progress lines go (default: nowhere). */
+  public Compression console(PrintStream console) {
+    this.console = Objects.requireNonNull(console, "console");
+    return this;
+  }
+
+  /**
+   * Runs the three stages. The reference model is not changed.
+   *
+   * @throws IllegalStateException if no plan or no data was given
+   */
+  public Result run() {
+    if (plan == null || data == null) {
+      throw new IllegalStateException("a compression needs a plan and data");
+    }
+    return Compressor.run(
+        Network.fromModel(reference), data, solver, batchSize, seed, plan, metadata, console);
+  }
+}
