@@ -2,6 +2,7 @@ package dev.deepcompress.compression;
 
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.function.IntPredicate;
 
 /**
  * Which elements of one weight tensor survive pruning. Immutable: narrowing (or widening, when
@@ -37,6 +38,17 @@ public final class Mask {
     BitSet next = new BitSet(size);
     for (int i = kept.nextSetBit(0); i >= 0; i = kept.nextSetBit(i + 1)) {
       if (Math.abs(weights[i]) > threshold) {
+        next.set(i);
+      }
+    }
+    return new Mask(size, next);
+  }
+
+  /** Keeps the entries this mask keeps for which {@code keep} holds: pruning only ever removes. */
+  public Mask narrowedTo(IntPredicate keep) {
+    BitSet next = new BitSet(size);
+    for (int i = kept.nextSetBit(0); i >= 0; i = kept.nextSetBit(i + 1)) {
+      if (keep.test(i)) {
         next.set(i);
       }
     }

@@ -13,6 +13,7 @@ import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +101,14 @@ final class CompressCommand implements Callable<Integer> {
 
   @Mixin QuantizerOptions quantizerOptions;
 
+  @Option(
+      names = "--plan",
+      paramLabel = "FILE",
+      description =
+          "Compress as the plan file says (the JSON a search writes as plan.json, or one written"
+              + " by hand) instead of the per-layer options.")
+  Path planFile;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and clustering.")
@@ -117,6 +126,7 @@ final class CompressCommand implements Callable<Integer> {
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
   @Mixin SearchOptions search;
+  @Mixin OutputOptions output;
 
   private static final int DEFAULT_BITS = 5;
 
@@ -165,6 +175,7 @@ final class CompressCommand implements Callable<Integer> {
                 seed,
                 plan,
                 search,
+                !output.keepUnusedUnits,
                 metadata,
                 reportDir,
                 console)
@@ -179,9 +190,11 @@ final class CompressCommand implements Callable<Integer> {
                 .batchSize(batchSize)
                 .seed(seed)
                 .metadata(metadata)
+                .pruneUnusedUnits(!output.keepUnusedUnits)
                 .console(console)
                 .run();
-    Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
+    Artifacts.Measured measured =
+        Artifacts.writeAndMeasure(output.forFile(result.model()), out, splits.test());
     CompressionReport report =
         new CompressionReport(
                 modelName,
@@ -216,7 +229,28 @@ final class CompressCommand implements Callable<Integer> {
    * paper's plan; otherwise every layer an option names is compressed, unpruned unless --keep or
    * --prune-std says otherwise.
    */
-  private CompressionPlan plan(Optional<PaperResults> paper) {
+  private CompressionPlan plan(Optional<PaperResults> paper) throws IOException {
+    if (planFile != null) {
+      if (!keep.isEmpty()
+          || !pruneStd.isEmpty()
+          || !gapBits.isEmpty()
+          || !quantizerOptions.layers().isEmpty()) {
+        throw new UserInputException(
+            "--plan gives every layer's setting: leave out --keep, --prune-std, --gap-bits and"
+                + " --quantizer");
+      }
+      String json;
+      try {
+        json = Files.readString(planFile);
+      } catch (IOException e) {
+        throw new UserInputException("cannot read plan file " + planFile + ": " + e.getMessage());
+      }
+      try {
+        return CompressionPlan.fromJson(json);
+      } catch (IllegalArgumentException e) {
+        throw new UserInputException(planFile + ": " + e.getMessage());
+      }
+    }
     Map<String, LayerPlan> layers = new LinkedHashMap<>();
     CompressionPlan.Retraining defaults = CompressionPlan.Retraining.DEFAULT;
     if (keep.isEmpty() && pruneStd.isEmpty() && paper.isPresent()) {

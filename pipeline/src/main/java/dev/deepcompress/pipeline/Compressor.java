@@ -1,9 +1,11 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.pruning.UnusedUnits;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
@@ -85,6 +87,7 @@ final class Compressor {
       int batchSize,
       long seed,
       CompressionPlan plan,
+      boolean pruneUnusedUnits,
       Map<String, String> metadata,
       PrintStream console) {
     Compressor stages =
@@ -97,7 +100,9 @@ final class Compressor {
             seed,
             console);
     IterativePruning.Result pruned = stages.pruneAndRetrain();
-    QuantizedTensors quantized = stages.quantizeAndRetrain(pruned.tensors());
+    Map<String, CompressedTensor> kept =
+        pruneUnusedUnits ? unusedUnitsPruned(network, pruned.tensors(), console) : pruned.tensors();
+    QuantizedTensors quantized = stages.quantizeAndRetrain(kept);
     Model model =
         encode(network, quantized.tensors(), stages.byTensor(layer -> layer.gapBits()), metadata);
     return new Compression.Result(
@@ -106,6 +111,34 @@ final class Compressor {
         pruned.iterations(),
         quantized.errorBeforeRetrainingPct(),
         stages.monitor.name());
+  }
+
+  /**
+   * The pruned tensors with every unit that no kept weight reads any more pruned as well ({@link
+   * UnusedUnits}), zeroed in {@code network}: the network computes exactly what it did.
+   */
+  static Map<String, CompressedTensor> unusedUnitsPruned(
+      Network network, Map<String, CompressedTensor> pruned, PrintStream console) {
+    Map<String, Mask> masks = new LinkedHashMap<>();
+    pruned.forEach((name, tensor) -> masks.put(name, tensor.mask()));
+    Map<String, Mask> narrowed = UnusedUnits.prune(network.architecture(), masks);
+    Map<String, CompressedTensor> result = new LinkedHashMap<>();
+    StringBuilder removed = new StringBuilder();
+    pruned.forEach(
+        (name, tensor) -> {
+          Mask mask = narrowed.get(name);
+          int gone = tensor.mask().keptCount() - mask.keptCount();
+          if (gone > 0) {
+            mask.zeroPruned(network.parameter(name).values());
+            removed.append(String.format(" %s %,d", name, gone));
+          }
+          result.put(name, CompressedTensor.pruned(tensor.spec(), mask));
+        });
+    console.println(
+        "unused units: "
+            + (removed.isEmpty() ? "none" : "weights pruned," + removed)
+            + " (the network computes the same)");
+    return result;
   }
 
   /** Stage 1: iterative magnitude pruning, retraining with the masks enforced after each step. */

@@ -111,6 +111,7 @@ final class ReproduceCommand implements Callable<Integer> {
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
   @Mixin SearchOptions search;
+  @Mixin OutputOptions output;
   @Mixin QuantizerOptions quantizerOptions;
 
   @Spec CommandSpec spec;
@@ -209,6 +210,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 seed,
                 plan,
                 search,
+                !output.keepUnusedUnits,
                 metadata,
                 directory,
                 console)
@@ -223,9 +225,11 @@ final class ReproduceCommand implements Callable<Integer> {
                 .batchSize(BATCH_SIZE)
                 .seed(seed)
                 .metadata(metadata)
+                .pruneUnusedUnits(!output.keepUnusedUnits)
                 .console(console)
                 .run();
-    Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
+    Artifacts.Measured measured =
+        Artifacts.writeAndMeasure(output.forFile(result.model()), file, splits.test());
 
     long denseBytes = 4 * architecture.parameterCount();
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -79,7 +79,8 @@ final class Search {
       List<Integer> bits,
       int retrainImages,
       double pruningShare,
-      int backOffs) {}
+      int backOffs,
+      boolean pruneUnusedUnits) {}
 
   /**
    * Compresses {@code network} (the dense reference) in place under {@code settings}' budget.
@@ -326,9 +327,10 @@ final class Search {
         retrain(masks, base.retraining().pruneEpochs(), "prune " + round);
         errors = validationErrors();
         boolean pass = errors <= limit;
+        // A point measured again may land either side of the limit; the first verdict stands.
         if (pass) {
           passed = Math.max(passed, target);
-        } else {
+        } else if (target > passed) {
           failed = Math.min(failed, target);
         }
         note(
@@ -341,6 +343,15 @@ final class Search {
             errors,
             pass ? "within" : "over");
         reports.add(report(round, masks, afterPruning, errors));
+      }
+      if (settings.pruneUnusedUnits()) {
+        Map<String, CompressedTensor> pruned = new LinkedHashMap<>();
+        masks.forEach(
+            (tensor, mask) ->
+                pruned.put(
+                    tensor, CompressedTensor.pruned(network.parameter(tensor).spec(), mask)));
+        Compressor.unusedUnitsPruned(network, pruned, console)
+            .forEach((tensor, value) -> masks.put(tensor, value.mask()));
       }
       return new Pruned(Map.copyOf(masks), List.copyOf(reports), errors, network.toModel(Map.of()));
     }

@@ -66,7 +66,7 @@ final class SearchOptions {
   }
 
   /** The search settings for a reference that misclassifies {@code referenceErrors}. */
-  Search.Settings settings(int referenceErrors, int total) {
+  Search.Settings settings(int referenceErrors, int total, boolean pruneUnusedUnits) {
     grid.validate();
     if (!(pruningShare >= 0 && pruningShare <= 1)) {
       throw new UserInputException("--pruning-share must be between 0 and 1, got " + pruningShare);
@@ -77,7 +77,8 @@ final class SearchOptions {
         grid.bits,
         grid.retrainImages,
         pruningShare,
-        backOffs);
+        backOffs,
+        pruneUnusedUnits);
   }
 
   String describe() {

@@ -27,12 +27,14 @@ final class SearchRun {
       long seed,
       CompressionPlan base,
       SearchOptions options,
+      boolean pruneUnusedUnits,
       Map<String, String> metadata,
       Path reportDirectory,
       PrintStream console)
       throws IOException {
     int referenceErrors = Sensitivity.errors(network::predict, splits.validation());
-    Search.Settings settings = options.settings(referenceErrors, splits.validation().count());
+    Search.Settings settings =
+        options.settings(referenceErrors, splits.validation().count(), pruneUnusedUnits);
     Search.Outcome outcome;
     try (LocalTrialExecutor executor = new LocalTrialExecutor(options.grid.trialThreads())) {
       outcome =
@@ -45,9 +47,11 @@ final class SearchRun {
       Files.createDirectories(reportDirectory);
       SensitivityReport.write(
           outcome.sensitivity(), network.architecture().name(), reportDirectory, "");
+      Artifacts.writeText(reportDirectory.resolve("plan.json"), outcome.plan().toJson());
       console.printf(
           Locale.ROOT,
-          "search: sensitivity.md, sensitivity.json and charts in %s%n",
+          "search: plan.json (reusable with compress --plan), sensitivity.md, sensitivity.json and"
+              + " charts in %s%n",
           reportDirectory);
     }
     return outcome;

@@ -65,6 +65,7 @@ class CompressorTest {
         64,
         1,
         plan,
+        false,
         Map.of(),
         new PrintStream(console, true, StandardCharsets.UTF_8));
   }
