@@ -15,6 +15,7 @@ import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.quantization.QuantizerSpec.Mode;
+import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
@@ -69,9 +70,16 @@ final class Search {
    * The settings of a search.
    *
    * @param maxErrors the most validation samples the compressed network may misclassify
+   * @param keep the kept fractions of the sensitivity grid, which the pruning path steps through
+   * @param bits the codebook widths of the sensitivity grid, which quantization chooses from
+   * @param retrainImages training samples of the sensitivity analysis' short retraining (0: none)
    * @param pruningShare the share of the allowance (maxErrors − the reference's errors) pruning may
    *     use; quantization gets the rest and whatever pruning leaves
    * @param backOffs the most times quantization starts again with a wider codebook
+   * @param pruneUnusedUnits whether pruning ends by pruning the units nothing reads (exact)
+   * @param biasBits width of the k-means codebook each compressed layer's bias shares (retrained
+   *     with the weights' centroids, stored as a sparse-quantized tensor that keeps every element),
+   *     or 0 to keep biases in fp32
    */
   record Settings(
       int maxErrors,
@@ -80,7 +88,8 @@ final class Search {
       int retrainImages,
       double pruningShare,
       int backOffs,
-      boolean pruneUnusedUnits) {}
+      boolean pruneUnusedUnits,
+      int biasBits) {}
 
   /**
    * Compresses {@code network} (the dense reference) in place under {@code settings}' budget.
@@ -513,8 +522,19 @@ final class Search {
         Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
         bits.forEach(
             (tensor, b) -> specs.put(tensor, new QuantizerSpec.KMeans(b, init, Mode.TRAINED)));
-        Quantization quantization =
-            Quantization.apply(network, tensors(pruned.masks()), specs, seed);
+        Map<String, CompressedTensor> tensors = tensors(pruned.masks());
+        if (settings.biasBits() > 0) {
+          // Every bias is kept whole and shares a codebook of its own, retrained like the weights'.
+          for (String bias : biases()) {
+            tensors.put(
+                bias,
+                CompressedTensor.pruned(
+                    network.parameter(bias).spec(),
+                    Mask.all(network.parameter(bias).values().length)));
+            specs.put(bias, new QuantizerSpec.KMeans(settings.biasBits(), init, Mode.TRAINED));
+          }
+        }
+        Quantization quantization = Quantization.apply(network, tensors, specs, seed);
         int before = validationErrors();
         train(
             quantization.constraints(), base.retraining().quantizeEpochs(), "centroid retraining");
@@ -554,7 +574,7 @@ final class Search {
     private String costliest(Quantization quantization, Model unquantized, int errors) {
       String worst = null;
       int bestGain = 0;
-      for (String tensor : quantization.constraints().keySet()) {
+      for (String tensor : tensorOfLayer.values()) {
         float[] values = network.parameter(tensor).values();
         float[] quantized = values.clone();
         System.arraycopy(unquantized.parameters().get(tensor), 0, values, 0, values.length);
@@ -574,6 +594,21 @@ final class Search {
           .forEach(
               (name, values) ->
                   System.arraycopy(values, 0, network.parameter(name).values(), 0, values.length));
+    }
+
+    /** The bias tensors of the layers the search compresses. */
+    private List<String> biases() {
+      List<String> biases = new ArrayList<>();
+      for (LayerSpec layer : network.architecture().layers()) {
+        if (tensorOfLayer.containsKey(layer.name())) {
+          switch (layer) {
+            case LayerSpec.FullyConnected fc -> biases.add(fc.biasName());
+            case LayerSpec.Convolution conv -> biases.add(conv.biasName());
+            default -> {}
+          }
+        }
+      }
+      return biases;
     }
 
     private Map<String, CompressedTensor> tensors(Map<String, Mask> masks) {

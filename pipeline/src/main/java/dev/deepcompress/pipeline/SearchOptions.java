@@ -1,5 +1,6 @@
 package dev.deepcompress.pipeline;
 
+import dev.deepcompress.compression.Quantized;
 import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +34,16 @@ final class SearchOptions {
           "Times quantization may start again with a wider codebook for the layer that costs the"
               + " most errors when the budget is missed (default ${DEFAULT-VALUE}).")
   int backOffs;
+
+  @Option(
+      names = "--bias-bits",
+      defaultValue = "0",
+      paramLabel = "B",
+      converter = Converters.NonNegativeCount.class,
+      description =
+          "Share each compressed layer's bias in a k-means codebook of B bits, retrained with the"
+              + " weights' centroids (default 0: biases stay fp32).")
+  int biasBits;
 
   @Mixin SensitivityOptions grid;
 
@@ -71,6 +82,10 @@ final class SearchOptions {
     if (!(pruningShare >= 0 && pruningShare <= 1)) {
       throw new UserInputException("--pruning-share must be between 0 and 1, got " + pruningShare);
     }
+    if (biasBits > Quantized.MAX_BITS) {
+      throw new UserInputException(
+          "--bias-bits must be 0-" + Quantized.MAX_BITS + ", got " + biasBits);
+    }
     return new Search.Settings(
         maxErrors(referenceErrors, total),
         grid.keep,
@@ -78,7 +93,8 @@ final class SearchOptions {
         grid.retrainImages,
         pruningShare,
         backOffs,
-        pruneUnusedUnits);
+        pruneUnusedUnits,
+        biasBits);
   }
 
   String describe() {

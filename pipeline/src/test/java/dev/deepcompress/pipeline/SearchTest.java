@@ -2,6 +2,7 @@ package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +43,7 @@ class SearchTest {
           1,
           BASE,
           new Search.Settings(
-              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2, true),
+              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2, true, 4),
           executor,
           Map.of(),
           new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -94,6 +96,13 @@ class SearchTest {
         fileErrors + " errors, budget exceeded: " + outcome.log());
     assertEquals(outcome.validationErrors(), fileErrors, "the file is the retrained network");
     assertEquals(outcome.plan().describe(), model.metadata().get("compress.plan"));
+    // Biases share 4-bit codebooks and keep every element.
+    for (String bias : List.of("ip1.bias", "ip2.bias")) {
+      SparseQuantizedTensor stored =
+          assertInstanceOf(SparseQuantizedTensor.class, model.tensor(bias));
+      assertEquals(4, stored.indexBits(), bias);
+      assertEquals(stored.shape().elementCount(), stored.positions().length, bias);
+    }
     // The plan names every layer's setting: a kept fraction and a width of the grid.
     for (String layer : List.of("ip1", "ip2")) {
       LayerPlan planned = outcome.plan().layers().get(layer);
