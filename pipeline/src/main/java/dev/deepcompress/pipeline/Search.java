@@ -80,6 +80,8 @@ final class Search {
    * @param biasBits width of the k-means codebook each compressed layer's bias shares (retrained
    *     with the weights' centroids, stored as a sparse-quantized tensor that keeps every element),
    *     or 0 to keep biases in fp32
+   * @param widthRetrainImages training samples over which each codebook width of the pruned network
+   *     is retrained once before its error is measured (0: measured right after sharing)
    */
   record Settings(
       int maxErrors,
@@ -89,7 +91,8 @@ final class Search {
       double pruningShare,
       int backOffs,
       boolean pruneUnusedUnits,
-      int biasBits) {}
+      int biasBits,
+      int widthRetrainImages) {}
 
   /**
    * Compresses {@code network} (the dense reference) in place under {@code settings}' budget.
@@ -462,7 +465,11 @@ final class Search {
 
     private Quantized quantize(Pruned pruned, int maxErrors) {
       Sensitivity.Context context =
-          context(pruned.snapshot(), pruned.masks(), data.train().select(new int[0]));
+          context(
+              pruned.snapshot(),
+              pruned.masks(),
+              data.train()
+                  .subset(0, Math.min(settings.widthRetrainImages(), data.train().count())));
       List<Trial<Sensitivity.Context, Sensitivity.Point>> trials = new ArrayList<>();
       List<LayerBytes.EncodeMaskedTrial> encodings = new ArrayList<>();
       for (String tensor : tensorOfLayer.values()) {
@@ -474,6 +481,15 @@ final class Search {
       List<Sensitivity.Point> points =
           executor.runAll(context, trials, new TrialLog(console, "codebook widths"));
       List<LayerBytes.Cost> costs = executor.runAll(context, encodings, TrialListener.SILENT);
+      // What the pruned network gets back to when its widest codebooks are retrained a little: the
+      // level the final, longer retraining starts from, and the one each width is compared with.
+      int widest = settings.bits().stream().max(Integer::compare).orElseThrow();
+      int settled = pruned.errors();
+      for (int i = 0; i < points.size(); i++) {
+        if (points.get(i).setting() == widest) {
+          settled = Math.min(settled, points.get(i).errorsAfter());
+        }
+      }
       List<Sensitivity.LayerCurves> layers = new ArrayList<>();
       Map<String, Map<Double, Map<Integer, Integer>>> bytes = new LinkedHashMap<>();
       int next = 0;
@@ -492,27 +508,27 @@ final class Search {
                 mask.size(),
                 List.of(
                     new Sensitivity.Point(
-                        mask.keptFraction(),
-                        pruned.errors(),
-                        pruned.errors(),
-                        data.validation().count())),
+                        mask.keptFraction(), settled, settled, data.validation().count())),
                 List.copyOf(points.subList(from, next))));
         bytes.put(entry.getKey(), Map.of(mask.keptFraction(), byBits));
       }
       Sensitivity.Table table =
-          new Sensitivity.Table(pruned.errors(), data.validation().count(), false, layers);
+          new Sensitivity.Table(settled, data.validation().count(), context.retrains(), layers);
       Map<String, Integer> bits = new LinkedHashMap<>();
-      int budget = Math.max(0, maxErrors - pruned.errors());
+      int budget = Math.max(0, maxErrors - settled);
       try {
         PlanSearch.Result choice = PlanSearch.choose(table, bytes, budget);
         for (PlanSearch.Choice c : choice.choices()) {
           bits.put(entry(c.layer()), c.bits());
         }
         note(
-            "codebook widths for at most %d more errors: %s, %,d B predicted",
-            budget, describeBits(bits), choice.bytes());
+            "codebook widths for at most %d more errors than %d (%s): %s, %,d B predicted",
+            budget,
+            settled,
+            context.retrains() ? "widest codebooks, retrained a little" : "pruned",
+            describeBits(bits),
+            choice.bytes());
       } catch (IllegalArgumentException e) {
-        int widest = settings.bits().stream().max(Integer::compare).orElseThrow();
         tensorOfLayer.values().forEach(tensor -> bits.put(tensor, widest));
         note(
             "codebook widths: no widths fit %d more errors, so the widest: %s",

@@ -43,7 +43,7 @@ class SearchTest {
           1,
           BASE,
           new Search.Settings(
-              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2, true, 4),
+              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2, true, 4, 400),
           executor,
           Map.of(),
           new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
