@@ -4,8 +4,8 @@ package dev.deepcompress.datasets;
  * A mini-batch.
  *
  * @param size number of samples
- * @param inputs {@code size * pixelsPerImage} values, each pixel scaled as {@code pixel / 256f}
- *     (the Caffe convention)
+ * @param inputs {@code size × sampleSize} network inputs, each sample preprocessed as its set was
+ *     prepared
  * @param labels one class index per sample
  */
 public record Batch(int size, float[] inputs, int[] labels) {

@@ -4,17 +4,22 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Splits an {@link ImageSet} into mini-batches. Each epoch visits every image exactly once, in an
- * order that depends only on the seed and the epoch index, so a run can be repeated exactly or
- * resumed at any epoch.
+ * Splits a {@link SampleSet} into mini-batches of network inputs, each sample preprocessed as the
+ * set was prepared ({@link SampleSet#withPreprocessing}). Each epoch visits every sample exactly
+ * once, in an order that depends only on the seed and the epoch index, so a run can be repeated
+ * exactly or resumed at any epoch.
  */
 public final class Batches {
-  private final ImageSet set;
+  private final SampleSet set;
   private final int batchSize;
   private final long seed;
 
-  public Batches(ImageSet set, int batchSize, long seed) {
+  /**
+   * @throws IllegalStateException if the set was not prepared with a preprocessing
+   */
+  public Batches(SampleSet set, int batchSize, long seed) {
     checkBatchSize(batchSize);
+    set.requirePreprocessing();
     this.set = set;
     this.batchSize = batchSize;
     this.seed = seed;
@@ -34,9 +39,10 @@ public final class Batches {
     return () -> new BatchIterator(set, batchSize, order);
   }
 
-  /** All images in file order, for evaluation. */
-  public static Iterable<Batch> sequential(ImageSet set, int batchSize) {
+  /** All samples in stored order, for evaluation. */
+  public static Iterable<Batch> sequential(SampleSet set, int batchSize) {
     checkBatchSize(batchSize);
+    set.requirePreprocessing();
     int[] order = new int[set.count()];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
@@ -79,12 +85,12 @@ public final class Batches {
   }
 
   private static final class BatchIterator implements Iterator<Batch> {
-    private final ImageSet set;
+    private final SampleSet set;
     private final int batchSize;
     private final int[] order;
     private int next;
 
-    BatchIterator(ImageSet set, int batchSize, int[] order) {
+    BatchIterator(SampleSet set, int batchSize, int[] order) {
       this.set = set;
       this.batchSize = batchSize;
       this.order = order;
@@ -101,18 +107,13 @@ public final class Batches {
         throw new NoSuchElementException();
       }
       int size = Math.min(batchSize, order.length - next);
-      int ppi = set.pixelsPerImage();
-      byte[] pixels = set.pixels();
-      float[] inputs = new float[size * ppi];
+      int sampleSize = set.sampleSize();
+      float[] inputs = new float[size * sampleSize];
       int[] labels = new int[size];
       for (int b = 0; b < size; b++) {
-        int image = order[next + b];
-        int from = image * ppi;
-        int to = b * ppi;
-        for (int p = 0; p < ppi; p++) {
-          inputs[to + p] = Byte.toUnsignedInt(pixels[from + p]) / 256f;
-        }
-        labels[b] = set.label(image);
+        int sample = order[next + b];
+        set.copyInput(sample, inputs, b * sampleSize);
+        labels[b] = set.label(sample);
       }
       next += size;
       return new Batch(size, inputs, labels);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,15 +16,19 @@ import org.junit.jupiter.api.Test;
 
 class BatchesTest {
 
+  private static final Preprocessing OVER_256 =
+      Preprocessing.scaled(Preprocessing.Layout.CHANNELS_FIRST, 1f / 256);
+
   /** 1×1 images whose single pixel is the image's index, so a batch reveals its sample order. */
-  private static ImageSet indexed(int count) {
+  private static SampleSet indexed(int count) {
     byte[] pixels = new byte[count];
-    byte[] labels = new byte[count];
+    int[] labels = new int[count];
     for (int i = 0; i < count; i++) {
       pixels[i] = (byte) i;
-      labels[i] = (byte) (i % 10);
+      labels[i] = i % 10;
     }
-    return new ImageSet(count, 1, 1, pixels, labels);
+    return SampleSet.ofBytes("indexed", Shape.of(1, 1, 1), pixels, labels)
+        .withPreprocessing(OVER_256);
   }
 
   /** The image indices in the order the batches deliver them, checking each label on the way. */
@@ -90,7 +96,7 @@ class BatchesTest {
 
   @Test
   void sameSeedAndEpochGiveTheSameOrderEvenFromAFreshInstance() {
-    ImageSet set = indexed(200);
+    SampleSet set = indexed(200);
     List<Integer> first = order(new Batches(set, 16, 1234).epoch(7));
     assertEquals(first, order(new Batches(set, 16, 1234).epoch(7)));
     Iterable<Batch> epoch = new Batches(set, 16, 1234).epoch(7);
@@ -99,7 +105,7 @@ class BatchesTest {
 
   @Test
   void orderDependsOnEpochAndSeed() {
-    ImageSet set = indexed(200);
+    SampleSet set = indexed(200);
     Batches batches = new Batches(set, 16, 1234);
     List<Integer> epoch7 = order(batches.epoch(7));
     assertNotEquals(epoch7, order(batches.epoch(8)));
@@ -110,30 +116,66 @@ class BatchesTest {
 
   @Test
   void batchSizeDoesNotChangeTheEpochOrder() {
-    ImageSet set = indexed(100);
+    SampleSet set = indexed(100);
     assertEquals(order(new Batches(set, 7, 99).epoch(3)), order(new Batches(set, 32, 99).epoch(3)));
   }
 
   @Test
-  void pixelsAreScaledExactlyByOneOver256() {
+  void pixelsOver256AreExactlyTheDivisionTheLeNetsWereTrainedWith() {
     byte[] pixels = new byte[256];
     for (int v = 0; v < 256; v++) {
       pixels[v] = (byte) v;
     }
-    ImageSet set = new ImageSet(1, 16, 16, pixels, new byte[] {3});
+    SampleSet set =
+        SampleSet.ofBytes("every value", Shape.of(1, 16, 16), pixels, new int[] {3})
+            .withPreprocessing(OVER_256);
     Batch batch = Batches.sequential(set, 1).iterator().next();
     assertEquals(256, batch.inputSize());
     for (int v = 0; v < 256; v++) {
-      // v / 256 is exact in binary floating point, so it equals v scaled by 2^-8.
-      assertEquals(Math.scalb((float) v, -8), batch.inputs()[v], "pixel value " + v);
+      // What the batches computed before preprocessing was recorded in the model.
+      assertEquals(
+          Float.floatToRawIntBits(v / 256f),
+          Float.floatToRawIntBits(batch.inputs()[v]),
+          "pixel value " + v);
     }
-    assertEquals(255f / 256f, batch.inputs()[255]);
     assertArrayEquals(new int[] {3}, batch.labels());
   }
 
   @Test
+  void batchesApplyTheSetsPreprocessingToBytesAndFloats() {
+    // Two channels of 1×2: per-channel standardisation after scaling.
+    Preprocessing standardise =
+        Preprocessing.of(
+            Preprocessing.Layout.CHANNELS_FIRST,
+            0.5f,
+            new float[] {1f, -1f},
+            new float[] {2f, 0.5f});
+    byte[] bytes = {2, 4, 6, 8, 10, 12, 14, (byte) 200};
+    float[] floats = {2, 4, 6, 8, 10, 12, 14, 200};
+    float[] expected = {0, 0.5f, 8, 10, 2, 2.5f, 16, 202};
+    for (SampleSet raw :
+        List.of(
+            SampleSet.ofBytes("bytes", Shape.of(2, 1, 2), bytes, new int[] {0, 1}),
+            SampleSet.ofFloats("floats", Shape.of(2, 1, 2), floats, new int[] {0, 1}))) {
+      Batch batch = Batches.sequential(raw.withPreprocessing(standardise), 2).iterator().next();
+      assertArrayEquals(expected, batch.inputs(), raw.source());
+      assertArrayEquals(new int[] {0, 1}, batch.labels());
+    }
+  }
+
+  @Test
+  void aSetWithoutPreprocessingCannotMakeBatches() {
+    SampleSet raw = SampleSet.ofBytes("raw.npy", Shape.of(1), new byte[1], new int[1]);
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> new Batches(raw, 1, 1));
+    assertEquals(
+        "raw.npy has not been prepared with a model's input preprocessing", e.getMessage());
+    assertThrows(IllegalStateException.class, () -> Batches.sequential(raw, 1));
+  }
+
+  @Test
   void lastBatchHoldsTheRemainder() {
-    ImageSet set = indexed(23);
+    SampleSet set = indexed(23);
     Batches batches = new Batches(set, 10, 5);
     assertEquals(3, batches.batchesPerEpoch());
     List<Integer> sizes = new ArrayList<>();
@@ -149,7 +191,7 @@ class BatchesTest {
 
   @Test
   void sequentialKeepsFileOrderAndImageLayout() {
-    ImageSet set = Synthetic.images(5, 2, 3, 11);
+    SampleSet set = Synthetic.images(5, 2, 3, 11).withPreprocessing(OVER_256);
     List<Batch> batches = new ArrayList<>();
     Batches.sequential(set, 2).forEach(batches::add);
     assertEquals(List.of(2, 2, 1), batches.stream().map(Batch::size).toList());
@@ -158,7 +200,7 @@ class BatchesTest {
       for (int b = 0; b < batch.size(); b++, image++) {
         assertEquals(set.label(image), batch.labels()[b]);
         for (int p = 0; p < 6; p++) {
-          float expected = Byte.toUnsignedInt(set.pixels()[image * 6 + p]) / 256f;
+          float expected = Byte.toUnsignedInt(set.byteValues()[image * 6 + p]) / 256f;
           assertEquals(expected, batch.inputs()[b * 6 + p]);
         }
       }
@@ -168,7 +210,7 @@ class BatchesTest {
 
   @Test
   void invalidArgumentsAreRejected() {
-    ImageSet set = indexed(4);
+    SampleSet set = indexed(4);
     assertThrows(IllegalArgumentException.class, () -> new Batches(set, 0, 1));
     assertThrows(IllegalArgumentException.class, () -> Batches.sequential(set, -1));
     assertThrows(IllegalArgumentException.class, () -> new Batches(set, 2, 1).epoch(-1));

@@ -41,8 +41,8 @@ class DatasetsLoadTest {
   private static final String NPM_PACKAGE = "fake-mnist@1.0.0";
 
   @TempDir Path tmp;
-  private final ImageSet train = Synthetic.images(7, 4, 3, 1);
-  private final ImageSet test = Synthetic.images(3, 4, 3, 2);
+  private final SampleSet train = Synthetic.images(7, 4, 3, 1);
+  private final SampleSet test = Synthetic.images(3, 4, 3, 2);
   private final List<String> log = new ArrayList<>();
   private Path source;
   private DatasetFiles files;
@@ -103,7 +103,7 @@ class DatasetsLoadTest {
   }
 
   private void assertLoaded(DatasetSplits splits) {
-    assertEquals(DatasetKind.MNIST, splits.kind());
+    assertEquals("mnist", splits.name());
     Synthetic.assertSameImages(train, splits.train());
     Synthetic.assertSameImages(test, splits.test());
   }
@@ -458,7 +458,7 @@ class DatasetsLoadTest {
             null,
             List.of(tmp.resolve("absent"), system));
     DatasetSplits splits = Datasets.load(fashion, options, null);
-    assertEquals(DatasetKind.FASHION_MNIST, splits.kind());
+    assertEquals("fashion-mnist", splits.name());
     Synthetic.assertSameImages(train, splits.train());
     Synthetic.assertSameImages(test, splits.test());
     assertNoFilesInCache();

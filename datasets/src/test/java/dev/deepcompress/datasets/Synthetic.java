@@ -1,5 +1,6 @@
 package dev.deepcompress.datasets;
 
+import dev.deepcompress.runtime.model.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,16 +16,16 @@ public final class Synthetic {
 
   private Synthetic() {}
 
-  /** Random pixels and labels 0..9, reproducible from the seed. */
-  public static ImageSet images(int count, int rows, int cols, long seed) {
+  /** Random grey images (1×rows×cols) and labels 0..9, reproducible from the seed. */
+  public static SampleSet images(int count, int rows, int cols, long seed) {
     Random random = new Random(seed);
     byte[] pixels = new byte[count * rows * cols];
     random.nextBytes(pixels);
-    byte[] labels = new byte[count];
+    int[] labels = new int[count];
     for (int i = 0; i < count; i++) {
-      labels[i] = (byte) random.nextInt(10);
+      labels[i] = random.nextInt(10);
     }
-    return new ImageSet(count, rows, cols, pixels, labels);
+    return SampleSet.ofBytes("synthetic", Shape.of(1, rows, cols), pixels, labels);
   }
 
   public static String sha256(byte[] data) {
@@ -43,11 +44,10 @@ public final class Synthetic {
     }
   }
 
-  public static void assertSameImages(ImageSet expected, ImageSet actual) {
+  public static void assertSameImages(SampleSet expected, SampleSet actual) {
     Assertions.assertEquals(expected.count(), actual.count(), "count");
-    Assertions.assertEquals(expected.rows(), actual.rows(), "rows");
-    Assertions.assertEquals(expected.cols(), actual.cols(), "cols");
-    Assertions.assertArrayEquals(expected.pixels(), actual.pixels(), "pixels");
+    Assertions.assertEquals(expected.sampleShape(), actual.sampleShape(), "shape");
+    Assertions.assertArrayEquals(expected.byteValues(), actual.byteValues(), "pixels");
     Assertions.assertArrayEquals(expected.labels(), actual.labels(), "labels");
   }
 

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** DatasetKind, ImageSet and DatasetOptions. */
+/** DatasetKind and DatasetOptions. */
 class ValuesTest {
 
   @Test
@@ -28,37 +28,6 @@ class ValuesTest {
     assertTrue(e.getMessage().contains("'cifar'"), e.getMessage());
     assertTrue(e.getMessage().contains("mnist, fashion-mnist"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> DatasetKind.fromCliName(null));
-  }
-
-  @Test
-  void subsetCopiesARange() {
-    ImageSet set = Synthetic.images(6, 2, 2, 3);
-    ImageSet sub = set.subset(2, 5);
-    assertEquals(3, sub.count());
-    assertEquals(4, sub.pixelsPerImage());
-    for (int i = 0; i < 3; i++) {
-      assertEquals(set.label(i + 2), sub.label(i));
-      for (int p = 0; p < 4; p++) {
-        assertEquals(set.pixels()[(i + 2) * 4 + p], sub.pixels()[i * 4 + p]);
-      }
-    }
-    sub.pixels()[0]++;
-    assertEquals((byte) (set.pixels()[8] + 1), sub.pixels()[0], "a copy, not a view");
-    assertEquals(0, set.subset(6, 6).count());
-    assertThrows(IllegalArgumentException.class, () -> set.subset(4, 7));
-    assertThrows(IllegalArgumentException.class, () -> set.subset(3, 2));
-  }
-
-  @Test
-  void labelsAreUnsignedAndShapesAreChecked() {
-    ImageSet set = new ImageSet(1, 1, 2, new byte[2], new byte[] {(byte) 200});
-    assertEquals(200, set.label(0));
-    assertThrows(
-        IllegalArgumentException.class, () -> new ImageSet(2, 1, 2, new byte[2], new byte[2]));
-    assertThrows(
-        IllegalArgumentException.class, () -> new ImageSet(1, 1, 2, new byte[2], new byte[2]));
-    assertThrows(
-        IllegalArgumentException.class, () -> new ImageSet(0, 0, 2, new byte[0], new byte[0]));
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
@@ -22,17 +22,28 @@ final class Artifacts {
   /**
    * Writes {@code model}, reads the file back and measures it: the figure reported is the file's.
    */
-  static Measured writeAndMeasure(Model model, Path file, ImageSet test) throws IOException {
+  static Measured writeAndMeasure(Model model, Path file, SampleSet test) throws IOException {
     ModelFile.write(model, file);
-    Model readBack = ModelFile.read(file);
-    Evaluation.Result result = Evaluation.evaluate(InferenceNetwork.of(readBack)::predict, test);
-    return new Measured(file, result, ModelFile.inspect(file));
+    return new Measured(file, measure(ModelFile.read(file), test), ModelFile.inspect(file));
+  }
+
+  /**
+   * The error of a model read from a file, its inputs made by the preprocessing the file records
+   * (if it records one, else as {@code test} was prepared).
+   */
+  static Evaluation.Result measure(Model readBack, SampleSet test) {
+    SampleSet inputs = readBack.preprocessing().map(test::withPreprocessing).orElse(test);
+    return Evaluation.evaluate(InferenceNetwork.of(readBack)::predict, inputs);
   }
 
   static void writeText(Path file, String text) throws IOException {
+    writeBytes(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void writeBytes(Path file, byte[] bytes) throws IOException {
     Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
     try {
-      Files.writeString(temporary, text, StandardCharsets.UTF_8);
+      Files.write(temporary, bytes);
       Files.move(
           temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {

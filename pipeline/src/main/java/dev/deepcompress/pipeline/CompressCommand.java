@@ -3,13 +3,13 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.Datasets;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.SolverConfig;
 import java.io.PrintStream;
@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
 final class CompressCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin DataOptions data;
+  @Mixin DataFileOptions files;
 
   @Parameters(index = "0", paramLabel = "IN", description = "Trained model file (dense).")
   Path input;
@@ -123,7 +124,10 @@ final class CompressCommand implements Callable<Integer> {
     common.apply();
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
-    Model reference = ModelFile.read(input);
+    Model file = ModelFile.read(input);
+    Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
+    // A file from before format 1.2 gets the preprocessing assumed for it recorded.
+    Model reference = preprocessing.map(file::withPreprocessing).orElse(file);
     String modelName = reference.architecture().name();
     Optional<PaperResults> paper = PaperResults.forModel(modelName);
     CompressionPlan plan;
@@ -133,8 +137,9 @@ final class CompressCommand implements Callable<Integer> {
     } catch (UserInputException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    DatasetKind dataset = kind != null ? kind : EvalCommand.recordedDataset(reference, input);
-    DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
+    DatasetKind dataset =
+        kind != null || files.givesFiles() ? kind : EvalCommand.recordedDataset(reference, input);
+    DatasetSplits splits = ModelInputs.prepare(files.load(dataset, data), reference, preprocessing);
     double referenceError =
         Evaluation.evaluate(InferenceNetwork.of(reference)::predict, splits.test()).errorPercent();
     console.printf("%s: %s, test error %.2f%%%n", input, modelName, referenceError);
@@ -143,7 +148,7 @@ final class CompressCommand implements Callable<Integer> {
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     Map<String, String> metadata = new TreeMap<>(reference.metadata());
-    metadata.put("dataset", dataset.cliName());
+    metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
     metadata.put("compress.plan", plan.describe());
     Compression.Result result =

@@ -3,7 +3,7 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pruning.IterativePruning;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
@@ -47,7 +47,7 @@ final class Compressor {
   private final Map<String, String> tensorOfLayer;
 
   private final Batches batches;
-  private final ImageSet test;
+  private final SampleSet test;
   private final SolverConfig solver;
   private final double retrainRate;
   private final Objective objective;
@@ -58,7 +58,7 @@ final class Compressor {
       Network network,
       CompressionPlan plan,
       Batches batches,
-      ImageSet test,
+      SampleSet test,
       SolverConfig solver,
       long seed,
       PrintStream console) {
@@ -206,7 +206,7 @@ final class Compressor {
             bits == LayerPlan.AUTO_GAP_BITS ? smallestEncoding(tensor) : tensor.toTensor(bits));
       }
     }
-    return Model.ofTensors(architecture, tensors, metadata);
+    return network.withPreprocessing(Model.ofTensors(architecture, tensors, metadata));
   }
 
   /**

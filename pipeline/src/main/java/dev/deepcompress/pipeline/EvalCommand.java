@@ -1,14 +1,16 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.datasets.DatasetKind;
-import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Parameters;
 final class EvalCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin DataOptions data;
+  @Mixin DataFileOptions files;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Model file to evaluate.")
   Path file;
@@ -35,17 +38,32 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     common.apply();
+    files.requireTestOnly();
     Model model = ModelFile.read(file);
-    DatasetKind dataset = kind != null ? kind : recordedDataset(model, file);
+    Optional<Preprocessing> preprocessing = ModelInputs.of(model, file, System.out);
+    String dataset;
+    SampleSet test;
+    if (files.givesFiles()) {
+      if (kind != null) {
+        throw new UserInputException(
+            "--dataset and --test-data exclude each other: give one or the other");
+      }
+      test = files.loadTest();
+      dataset = files.testData;
+    } else {
+      DatasetKind named = kind != null ? kind : recordedDataset(model, file);
+      test = Datasets.load(named, data.toDatasetOptions()).test();
+      dataset = named.cliName();
+    }
     InferenceNetwork network = InferenceNetwork.of(model);
-    DatasetSplits splits = Datasets.load(dataset, data.toDatasetOptions());
-    Evaluation.Result result = Evaluation.evaluate(network::predict, splits.test());
+    Evaluation.Result result =
+        Evaluation.evaluate(network::predict, ModelInputs.prepare(test, model, preprocessing));
     System.out.printf(
         "%s: %s, %,d bytes, %s test error %.2f%% (%d/%d)%n",
         file,
         model.architecture().name(),
         Files.size(file),
-        dataset.cliName(),
+        dataset,
         result.errorPercent(),
         result.errors(),
         result.total());
@@ -62,7 +80,7 @@ final class EvalCommand implements Callable<Integer> {
           file
               + " was trained on '"
               + recorded
-              + "', which this version cannot load; pass --dataset");
+              + "', which is not a data set this version can load; give --dataset or --test-data");
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.Shape;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -58,6 +59,14 @@ final class InspectCommand implements Callable<Integer> {
         layout.fileBytes(),
         (double) denseBytes / layout.fileBytes(),
         denseBytes);
+    out.println(
+        "  input preprocessing: "
+            + model
+                .preprocessing()
+                .map(Preprocessing::describe)
+                .orElse(
+                    "none recorded (files before format 1.2 do not record it); a reader gives"
+                        + " the network its inputs as they are"));
     for (Map.Entry<String, String> entry : new TreeMap<>(model.metadata()).entrySet()) {
       out.printf("  %s = %s%n", entry.getKey(), entry.getValue());
     }
@@ -98,11 +107,30 @@ final class InspectCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The recorded preprocessing: layout, scale, and a mean and std per channel (or one for all). */
+  private static Map<String, Object> json(Preprocessing preprocessing) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("layout", preprocessing.layout().name().toLowerCase(Locale.ROOT));
+    m.put("scale", preprocessing.scale());
+    m.put("mean", floats(preprocessing.mean()));
+    m.put("std", floats(preprocessing.std()));
+    return m;
+  }
+
+  private static List<Object> floats(float[] values) {
+    List<Object> list = new ArrayList<>();
+    for (float v : values) {
+      list.add(v);
+    }
+    return list;
+  }
+
   private Map<String, Object> json(Model model, FileLayout layout, long denseBytes) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("file", file.toString());
     root.put("model", model.architecture().name());
     root.put("input_shape", dims(model.architecture().inputShape()));
+    root.put("input_preprocessing", model.preprocessing().map(InspectCommand::json).orElse(null));
     root.put("parameters", model.architecture().parameterCount());
     root.put("dense_bytes", denseBytes);
     root.put("file_bytes", layout.fileBytes());

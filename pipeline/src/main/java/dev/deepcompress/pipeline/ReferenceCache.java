@@ -3,6 +3,8 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.format.ModelFormatException;
+import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Network;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,9 +38,16 @@ final class ReferenceCache {
     Path file = fileFor(settings);
     if (Files.isRegularFile(file)) {
       try {
-        Network network = Network.fromModel(ModelFile.read(file));
-        console.println("reference: cached " + file + " (" + settings.describe() + ")");
-        return network;
+        Model cached = ModelFile.read(file);
+        // References cached before format 1.2 record no preprocessing; the key says they were
+        // trained with the settings' own.
+        Preprocessing recorded = cached.preprocessing().orElse(settings.preprocessing());
+        if (recorded.equals(settings.preprocessing())) {
+          Network network = Network.fromModel(cached.withPreprocessing(recorded));
+          console.println("reference: cached " + file + " (" + settings.describe() + ")");
+          return network;
+        }
+        console.println("reference: cached file has other input preprocessing, training again");
       } catch (ModelFormatException e) {
         console.println("reference: cached file unusable, training again: " + e.getMessage());
       }

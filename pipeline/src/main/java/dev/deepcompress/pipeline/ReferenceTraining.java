@@ -1,12 +1,13 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
+import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
@@ -17,10 +18,16 @@ import java.util.TreeMap;
 final class ReferenceTraining {
   static final int DEFAULT_EPOCHS = 20;
 
-  /** Everything that determines the trained weights (with the data). */
+  /**
+   * Everything that determines the trained weights (with the data).
+   *
+   * @param dataset the data's name: a data set's ({@code mnist}) or the files'
+   * @param preprocessing how the samples become inputs; recorded in the trained model
+   */
   record Settings(
       Architecture architecture,
-      DatasetKind dataset,
+      String dataset,
+      Preprocessing preprocessing,
       int epochs,
       long seed,
       int batchSize,
@@ -28,7 +35,7 @@ final class ReferenceTraining {
 
     Map<String, String> metadata() {
       Map<String, String> metadata = new TreeMap<>();
-      metadata.put("dataset", dataset.cliName());
+      metadata.put("dataset", dataset);
       metadata.put("train.epochs", Integer.toString(epochs));
       metadata.put("train.seed", Long.toString(seed));
       metadata.put("train.batch_size", Integer.toString(batchSize));
@@ -36,10 +43,15 @@ final class ReferenceTraining {
       return metadata;
     }
 
+    /** Also the key of cached references; the LeNets' own pixel scaling goes unsaid. */
     String describe() {
+      String inputs =
+          preprocessing.equals(ReferenceArchitectures.pixelScaling())
+              ? ""
+              : ", inputs " + preprocessing.describe();
       return String.format(
-          "%s on %s: %d epochs, batch %d, seed %d, %s",
-          architecture.name(), dataset.cliName(), epochs, batchSize, seed, solver.describe());
+          "%s on %s: %d epochs, batch %d, seed %d, %s%s",
+          architecture.name(), dataset, epochs, batchSize, seed, solver.describe(), inputs);
     }
   }
 
@@ -47,7 +59,8 @@ final class ReferenceTraining {
 
   static Network train(Settings settings, DatasetSplits splits, PrintStream console) {
     console.println("training " + settings.describe());
-    Network network = Network.initialize(settings.architecture(), settings.seed());
+    Network network =
+        Network.initialize(settings.architecture(), settings.preprocessing(), settings.seed());
     Batches batches = new Batches(splits.train(), settings.batchSize(), settings.seed());
     runEpochs(
         new Trainer(network, settings.solver()),
@@ -69,7 +82,7 @@ final class ReferenceTraining {
       Batches batches,
       int firstEpoch,
       int epochs,
-      ImageSet test,
+      SampleSet test,
       String label,
       PrintStream console) {
     for (int e = 0; e < epochs; e++) {

@@ -7,8 +7,8 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.Datasets;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.ModelFile;
-import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Architecture;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.ReferenceArchitectures;
@@ -133,14 +133,20 @@ final class ReproduceCommand implements Callable<Integer> {
     OutputPaths.requireWritableTarget(file);
 
     DatasetOptions options = data.toDatasetOptions();
-    DatasetSplits splits = Datasets.load(DatasetKind.MNIST, options);
+    Preprocessing preprocessing = ReferenceArchitectures.pixelScaling();
+    DatasetSplits splits =
+        Datasets.load(DatasetKind.MNIST, options)
+            .preparedFor(
+                architecture.inputShape(),
+                architecture.outputShape().elementCount(),
+                preprocessing);
     if (trainSubset != null) {
       if (trainSubset < 1 || trainSubset > splits.train().count()) {
         throw new UserInputException(
             "--train-subset must be between 1 and " + splits.train().count());
       }
       splits =
-          new DatasetSplits(splits.kind(), splits.train().subset(0, trainSubset), splits.test());
+          new DatasetSplits(splits.name(), splits.train().subset(0, trainSubset), splits.test());
       console.printf("smoke run: %d training images%n", trainSubset);
     }
     Batches batches = new Batches(splits.train(), BATCH_SIZE, seed);
@@ -148,7 +154,13 @@ final class ReproduceCommand implements Callable<Integer> {
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
-            architecture, DatasetKind.MNIST, epochs, seed, BATCH_SIZE, solver);
+            architecture,
+            DatasetKind.MNIST.cliName(),
+            preprocessing,
+            epochs,
+            seed,
+            BATCH_SIZE,
+            solver);
 
     ReferenceCache cache = new ReferenceCache(options.cacheDir());
     Network network =
@@ -205,11 +217,10 @@ final class ReproduceCommand implements Callable<Integer> {
       DatasetSplits splits)
       throws IOException {
     Path cached = cache.fileFor(settings);
-    Evaluation.Predictor predictor =
-        Files.isRegularFile(cached)
-            ? InferenceNetwork.of(ModelFile.read(cached))::predict
-            : network::predict;
-    return Evaluation.evaluate(predictor, splits.test()).errorPercent();
+    return (Files.isRegularFile(cached)
+            ? Artifacts.measure(ModelFile.read(cached), splits.test())
+            : Evaluation.evaluate(network::predict, splits.test()))
+        .errorPercent();
   }
 
   /** The paper's plan with what the options change, checked against the architecture. */

@@ -3,11 +3,11 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.format.ModelFile;
-import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.ReferenceArchitectures;
@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,11 +25,15 @@ import picocli.CommandLine.Option;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description =
-        "Train a reference network with Caffe's LeNet solver and save it as a model file.")
+    description = {
+      "Train a reference network with Caffe's LeNet solver and save it as a model file.",
+      "The file records how samples become inputs: uint8 pixels are scaled by 1/256, as Caffe"
+          + " scales MNIST; float32 samples are taken as already scaled.",
+    })
 final class TrainCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin DataOptions data;
+  @Mixin DataFileOptions files;
 
   @Option(
       names = "--model",
@@ -41,8 +46,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--dataset",
-      defaultValue = "mnist",
-      description = "mnist or fashion-mnist.",
+      description = "mnist or fashion-mnist (default mnist, unless --train-data is given).",
       converter = Converters.DatasetName.class)
   DatasetKind kind;
 
@@ -79,21 +83,33 @@ final class TrainCommand implements Callable<Integer> {
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
 
-    DatasetSplits splits = Datasets.load(kind, data.toDatasetOptions());
+    DatasetSplits loaded = files.load(kind, data);
+    // Pixels get the LeNets' own scaling; fp32 samples are taken as already scaled.
+    Preprocessing preprocessing =
+        loaded.train().elementType() == SampleSet.ElementType.UINT8
+            ? ReferenceArchitectures.pixelScaling()
+            : Preprocessing.scaled(Preprocessing.Layout.CHANNELS_FIRST, 1f);
+    DatasetSplits splits =
+        loaded.preparedFor(
+            architecture.inputShape(), architecture.outputShape().elementCount(), preprocessing);
     Batches batches = new Batches(splits.train(), batchSize, seed);
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
-        new ReferenceTraining.Settings(architecture, kind, epochs, seed, batchSize, solver);
+        new ReferenceTraining.Settings(
+            architecture, loaded.name(), preprocessing, epochs, seed, batchSize, solver);
     long start = System.nanoTime();
     Network network = ReferenceTraining.train(settings, splits, console);
     double trainSeconds = (System.nanoTime() - start) / 1e9;
-    ModelFile.write(network.toModel(settings.metadata()), out);
+    Map<String, String> metadata = settings.metadata();
+    if (splits.validation().count() > 0) {
+      metadata.put("train.validation_samples", Integer.toString(splits.validation().count()));
+    }
+    ModelFile.write(network.toModel(metadata), out);
 
     // The figure reported is the figure of the file, read back by the runtime.
     Model written = ModelFile.read(out);
-    Evaluation.Result fromFile =
-        Evaluation.evaluate(InferenceNetwork.of(written)::predict, splits.test());
+    Evaluation.Result fromFile = Artifacts.measure(written, splits.test());
     console.printf(
         "wrote %s (%,d bytes) in %.1f s of training; test error from the file: %.2f%% (%d/%d)%n",
         out,
@@ -102,6 +118,12 @@ final class TrainCommand implements Callable<Integer> {
         fromFile.errorPercent(),
         fromFile.errors(),
         fromFile.total());
+    if (splits.validation().count() > 0) {
+      Evaluation.Result validation = Artifacts.measure(written, splits.validation());
+      console.printf(
+          "validation error from the file: %.2f%% (%d/%d)%n",
+          validation.errorPercent(), validation.errors(), validation.total());
+    }
     return 0;
   }
 

@@ -10,7 +10,6 @@ import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.ModelFile;
@@ -74,8 +73,7 @@ class CompressorTest {
   void theThreeStagesHandTheirValuesToTheFile() throws Exception {
     Network network = Network.initialize(TestData.MLP, 1);
     DatasetSplits data =
-        new DatasetSplits(
-            DatasetKind.MNIST, TestData.quadrants(1000, 7), TestData.quadrants(300, 99));
+        new DatasetSplits("quadrants", TestData.quadrants(1000, 7), TestData.quadrants(300, 99));
     Trainer reference = new Trainer(network, SolverConfig.caffeLenet());
     for (int epoch = 0; epoch < 3; epoch++) {
       reference.trainEpoch(new Batches(data.train(), 64, 1), epoch, new Trainer.Listener() {});
@@ -114,7 +112,7 @@ class CompressorTest {
   void anUnknownLayerIsNamedWithTheKnownOnes() {
     Network network = Network.initialize(TestData.MLP, 1);
     DatasetSplits data =
-        new DatasetSplits(DatasetKind.MNIST, TestData.quadrants(64, 7), TestData.quadrants(8, 9));
+        new DatasetSplits("quadrants", TestData.quadrants(64, 7), TestData.quadrants(8, 9));
     CompressionPlan plan =
         new CompressionPlan(
             Map.of("relu1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 4)),

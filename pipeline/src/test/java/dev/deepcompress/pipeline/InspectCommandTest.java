@@ -33,6 +33,7 @@ class InspectCommandTest {
             "file",
             "model",
             "input_shape",
+            "input_preprocessing",
             "parameters",
             "dense_bytes",
             "file_bytes",
@@ -44,6 +45,7 @@ class InspectCommandTest {
     assertEquals(file.toString(), root.get("file"));
     assertEquals("lenet-300-100", root.get("model"));
     assertEquals(List.of(1.0, 28.0, 28.0), root.get("input_shape"));
+    assertEquals(null, root.get("input_preprocessing"), "none recorded");
     assertEquals(266_610.0, root.get("parameters"));
     assertEquals(4 * 266_610.0, root.get("dense_bytes"));
     assertEquals((double) fileBytes, root.get("file_bytes"));

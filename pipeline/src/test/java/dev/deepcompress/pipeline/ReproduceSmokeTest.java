@@ -15,8 +15,10 @@ import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.kernels.QuantizedSparseMatrix;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Evaluation;
+import dev.deepcompress.training.ReferenceArchitectures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,8 +73,12 @@ class ReproduceSmokeTest {
   void reportTellsTheFiguresOfTheFileAsReadBack() throws Exception {
     DatasetSplits mnist = Datasets.load(DatasetKind.MNIST, DatasetOptions.defaults());
     Model model = ModelFile.read(file);
+    // The file alone says how pixels become inputs.
+    Preprocessing recorded = model.preprocessing().orElseThrow();
+    assertEquals(ReferenceArchitectures.pixelScaling(), recorded);
     Evaluation.Result fromFile =
-        Evaluation.evaluate(InferenceNetwork.of(model)::predict, mnist.test());
+        Evaluation.evaluate(
+            InferenceNetwork.of(model)::predict, mnist.test().withPreprocessing(recorded));
     assertEquals(fromFile.errorPercent(), number("compressed_error_pct"), 1e-9);
     assertEquals(Files.size(file), (long) number("file_bytes"));
     assertEquals(4L * 266_610, (long) number("dense_bytes"));

@@ -3,7 +3,7 @@ package dev.deepcompress.pruning;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Objective;
@@ -77,7 +77,7 @@ public final class IterativePruning {
       Settings settings,
       Batches batches,
       int firstEpoch,
-      ImageSet test,
+      SampleSet test,
       Listener listener) {
     Map<String, Parameter> weights = plannedParameters(network, plan);
     Map<String, Mask> masks = new LinkedHashMap<>();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.TestData;
@@ -22,7 +22,7 @@ class IterativePruningTest {
   void prunedWeightsStayExactlyZeroThroughRetraining() {
     Network network = Network.initialize(TestData.MLP, 1);
     Batches batches = new Batches(TestData.quadrants(2000, 7), 64, 1);
-    ImageSet test = TestData.quadrants(500, 99);
+    SampleSet test = TestData.quadrants(500, 99);
     Trainer reference = new Trainer(network, SolverConfig.caffeLenet());
     for (int epoch = 0; epoch < 5; epoch++) {
       reference.trainEpoch(batches, epoch, new Trainer.Listener() {});

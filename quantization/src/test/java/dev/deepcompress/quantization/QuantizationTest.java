@@ -11,7 +11,7 @@ import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Parameter;
@@ -63,7 +63,7 @@ class QuantizationTest {
   @Test
   void trainedQuantizationKeepsTheMasksAndTheCodebookAndMovesTheCentroids() {
     Batches batches = new Batches(TestData.quadrants(2000, 7), 64, 1);
-    ImageSet test = TestData.quadrants(500, 99);
+    SampleSet test = TestData.quadrants(500, 99);
     Network network = Network.initialize(TestData.MLP, 1);
     Trainer reference = new Trainer(network, SolverConfig.caffeLenet());
     for (int epoch = 0; epoch < 5; epoch++) {

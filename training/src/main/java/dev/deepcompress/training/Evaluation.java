@@ -2,9 +2,9 @@ package dev.deepcompress.training;
 
 import dev.deepcompress.datasets.Batch;
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 
-/** Classification error of any predictor over a whole image set. */
+/** Classification error of any predictor over a whole sample set, as the set was prepared. */
 public final class Evaluation {
 
   /** Anything that maps a batch of inputs to class indices: a trainable network or the runtime. */
@@ -23,7 +23,7 @@ public final class Evaluation {
 
   private Evaluation() {}
 
-  public static Result evaluate(Predictor predictor, ImageSet set) {
+  public static Result evaluate(Predictor predictor, SampleSet set) {
     int errors = 0;
     for (Batch batch : Batches.sequential(set, BATCH)) {
       int[] predicted = predictor.predict(batch.inputs(), batch.size());

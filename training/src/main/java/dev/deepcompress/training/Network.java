@@ -5,22 +5,31 @@ import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /** A trainable network built from an {@link Architecture}: the shapes come from there alone. */
 public final class Network {
   private final Architecture architecture;
+  // Carried into the model the network becomes; null when none is known.
+  private final Preprocessing preprocessing;
   private final List<TrainableLayer> layers;
   private final List<Parameter> parameters;
 
-  private Network(Architecture architecture, Map<String, float[]> values) {
+  private Network(
+      Architecture architecture, Preprocessing preprocessing, Map<String, float[]> values) {
     this.architecture = architecture;
+    if (preprocessing != null) {
+      preprocessing.checkInputShape(architecture.inputShape());
+    }
+    this.preprocessing = preprocessing;
     Map<String, Parameter> byName = new HashMap<>();
     List<Parameter> ordered = new ArrayList<>();
     for (ParameterSpec spec : architecture.parameters()) {
@@ -57,6 +66,17 @@ public final class Network {
    * generator consumed in parameter order.
    */
   public static Network initialize(Architecture architecture, long seed) {
+    return initialize(architecture, null, seed);
+  }
+
+  /**
+   * {@link #initialize(Architecture, long)} for inputs made by {@code preprocessing}, which the
+   * network's models record.
+   *
+   * @param preprocessing null if not known
+   */
+  public static Network initialize(
+      Architecture architecture, Preprocessing preprocessing, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     Map<String, float[]> values = new LinkedHashMap<>();
     for (ParameterSpec spec : architecture.parameters()) {
@@ -70,14 +90,14 @@ public final class Network {
       }
       values.put(spec.name(), v);
     }
-    return new Network(architecture, values);
+    return new Network(architecture, preprocessing, values);
   }
 
-  /** A network holding a copy of the model's parameters. */
+  /** A network holding a copy of the model's parameters, and its preprocessing. */
   public static Network fromModel(Model model) {
     Map<String, float[]> values = new LinkedHashMap<>();
     model.parameters().forEach((name, v) -> values.put(name, v.clone()));
-    return new Network(model.architecture(), values);
+    return new Network(model.architecture(), model.preprocessing().orElse(null), values);
   }
 
   /** A snapshot of the current parameters as an immutable-by-convention model. */
@@ -86,11 +106,21 @@ public final class Network {
     for (Parameter p : parameters) {
       values.put(p.name(), p.values().clone());
     }
-    return new Model(architecture, values, metadata);
+    return withPreprocessing(new Model(architecture, values, metadata));
+  }
+
+  /** {@code model} with this network's preprocessing recorded, if it has one. */
+  public Model withPreprocessing(Model model) {
+    return preprocessing == null ? model : model.withPreprocessing(preprocessing);
   }
 
   public Architecture architecture() {
     return architecture;
+  }
+
+  /** How raw inputs become this network's inputs, if known. */
+  public Optional<Preprocessing> preprocessing() {
+    return Optional.ofNullable(preprocessing);
   }
 
   public List<Parameter> parameters() {

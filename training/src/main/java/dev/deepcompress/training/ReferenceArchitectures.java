@@ -2,6 +2,7 @@ package dev.deepcompress.training;
 
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.Shape;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,17 @@ public final class ReferenceArchitectures {
           "lenet-5", ReferenceArchitectures::lenet5);
 
   private ReferenceArchitectures() {}
+
+  /**
+   * The scale of the LeNets' pixel values (0-255), as Caffe's LeNet examples scale MNIST. A power
+   * of two, so each input is exactly pixel / 256.
+   */
+  public static final float PIXEL_SCALE = 1f / 256;
+
+  /** How both LeNets take their input: 1×28×28 images, pixel values times {@link #PIXEL_SCALE}. */
+  public static Preprocessing pixelScaling() {
+    return Preprocessing.scaled(Preprocessing.Layout.CHANNELS_FIRST, PIXEL_SCALE);
+  }
 
   /** LeNet-300-100: 784-300-100-10 fully connected with ReLU (Caffe's lenet_300_100). */
   public static Architecture lenet300100() {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,14 +67,11 @@ class DistillationTest {
   void aStudentLearnsFromItsTeacherWhenTheLabelsAreWrong() {
     Network teacher = TestData.assertLearnsQuadrants(TestData.MLP, 8).network();
     // Every training label is 0: only the teacher knows the quadrants.
-    ImageSet images = TestData.quadrants(2000, 7);
-    ImageSet wrongLabels =
-        new ImageSet(
-            images.count(),
-            images.rows(),
-            images.cols(),
-            images.pixels(),
-            new byte[images.count()]);
+    SampleSet images = TestData.quadrants(2000, 7);
+    SampleSet wrongLabels =
+        SampleSet.ofBytes(
+                "wrong labels", images.sampleShape(), images.byteValues(), new int[images.count()])
+            .withPreprocessing(images.preprocessing().orElseThrow());
     Network student = Network.initialize(TestData.MLP, 2);
     Trainer trainer =
         new Trainer(

@@ -3,7 +3,7 @@ package dev.deepcompress.training;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.Batches;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Shape;
@@ -35,14 +35,17 @@ public final class TestData {
               new LayerSpec.Relu("relu1"),
               new LayerSpec.FullyConnected("ip1", 6 * 4 * 4, 4)));
 
-  /** 8×8 images whose label is the quadrant holding a bright blob: learnable, not trivial. */
-  public static ImageSet quadrants(int count, long seed) {
+  /**
+   * 8×8 images whose label is the quadrant holding a bright blob: learnable, not trivial. Prepared
+   * with the LeNets' pixel scaling.
+   */
+  public static SampleSet quadrants(int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     byte[] pixels = new byte[count * 64];
-    byte[] labels = new byte[count];
+    int[] labels = new int[count];
     for (int i = 0; i < count; i++) {
       int label = random.nextInt(4);
-      labels[i] = (byte) label;
+      labels[i] = label;
       for (int p = 0; p < 64; p++) {
         pixels[i * 64 + p] = (byte) random.nextInt(60);
       }
@@ -51,7 +54,8 @@ public final class TestData {
       pixels[i * 64 + row * 8 + col] = (byte) (180 + random.nextInt(76));
       pixels[i * 64 + (row + 1) * 8 + col] = (byte) (180 + random.nextInt(76));
     }
-    return new ImageSet(count, 8, 8, pixels, labels);
+    return SampleSet.ofBytes("quadrants", Shape.of(1, 8, 8), pixels, labels)
+        .withPreprocessing(ReferenceArchitectures.pixelScaling());
   }
 
   /**
@@ -61,7 +65,7 @@ public final class TestData {
    */
   public static Trainer assertLearnsQuadrants(Architecture architecture, int epochs) {
     Network network = Network.initialize(architecture, 1);
-    ImageSet test = quadrants(500, 99);
+    SampleSet test = quadrants(500, 99);
     double before = Evaluation.evaluate(network::predict, test).errorPercent();
     Trainer trainer = new Trainer(network, SolverConfig.caffeLenet());
     Batches batches = new Batches(quadrants(2000, 7), 64, 1);

@@ -1,7 +1,8 @@
 package dev.deepcompress.datasets.idx;
 
 import dev.deepcompress.datasets.DatasetException;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
+import dev.deepcompress.runtime.model.Shape;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,12 +31,23 @@ public final class IdxReader {
 
   private IdxReader() {}
 
-  /** Reads an image file and its label file and checks that they describe the same images. */
-  public static ImageSet readImageSet(Path imagesFile, Path labelsFile, int classes)
+  /**
+   * Reads an image file and its label file and checks that they describe the same images: grey
+   * images, so samples of shape 1×rows×cols.
+   */
+  public static SampleSet readImageSet(Path imagesFile, Path labelsFile, int classes)
       throws DatasetException {
     IdxImages images = readImages(imagesFile);
     byte[] labels = readLabels(labelsFile, classes, images.count(), imagesFile);
-    return new ImageSet(images.count(), images.rows(), images.cols(), images.pixels(), labels);
+    int[] unsigned = new int[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      unsigned[i] = Byte.toUnsignedInt(labels[i]);
+    }
+    return SampleSet.ofBytes(
+        imagesFile.getFileName() + ", " + labelsFile.getFileName(),
+        Shape.of(1, images.rows(), images.cols()),
+        images.pixels(),
+        unsigned);
   }
 
   public static IdxImages readImages(Path file) throws DatasetException {

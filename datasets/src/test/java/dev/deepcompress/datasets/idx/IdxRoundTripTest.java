@@ -2,8 +2,9 @@ package dev.deepcompress.datasets.idx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.datasets.Synthetic;
+import dev.deepcompress.runtime.model.Shape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,31 +21,34 @@ class IdxRoundTripTest {
   void writtenFilesReadBackUnchanged(@TempDir Path dir) {
     // Edge cases first: no images, a single 1×1 image, the largest shape holding every byte value.
     byte[] everyByte = new byte[12 * 7 * 7];
-    byte[] extremeLabels = new byte[12];
+    int[] extremeLabels = new int[12];
     for (int i = 0; i < everyByte.length; i++) {
       everyByte[i] = (byte) i;
     }
     for (int i = 0; i < extremeLabels.length; i++) {
-      extremeLabels[i] = (byte) (i % 2 * 9);
+      extremeLabels[i] = i % 2 * 9;
     }
-    roundTrip(dir, "edge case", new ImageSet(0, 1, 1, new byte[0], new byte[0]));
-    roundTrip(dir, "edge case", new ImageSet(0, 7, 7, new byte[0], new byte[0]));
-    roundTrip(dir, "edge case", new ImageSet(1, 1, 1, new byte[] {(byte) 0x80}, new byte[] {9}));
-    roundTrip(dir, "edge case", new ImageSet(12, 7, 7, everyByte, extremeLabels));
+    roundTrip(dir, "edge case", images(1, 1, new byte[0], new int[0]));
+    roundTrip(dir, "edge case", images(7, 7, new byte[0], new int[0]));
+    roundTrip(dir, "edge case", images(1, 1, new byte[] {(byte) 0x80}, new int[] {9}));
+    roundTrip(dir, "edge case", images(7, 7, everyByte, extremeLabels));
     for (int trial = 0; trial < 60; trial++) {
       SplittableRandom random = new SplittableRandom(trial);
-      ImageSet set =
+      SampleSet set =
           Synthetic.images(
               random.nextInt(13), random.nextInt(1, 8), random.nextInt(1, 8), random.nextLong());
       roundTrip(dir, "trial " + trial + " (SplittableRandom seed " + trial + ")", set);
     }
   }
 
-  private static void roundTrip(Path dir, String source, ImageSet set) {
+  private static SampleSet images(int rows, int cols, byte[] pixels, int[] labels) {
+    return SampleSet.ofBytes("test", Shape.of(1, rows, cols), pixels, labels);
+  }
+
+  private static void roundTrip(Path dir, String source, SampleSet set) {
     for (boolean gzip : new boolean[] {false, true}) {
       String inputs =
-          "%d images of %d×%d, %s, gzip %b"
-              .formatted(set.count(), set.rows(), set.cols(), source, gzip);
+          "%d images of %s, %s, gzip %b".formatted(set.count(), set.sampleShape(), source, gzip);
       Synthetic.trial(
           inputs,
           () -> {
@@ -61,7 +65,7 @@ class IdxRoundTripTest {
   @Test
   void plainFilesHaveTheBigEndianLayoutOfTheSpec(@TempDir Path dir) throws IOException {
     byte[] pixels = {1, 2, 3, 4, 5, (byte) 0xff, 7, 8, 9, 10, 11, 12};
-    ImageSet set = new ImageSet(2, 2, 3, pixels, new byte[] {7, 0});
+    SampleSet set = images(2, 3, pixels, new int[] {7, 0});
     IdxWriter.writeImages(dir.resolve("i"), set, false);
     IdxWriter.writeLabels(dir.resolve("l"), set, false);
 
@@ -102,7 +106,7 @@ class IdxRoundTripTest {
 
   @Test
   void gzipFilesDecompressWithTheJdkToThePlainBytes(@TempDir Path dir) throws IOException {
-    ImageSet set = Synthetic.images(5, 3, 4, 42);
+    SampleSet set = Synthetic.images(5, 3, 4, 42);
     IdxWriter.writeImages(dir.resolve("plain"), set, false);
     IdxWriter.writeImages(dir.resolve("gz"), set, true);
     byte[] compressed = Files.readAllBytes(dir.resolve("gz"));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.DatasetException;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.datasets.Synthetic;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class IdxValidationTest {
   // 3 images of 2×2: a 16-byte header and 12 bytes of pixels.
-  private static final ImageSet SET = Synthetic.images(3, 2, 2, 7);
+  private static final SampleSet SET = Synthetic.images(3, 2, 2, 7);
 
   @TempDir Path dir;
 

@@ -1,0 +1,125 @@
+package dev.deepcompress.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The PNG charts of the reports: curves (error against bytes, bits or keep fraction) and weight
+ * histograms with the codebook marked, drawn headless and written atomically.
+ */
+final class Charts {
+  static {
+    // Reports are written on servers without a display; AWT must never look for one.
+    System.setProperty("java.awt.headless", "true");
+  }
+
+  static final int WIDTH = 800;
+  static final int HEIGHT = 520;
+
+  private Charts() {}
+
+  /** One named curve: points {@code (x[i], y[i])}, joined in the given order. */
+  record Series(String name, double[] x, double[] y) {
+    Series {
+      if (x.length != y.length) {
+        throw new IllegalArgumentException(
+            "series " + name + " has " + x.length + " x values and " + y.length + " y values");
+      }
+      x = x.clone();
+      y = y.clone();
+    }
+  }
+
+  /** Axis titles and scales of a chart of curves. */
+  record Axes(String title, String xTitle, String yTitle, boolean logX) {}
+
+  /** Curves with a marker at each point, one colour and one legend entry per series. */
+  static void lines(Path png, Axes axes, List<Series> series) throws IOException {
+    if (series.isEmpty()) {
+      throw new IllegalArgumentException("a chart needs at least one series: " + axes.title());
+    }
+    XYChart chart = chart(axes.title(), axes.xTitle(), axes.yTitle());
+    chart.getStyler().setXAxisLogarithmic(axes.logX());
+    for (Series s : series) {
+      XYSeries drawn = chart.addSeries(s.name(), s.x(), s.y());
+      drawn.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+      drawn.setMarker(SeriesMarkers.CIRCLE);
+    }
+    write(png, chart);
+  }
+
+  /**
+   * A histogram of {@code values} in {@code bins} equal bins between their minimum and maximum,
+   * and, if {@code marks} is not empty, those values marked on the x axis (e.g. a codebook's
+   * centroids). Values equal to {@code skip} are left out (0 for pruned weights) unless {@code
+   * skip} is NaN.
+   */
+  static void histogram(
+      Path png, String title, String xTitle, float[] values, float skip, int bins, float[] marks)
+      throws IOException {
+    if (bins < 1) {
+      throw new IllegalArgumentException("a histogram needs at least one bin, got " + bins);
+    }
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : values) {
+      if (v != skip) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    XYChart chart = chart(title, xTitle, "weights");
+    double[] centres = new double[bins];
+    double[] counts = new double[bins];
+    if (min <= max) {
+      double width = max > min ? (max - min) / bins : 1;
+      for (int b = 0; b < bins; b++) {
+        centres[b] = min + (b + 0.5) * width;
+      }
+      for (float v : values) {
+        if (v != skip) {
+          counts[(int) Math.min(bins - 1, (v - min) / width)]++;
+        }
+      }
+    }
+    XYSeries histogram = chart.addSeries("weights", centres, counts);
+    histogram.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+    histogram.setMarker(SeriesMarkers.NONE);
+    if (marks.length > 0) {
+      double[] x = new double[marks.length];
+      for (int i = 0; i < marks.length; i++) {
+        x[i] = marks[i];
+      }
+      XYSeries marked = chart.addSeries("codebook", x, new double[marks.length]);
+      marked.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      marked.setMarker(SeriesMarkers.TRIANGLE_UP);
+    }
+    write(png, chart);
+  }
+
+  private static XYChart chart(String title, String xTitle, String yTitle) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    return chart;
+  }
+
+  private static void write(Path png, XYChart chart) throws IOException {
+    Artifacts.writeBytes(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+  }
+}

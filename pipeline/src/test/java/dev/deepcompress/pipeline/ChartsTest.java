@@ -1,0 +1,115 @@
+package dev.deepcompress.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChartsTest {
+  @TempDir Path dir;
+
+  private static final Charts.Axes AXES =
+      new Charts.Axes("error against size", "bytes", "error (%)", true);
+
+  @Test
+  void curvesAreDrawnIntoAPngOfTheChartsSize() throws IOException {
+    Path png = dir.resolve("curves.png");
+    Charts.lines(
+        png,
+        AXES,
+        List.of(
+            new Charts.Series("kmeans", new double[] {1e3, 1e4, 1e5}, new double[] {3, 1.6, 1.5}),
+            new Charts.Series("uniform", new double[] {1e3, 1e4, 1e5}, new double[] {9, 2, 1.5})));
+
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertEquals(Charts.WIDTH, image.getWidth());
+    assertEquals(Charts.HEIGHT, image.getHeight());
+    assertNotBlank(image);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(png), files.toList(), "no temporary file is left behind");
+    }
+  }
+
+  @Test
+  void theDataChangesThePicture() throws IOException {
+    Path rising = dir.resolve("rising.png");
+    Path falling = dir.resolve("falling.png");
+    double[] x = {1, 2, 3};
+    Charts.lines(rising, AXES, List.of(new Charts.Series("s", x, new double[] {1, 2, 3})));
+    Charts.lines(falling, AXES, List.of(new Charts.Series("s", x, new double[] {3, 2, 1})));
+
+    BufferedImage a = ImageIO.read(rising.toFile());
+    BufferedImage b = ImageIO.read(falling.toFile());
+    int differing = 0;
+    for (int y = 0; y < a.getHeight(); y++) {
+      for (int i = 0; i < a.getWidth(); i++) {
+        if (a.getRGB(i, y) != b.getRGB(i, y)) {
+          differing++;
+        }
+      }
+    }
+    assertTrue(differing > 500, "only " + differing + " pixels differ");
+  }
+
+  @Test
+  void aHistogramLeavesOutTheSkippedValueAndMarksTheCodebook() throws IOException {
+    float[] weights = new float[1000];
+    for (int i = 0; i < weights.length; i += 3) {
+      weights[i] = (float) Math.sin(i) * 0.2f;
+    }
+    Path png = dir.resolve("hist.png");
+    Charts.histogram(png, "ip1.weight", "weight", weights, 0f, 40, new float[] {-0.1f, 0.1f});
+
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertEquals(Charts.WIDTH, image.getWidth());
+    assertNotBlank(image);
+  }
+
+  @Test
+  void aHistogramOfNothingButSkippedValuesIsStillAChart() throws IOException {
+    Path png = dir.resolve("empty.png");
+    Charts.histogram(png, "pruned away", "weight", new float[10], 0f, 10, new float[0]);
+    assertEquals(Charts.HEIGHT, ImageIO.read(png.toFile()).getHeight());
+  }
+
+  @Test
+  void malformedInputIsRefused() {
+    assertThrows(
+        IllegalArgumentException.class, () -> new Charts.Series("s", new double[2], new double[3]));
+    assertThrows(
+        IllegalArgumentException.class, () -> Charts.lines(dir.resolve("x.png"), AXES, List.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Charts.histogram(dir.resolve("h.png"), "t", "x", new float[3], 0f, 0, new float[0]));
+  }
+
+  /** A blank picture has one or two colours; a chart has many, over a good part of its area. */
+  private static void assertNotBlank(BufferedImage image) {
+    Set<Integer> colours = new HashSet<>();
+    int background = image.getRGB(0, 0);
+    int drawn = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        int rgb = image.getRGB(x, y);
+        colours.add(rgb);
+        if (rgb != background) {
+          drawn++;
+        }
+      }
+    }
+    assertTrue(colours.size() >= 8, "only " + colours.size() + " colours");
+    assertTrue(
+        drawn > image.getWidth() * image.getHeight() / 50, "only " + drawn + " pixels drawn");
+  }
+}
