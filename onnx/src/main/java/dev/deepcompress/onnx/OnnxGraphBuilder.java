@@ -1,9 +1,5 @@
 package dev.deepcompress.onnx;
 
-import com.google.protobuf.CodedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -12,15 +8,15 @@ import java.util.Map;
 
 /**
  * Writes an ONNX model: one graph of nodes, float32 initializers and float32 inputs and outputs,
- * serialized with protobuf-java's {@link CodedOutputStream} by the field numbers of {@link
- * OnnxFields}. Nodes are written in the order they are added, which must be a topological order.
+ * serialized with protobuf-java ({@link ProtoMessage}) by the field numbers of {@link OnnxFields}.
+ * Nodes are written in the order they are added, which must be a topological order.
  */
 public final class OnnxGraphBuilder {
   private final String graphName;
-  private final List<Message> nodes = new ArrayList<>();
-  private final List<Message> initializers = new ArrayList<>();
-  private final List<Message> inputs = new ArrayList<>();
-  private final List<Message> outputs = new ArrayList<>();
+  private final List<ProtoMessage> nodes = new ArrayList<>();
+  private final List<ProtoMessage> initializers = new ArrayList<>();
+  private final List<ProtoMessage> inputs = new ArrayList<>();
+  private final List<ProtoMessage> outputs = new ArrayList<>();
 
   /** A tensor dimension: a fixed size, or a symbolic one such as the batch. */
   public record Dim(long value, String param) {
@@ -35,9 +31,10 @@ public final class OnnxGraphBuilder {
 
   /** A node attribute, already encoded. */
   public static final class Attribute {
-    private final Message message;
+    private final ProtoMessage message;
 
-    private Attribute(Message message) {
+    /** Any {@code AttributeProto}, for hand-made test models. */
+    Attribute(ProtoMessage message) {
       this.message = message;
     }
   }
@@ -48,14 +45,14 @@ public final class OnnxGraphBuilder {
 
   public static Attribute integer(String name, long value) {
     return new Attribute(
-        new Message()
+        new ProtoMessage()
             .string(OnnxFields.Attribute.NAME, name)
             .int64(OnnxFields.Attribute.I, value)
             .int64(OnnxFields.Attribute.TYPE, OnnxFields.Attribute.TYPE_INT));
   }
 
   public static Attribute integers(String name, long... values) {
-    Message message = new Message().string(OnnxFields.Attribute.NAME, name);
+    ProtoMessage message = new ProtoMessage().string(OnnxFields.Attribute.NAME, name);
     for (long value : values) {
       message.int64(OnnxFields.Attribute.INTS, value);
     }
@@ -86,7 +83,7 @@ public final class OnnxGraphBuilder {
     }
     ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(values);
-    Message tensor = new Message();
+    ProtoMessage tensor = new ProtoMessage();
     for (long d : dims) {
       tensor.int64(OnnxFields.Tensor.DIMS, d);
     }
@@ -98,6 +95,12 @@ public final class OnnxGraphBuilder {
     return this;
   }
 
+  /** Any {@code TensorProto} as an initializer, for hand-made test models. */
+  OnnxGraphBuilder initializer(ProtoMessage tensor) {
+    initializers.add(tensor);
+    return this;
+  }
+
   /** A node of the default ONNX domain. */
   public OnnxGraphBuilder node(
       String opType,
@@ -105,7 +108,7 @@ public final class OnnxGraphBuilder {
       List<String> nodeInputs,
       List<String> nodeOutputs,
       Attribute... attributes) {
-    Message node = new Message();
+    ProtoMessage node = new ProtoMessage();
     nodeInputs.forEach(input -> node.string(OnnxFields.Node.INPUT, input));
     nodeOutputs.forEach(output -> node.string(OnnxFields.Node.OUTPUT, output));
     node.string(OnnxFields.Node.NAME, name).string(OnnxFields.Node.OP_TYPE, opType);
@@ -122,98 +125,49 @@ public final class OnnxGraphBuilder {
    * @param metadata written as the model's {@code metadata_props}, in iteration order
    */
   public byte[] toModel(long irVersion, long opset, String producer, Map<String, String> metadata) {
-    Message graph = new Message();
+    ProtoMessage graph = new ProtoMessage();
     nodes.forEach(node -> graph.message(OnnxFields.Graph.NODE, node));
     graph.string(OnnxFields.Graph.NAME, graphName);
     initializers.forEach(tensor -> graph.message(OnnxFields.Graph.INITIALIZER, tensor));
     inputs.forEach(input -> graph.message(OnnxFields.Graph.INPUT, input));
     outputs.forEach(output -> graph.message(OnnxFields.Graph.OUTPUT, output));
-    Message model =
-        new Message()
+    ProtoMessage model =
+        new ProtoMessage()
             .int64(OnnxFields.Model.IR_VERSION, irVersion)
             .string(OnnxFields.Model.PRODUCER_NAME, producer)
             .message(OnnxFields.Model.GRAPH, graph)
             .message(
                 OnnxFields.Model.OPSET_IMPORT,
-                new Message()
+                new ProtoMessage()
                     .string(OnnxFields.OperatorSetId.DOMAIN, "")
                     .int64(OnnxFields.OperatorSetId.VERSION, opset));
     metadata.forEach(
         (key, value) ->
             model.message(
                 OnnxFields.Model.METADATA_PROPS,
-                new Message()
+                new ProtoMessage()
                     .string(OnnxFields.StringStringEntry.KEY, key)
                     .string(OnnxFields.StringStringEntry.VALUE, value)));
     return model.toByteArray();
   }
 
-  private static Message valueInfo(String name, Dim... dims) {
-    Message shape = new Message();
+  private static ProtoMessage valueInfo(String name, Dim... dims) {
+    ProtoMessage shape = new ProtoMessage();
     for (Dim dim : dims) {
       shape.message(
           OnnxFields.TensorShape.DIM,
           dim.param() != null
-              ? new Message().string(OnnxFields.TensorShape.DIM_PARAM, dim.param())
-              : new Message().int64(OnnxFields.TensorShape.DIM_VALUE, dim.value()));
+              ? new ProtoMessage().string(OnnxFields.TensorShape.DIM_PARAM, dim.param())
+              : new ProtoMessage().int64(OnnxFields.TensorShape.DIM_VALUE, dim.value()));
     }
-    Message tensorType =
-        new Message()
+    ProtoMessage tensorType =
+        new ProtoMessage()
             .int64(OnnxFields.Type.TENSOR_ELEM_TYPE, OnnxFields.Tensor.TYPE_FLOAT)
             .message(OnnxFields.Type.TENSOR_SHAPE, shape);
-    return new Message()
+    return new ProtoMessage()
         .string(OnnxFields.ValueInfo.NAME, name)
         .message(
             OnnxFields.ValueInfo.TYPE,
-            new Message().message(OnnxFields.Type.TENSOR_TYPE, tensorType));
-  }
-
-  /**
-   * One message being written. Embedded messages are complete before their parent writes them, as
-   * length-delimited fields, so every length is known when it is written.
-   */
-  private static final class Message {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-
-    Message int64(int field, long value) {
-      try {
-        out.writeInt64(field, value);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return this;
-    }
-
-    Message string(int field, String value) {
-      try {
-        out.writeString(field, value);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return this;
-    }
-
-    Message bytes(int field, byte[] value) {
-      try {
-        out.writeByteArray(field, value);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return this;
-    }
-
-    Message message(int field, Message message) {
-      return bytes(field, message.toByteArray());
-    }
-
-    byte[] toByteArray() {
-      try {
-        out.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return bytes.toByteArray();
-    }
+            new ProtoMessage().message(OnnxFields.Type.TENSOR_TYPE, tensorType));
   }
 }
