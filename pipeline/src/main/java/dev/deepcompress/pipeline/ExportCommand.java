@@ -1,5 +1,6 @@
 package dev.deepcompress.pipeline;
 
+import dev.deepcompress.onnx.NpzWriter;
 import dev.deepcompress.onnx.OnnxExporter;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Parameters;
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
-      "Write a model file as ONNX with its weights decoded to dense float32, for ONNX Runtime,"
-          + " PyTorch or Netron.",
+      "Write a model file as ONNX, or its tensors as a NumPy .npz, with the weights decoded to"
+          + " dense float32, for ONNX Runtime, PyTorch, NumPy or Netron.",
       "The graph is the one the runtime runs: Conv, MaxPool/AveragePool (ceil_mode where Caffe's"
           + " rounding needs it), Relu, Flatten and Gemm; opset "
           + OnnxExporter.OPSET
@@ -28,22 +29,38 @@ final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "Model file to export.")
   Path input;
 
-  @Option(names = "--onnx", required = true, paramLabel = "OUT.onnx", description = "ONNX file.")
+  @Option(names = "--onnx", paramLabel = "OUT.onnx", description = "ONNX file to write.")
   Path onnx;
+
+  @Option(
+      names = "--npz",
+      paramLabel = "OUT.npz",
+      description = "NumPy archive to write: every parameter as dense float32, by name.")
+  Path npz;
 
   @Override
   public Integer call() throws Exception {
     common.apply();
-    OutputPaths.requireWritableTarget(onnx);
+    if (onnx == null && npz == null) {
+      throw new UserInputException("say what to write: --onnx OUT.onnx and/or --npz OUT.npz");
+    }
+    for (Path out : new Path[] {onnx, npz}) {
+      if (out != null) {
+        OutputPaths.requireWritableTarget(out);
+      }
+    }
     Model model = ModelFile.read(input);
-    OnnxExporter.write(model, onnx);
     System.out.printf(
-        "%s: %s, %,d parameters as dense float32; wrote %s (%,d bytes)%n",
-        input,
-        model.architecture().name(),
-        model.architecture().parameterCount(),
-        onnx,
-        Files.size(onnx));
+        "%s: %s, %,d parameters as dense float32%n",
+        input, model.architecture().name(), model.architecture().parameterCount());
+    if (onnx != null) {
+      OnnxExporter.write(model, onnx);
+      System.out.printf("wrote %s (%,d bytes)%n", onnx, Files.size(onnx));
+    }
+    if (npz != null) {
+      NpzWriter.write(model, npz);
+      System.out.printf("wrote %s (%,d bytes)%n", npz, Files.size(npz));
+    }
     return 0;
   }
 }

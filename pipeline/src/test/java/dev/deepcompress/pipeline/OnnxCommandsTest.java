@@ -1,5 +1,6 @@
 package dev.deepcompress.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetOptions;
 import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.onnx.NpzWriter;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
@@ -98,10 +100,19 @@ class OnnxCommandsTest {
       }
     }
     Path exported = dir.resolve("compressed.onnx");
-    CliRun export = CliRun.of("export", compressed.toString(), "--onnx", exported.toString());
+    Path npz = dir.resolve("compressed.npz");
+    CliRun export =
+        CliRun.of(
+            "export",
+            compressed.toString(),
+            "--onnx",
+            exported.toString(),
+            "--npz",
+            npz.toString());
     assertEquals(0, export.exitCode(), export.err());
 
     Model model = ModelFile.read(compressed);
+    assertArrayEquals(NpzWriter.toBytes(model), Files.readAllBytes(npz));
     Batch images =
         Batches.sequential(Datasets.load(DatasetKind.MNIST, DatasetOptions.defaults()).test(), 1000)
             .iterator()
