@@ -41,6 +41,9 @@ final class OnnxParser {
     CodedInputStream in = CodedInputStream.newInstance(bytes);
     // raw_data then refers to the file's bytes rather than copying them.
     in.enableAliasing(true);
+    // The size limit matters for streams, not arrays; set anyway, so no read can pass the file.
+    // No message is read through readMessage, so the recursion limit does not come into play:
+    // nesting is that of the ONNX schema, and groups (the other way to nest) are refused.
     in.setSizeLimit(bytes.length);
     try {
       in.pushLimit(bytes.length);
@@ -67,6 +70,12 @@ final class OnnxParser {
   /** Reads fields until the current limit, handing each tag to {@code field}. */
   private void fields(FieldReader field) throws IOException, OnnxImportException {
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      int wireType = WireFormat.getTagWireType(tag);
+      // ONNX has no groups; refusing them keeps skipping a field from ever recursing.
+      if (wireType == WireFormat.WIRETYPE_START_GROUP
+          || wireType == WireFormat.WIRETYPE_END_GROUP) {
+        throw invalid("field " + WireFormat.getTagFieldNumber(tag) + " is a protobuf group");
+      }
       if (!field.read(tag)) {
         in.skipField(tag);
       }

@@ -314,6 +314,12 @@ class OnnxImportTest {
     assertRejected(
         "deepcompress is not ONNX\n".getBytes(StandardCharsets.UTF_8), "not a valid ONNX file");
     assertRejected(new byte[0], "not a valid ONNX file", "no graph");
+    // A million nested protobuf groups would take a recursive skip into a stack overflow.
+    byte[] groups = new byte[1_000_000];
+    Arrays.fill(groups, (byte) 0x3B); // field 7 (the graph), wire type 3: start of a group
+    assertRejected(groups, "field 7 is a protobuf group", "byte 1");
+    // Field 1 (ir_version) as a length-delimited field: the wrong wire type.
+    assertRejected(new byte[] {0x0A, 0x01, 0x00}, "field 1 has wire type 2");
     assertRejected(
         ModelFile.toBytes(OnnxExportTest.gaussian(OnnxExportTest.CONVOLUTIONAL, 1, Map.of())),
         "not a valid ONNX file");
