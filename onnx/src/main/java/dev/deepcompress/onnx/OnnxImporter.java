@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -403,42 +404,41 @@ public final class OnnxImporter {
 
   private long intAttribute(int index, OnnxProto.Node node, String name, long absent)
       throws OnnxImportException {
-    OnnxProto.Attribute attribute = node.attributes().get(name);
-    if (attribute == null) {
-      return absent;
-    }
-    requireType(index, node, attribute, OnnxFields.Attribute.TYPE_INT, "an integer");
-    return attribute.i();
+    return attribute(index, node, name, OnnxFields.Attribute.TYPE_INT, "an integer")
+        .map(OnnxProto.Attribute::i)
+        .orElse(absent);
   }
 
   private float floatAttribute(int index, OnnxProto.Node node, String name, float absent)
       throws OnnxImportException {
-    OnnxProto.Attribute attribute = node.attributes().get(name);
-    if (attribute == null) {
-      return absent;
-    }
-    requireType(index, node, attribute, OnnxFields.Attribute.TYPE_FLOAT, "a float");
-    return attribute.f();
+    return attribute(index, node, name, OnnxFields.Attribute.TYPE_FLOAT, "a float")
+        .map(OnnxProto.Attribute::f)
+        .orElse(absent);
   }
 
   private long[] intsAttribute(int index, OnnxProto.Node node, String name, long[] absent)
       throws OnnxImportException {
-    OnnxProto.Attribute attribute = node.attributes().get(name);
-    if (attribute == null) {
-      return absent;
-    }
-    requireType(index, node, attribute, OnnxFields.Attribute.TYPE_INTS, "a list of integers");
-    return attribute.ints();
+    return attribute(index, node, name, OnnxFields.Attribute.TYPE_INTS, "a list of integers")
+        .map(OnnxProto.Attribute::ints)
+        .orElse(absent);
   }
 
   private String stringAttribute(int index, OnnxProto.Node node, String name, String absent)
       throws OnnxImportException {
+    return attribute(index, node, name, OnnxFields.Attribute.TYPE_STRING, "a string")
+        .map(OnnxProto.Attribute::s)
+        .orElse(absent);
+  }
+
+  /** The node's attribute {@code name}, if it has one, checked to be of {@code type}. */
+  private Optional<OnnxProto.Attribute> attribute(
+      int index, OnnxProto.Node node, String name, int type, String what)
+      throws OnnxImportException {
     OnnxProto.Attribute attribute = node.attributes().get(name);
-    if (attribute == null) {
-      return absent;
+    if (attribute != null) {
+      requireType(index, node, attribute, type, what);
     }
-    requireType(index, node, attribute, OnnxFields.Attribute.TYPE_STRING, "a string");
-    return attribute.s();
+    return Optional.ofNullable(attribute);
   }
 
   private void requireType(
