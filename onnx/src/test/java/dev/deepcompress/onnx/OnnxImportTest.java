@@ -325,6 +325,50 @@ class OnnxImportTest {
         "not a valid ONNX file");
   }
 
+  /**
+   * Damaged files (bytes changed, removed or inserted at random) either import into a model that
+   * runs or give the one-line error: never another exception, never a huge allocation.
+   */
+  @Test
+  void damagedFilesGiveTheErrorOrAModelThatRuns() throws Exception {
+    byte[] original = everyOperator(new Random(8));
+    Random random = new Random(9);
+    int imported = 0;
+    for (int trial = 0; trial < 1000; trial++) {
+      byte[] damaged = original.clone();
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        int at = random.nextInt(damaged.length);
+        switch (random.nextInt(3)) {
+          case 0 -> damaged[at] = (byte) random.nextInt(256);
+          case 1 -> {
+            byte[] shorter = new byte[damaged.length - 1];
+            System.arraycopy(damaged, 0, shorter, 0, at);
+            System.arraycopy(damaged, at + 1, shorter, at, shorter.length - at);
+            damaged = shorter;
+          }
+          default -> {
+            byte[] longer = new byte[damaged.length + 1];
+            System.arraycopy(damaged, 0, longer, 0, at);
+            longer[at] = (byte) random.nextInt(256);
+            System.arraycopy(damaged, at, longer, at + 1, damaged.length - at);
+            damaged = longer;
+          }
+        }
+      }
+      Model model;
+      try {
+        model = imported(damaged);
+      } catch (OnnxImportException e) {
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        continue;
+      }
+      imported++;
+      InferenceNetwork network = InferenceNetwork.of(model);
+      network.forward(new float[network.inputSize()], 1);
+    }
+    assertTrue(imported > 0, "some damage (in weights, say) leaves a valid model");
+  }
+
   @Test
   void externalDataAndNonFloatWeightsAreRejected() {
     ProtoMessage external =
