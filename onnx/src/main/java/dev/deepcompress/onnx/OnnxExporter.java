@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * elements inside it); {@code Relu}; and {@code Gemm} with {@code transB} 1, after a {@code
  * Flatten} where its input is not flat yet. The input has a symbolic batch dimension. A model
  * imported from ONNX keeps its input and output names, and gets back the trailing {@code Softmax}
- * or {@code LogSoftmax} the import recorded. The model's metadata goes into {@code metadata_props}.
+ * or {@code LogSoftmax} the import recorded. The graph's input is the network's input, after the
+ * model's input preprocessing; the model's metadata and that preprocessing go into {@code
+ * metadata_props}.
  */
 public final class OnnxExporter {
   public static final long OPSET = 13;
@@ -32,6 +34,12 @@ public final class OnnxExporter {
   public static final long IR_VERSION = 7;
 
   private static final String BATCH = "batch";
+
+  /**
+   * Key in {@code metadata_props} of the model's input preprocessing, as {@link
+   * dev.deepcompress.runtime.model.Preprocessing#describe()} gives it.
+   */
+  public static final String PREPROCESSING = "deepcompress.preprocessing";
 
   private OnnxExporter() {}
 
@@ -131,7 +139,10 @@ public final class OnnxExporter {
       }
       graph.initializer(spec.name(), model.parameter(spec.name()), dims);
     }
-    return graph.toModel(IR_VERSION, OPSET, "deepcompress", new TreeMap<>(metadata));
+    Map<String, String> properties = new TreeMap<>(metadata);
+    // The network's input is preprocessed; the graph starts after that, as the runtime does.
+    model.preprocessing().ifPresent(p -> properties.put(PREPROCESSING, p.describe()));
+    return graph.toModel(IR_VERSION, OPSET, "deepcompress", properties);
   }
 
   private static void pooling(

@@ -11,9 +11,11 @@ import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -159,6 +161,20 @@ class OnnxExportTest {
     try (var listing = Files.list(dir)) {
       assertEquals(List.of(file), listing.toList(), "no temporary file left behind");
     }
+  }
+
+  @Test
+  void theInputPreprocessingIsNamedInTheMetadata() {
+    Preprocessing preprocessing =
+        Preprocessing.of(
+            Preprocessing.Layout.CHANNELS_FIRST,
+            1f / 255,
+            new float[] {0.5f, 0.25f},
+            new float[] {2f, 4f});
+    Model model = gaussian(CONVOLUTIONAL, 9, Map.of()).withPreprocessing(preprocessing);
+    String bytes = new String(OnnxExporter.toBytes(model), StandardCharsets.UTF_8);
+    assertTrue(bytes.contains(OnnxExporter.PREPROCESSING), "key");
+    assertTrue(bytes.contains(preprocessing.describe()), preprocessing.describe());
   }
 
   @Test

@@ -116,6 +116,7 @@ final class CompressCommand implements Callable<Integer> {
       description = "Also write report.md and report.json there.")
   Path reportDir;
 
+  @Mixin InputPreprocessingOptions inputOptions;
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
 
@@ -127,7 +128,7 @@ final class CompressCommand implements Callable<Integer> {
     common.apply();
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
-    Model file = ModelFiles.read(input);
+    Model file = ModelFiles.read(input, inputOptions);
     Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
     // A file from before format 1.2 gets the preprocessing assumed for it recorded.
     Model reference = preprocessing.map(file::withPreprocessing).orElse(file);

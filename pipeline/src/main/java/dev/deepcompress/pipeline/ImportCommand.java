@@ -41,11 +41,15 @@ final class ImportCommand implements Callable<Integer> {
               + " paper's models (lenet-300-100, lenet-5) give compress their default plan.")
   String name;
 
+  @Mixin InputPreprocessingOptions preprocessing;
+
   @Override
   public Integer call() throws Exception {
     common.apply();
     OutputPaths.requireWritableTarget(out);
-    Model model = OnnxImporter.read(input, name != null ? name : OnnxImporter.defaultName(input));
+    Model model =
+        preprocessing.applyTo(
+            OnnxImporter.read(input, name != null ? name : OnnxImporter.defaultName(input)));
     ModelFile.write(model, out);
     PrintStream console = System.out;
     List<Shape> shapes = model.architecture().layerInputShapes();
@@ -60,6 +64,12 @@ final class ImportCommand implements Callable<Integer> {
       LayerSpec layer = layers.get(i);
       console.printf("  %s → %s%n", layer, layer.outputShape(shapes.get(i)));
     }
+    console.printf(
+        "  inputs: %s%n",
+        model
+            .preprocessing()
+            .map(p -> p.describe())
+            .orElse("as they are (no --input-scale, --input-mean or --input-std given)"));
     String activation = model.metadata().get(OnnxImporter.OUTPUT_ACTIVATION);
     if (activation != null) {
       console.printf(

@@ -17,10 +17,21 @@ final class ModelFiles {
     return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
   }
 
-  /** An ONNX file is imported under the name of its file (without the extension). */
-  static Model read(Path file) throws IOException, OnnxImportException {
-    return isOnnx(file)
-        ? OnnxImporter.read(file, OnnxImporter.defaultName(file))
-        : ModelFile.read(file);
+  /**
+   * An ONNX file is imported under the name of its file (without the extension), with the input
+   * preprocessing the options give; a model file records its own, so the options must be absent.
+   */
+  static Model read(Path file, InputPreprocessingOptions preprocessing)
+      throws IOException, OnnxImportException {
+    if (isOnnx(file)) {
+      return preprocessing.applyTo(OnnxImporter.read(file, OnnxImporter.defaultName(file)));
+    }
+    if (preprocessing.given()) {
+      throw new UserInputException(
+          "--input-scale, --input-mean and --input-std apply to an ONNX input; "
+              + file
+              + " is a model file, which records its own preprocessing");
+    }
+    return ModelFile.read(file);
   }
 }

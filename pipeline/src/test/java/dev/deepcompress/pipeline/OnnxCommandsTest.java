@@ -19,6 +19,7 @@ import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.Preprocessing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -57,9 +59,13 @@ class OnnxCommandsTest {
   void importedModelEvaluatesToPyTorchsTestErrors() throws Exception {
     Path onnx = fixture("lenet-300-100.onnx");
     Path dcmodel = dir.resolve("imported.dcmodel");
-    CliRun imported = CliRun.of("import", onnx.toString(), "--out", dcmodel.toString());
+    CliRun imported =
+        CliRun.of("import", onnx.toString(), "--out", dcmodel.toString(), "--input-scale", "1/256");
     assertEquals(0, imported.exitCode(), imported.err());
     assertTrue(imported.out().contains("wrote " + dcmodel), imported.out());
+    assertEquals(
+        Optional.of(Preprocessing.scaled(Preprocessing.Layout.FLAT, 1f / 256)),
+        ModelFile.read(dcmodel).preprocessing());
     CliRun eval = CliRun.of("eval", dcmodel.toString());
     assertEquals(0, eval.exitCode(), eval.err());
     int errors = recordedErrors(Files.readString(fixture("lenet-300-100.json")));
@@ -150,6 +156,23 @@ class OnnxCommandsTest {
       output.get(values);
       return values;
     }
+  }
+
+  @Test
+  void preprocessingThatDoesNotFitTheInputIsOneLine() throws Exception {
+    Path onnx = fixture("lenet-300-100.onnx");
+    Path out = dir.resolve("x.dcmodel");
+    CliRun threeMeans =
+        CliRun.of(
+            "import", onnx.toString(), "--out", out.toString(), "--input-mean", "1", "2", "3");
+    assertEquals(ErrorReporter.FAILED, threeMeans.exitCode(), threeMeans.err());
+    assertEquals(1, threeMeans.err().strip().lines().count(), threeMeans.err());
+    assertTrue(threeMeans.err().contains("784 features"), threeMeans.err());
+    CliRun badScale =
+        CliRun.of("import", onnx.toString(), "--out", out.toString(), "--input-scale", "1/x");
+    assertEquals(ErrorReporter.USAGE, badScale.exitCode(), badScale.err());
+    assertTrue(badScale.err().contains("'1/x' is not a number"), badScale.err());
+    assertFalse(Files.exists(out), "nothing written");
   }
 
   @Test
