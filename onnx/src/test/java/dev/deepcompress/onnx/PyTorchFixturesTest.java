@@ -8,11 +8,12 @@ import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetOptions;
 import dev.deepcompress.datasets.Datasets;
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
 import java.io.IOException;
@@ -38,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PyTorchFixturesTest {
   private static final int COMPARED_IMAGES = 1000;
-  private static ImageSet test;
+  private static SampleSet test;
 
   @BeforeAll
   static void loadMnist() throws Exception {
@@ -70,13 +71,24 @@ class PyTorchFixturesTest {
     return OnnxImporter.fromBytes(resource(name + ".onnx"), name, name + ".onnx", name);
   }
 
+  /** The test images as the script fed them to PyTorch: pixels / 256, in the model's shape. */
+  private static SampleSet testImagesFor(Model model) throws Exception {
+    var input = model.architecture().inputShape();
+    Preprocessing pixelsOver256 =
+        Preprocessing.scaled(
+            input.rank() == 3 ? Preprocessing.Layout.CHANNELS_FIRST : Preprocessing.Layout.FLAT,
+            1f / 256);
+    return test.preparedFor(input, 10, pixelsOver256);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"lenet-300-100", "lenet-5"})
   void theImportMisclassifiesExactlyTheImagesPyTorchMisclassified(String name) throws Exception {
-    InferenceNetwork network = InferenceNetwork.of(imported(name));
+    Model model = imported(name);
+    InferenceNetwork network = InferenceNetwork.of(model);
     List<Integer> misclassified = new ArrayList<>();
     int first = 0;
-    for (Batch batch : Batches.sequential(test, 1000)) {
+    for (Batch batch : Batches.sequential(testImagesFor(model), 1000)) {
       int[] predicted = network.predict(batch.inputs(), batch.size());
       for (int i = 0; i < batch.size(); i++) {
         if (predicted[i] != batch.labels()[i]) {
@@ -99,7 +111,7 @@ class PyTorchFixturesTest {
   }
 
   private static void assertOnnxRuntimeAgrees(Model model, String what) throws Exception {
-    Batch images = Batches.sequential(test, COMPARED_IMAGES).iterator().next();
+    Batch images = Batches.sequential(testImagesFor(model), COMPARED_IMAGES).iterator().next();
     InferenceNetwork network = InferenceNetwork.of(model);
     float[] ours = network.forward(images.inputs(), images.size());
     float[] onnx =

@@ -13,6 +13,7 @@ import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetOptions;
 import dev.deepcompress.datasets.Datasets;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.onnx.NpzWriter;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.format.TensorEncoding;
@@ -85,6 +86,8 @@ class OnnxCommandsTest {
         CliRun.of(
             "compress",
             onnx.toString(),
+            "--input-scale",
+            "1/256",
             "--out",
             compressed.toString(),
             "--keep",
@@ -119,10 +122,15 @@ class OnnxCommandsTest {
 
     Model model = ModelFile.read(compressed);
     assertArrayEquals(NpzWriter.toBytes(model), Files.readAllBytes(npz));
-    Batch images =
-        Batches.sequential(Datasets.load(DatasetKind.MNIST, DatasetOptions.defaults()).test(), 1000)
-            .iterator()
-            .next();
+    assertEquals(
+        Optional.of(Preprocessing.scaled(Preprocessing.Layout.FLAT, 1f / 256)),
+        model.preprocessing(),
+        "the compressed file records the preprocessing given for the ONNX file");
+    SampleSet test =
+        Datasets.load(DatasetKind.MNIST, DatasetOptions.defaults())
+            .test()
+            .preparedFor(model.architecture().inputShape(), 10, model.preprocessing().get());
+    Batch images = Batches.sequential(test, 1000).iterator().next();
     float[] ours = InferenceNetwork.of(model).forward(images.inputs(), images.size());
     float[] theirs = onnxRuntime(Files.readAllBytes(exported), images);
     assertEquals(ours.length, theirs.length);
