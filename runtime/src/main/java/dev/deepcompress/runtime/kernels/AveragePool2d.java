@@ -10,23 +10,9 @@ import java.util.Arrays;
  * + k, H) − 1} and likewise for columns, and its output is the sum of those elements divided by
  * their count.
  */
-public final class AveragePool2d {
-  private final int planes;
-  private final int height;
-  private final int width;
-  private final int kernel;
-  private final int stride;
-  private final int outHeight;
-  private final int outWidth;
-
+public final class AveragePool2d extends PoolWindows {
   private AveragePool2d(LayerSpec.AveragePool spec, Shape input, Shape output) {
-    planes = input.dim(0);
-    height = input.dim(1);
-    width = input.dim(2);
-    kernel = spec.kernelSize();
-    stride = spec.stride();
-    outHeight = output.dim(1);
-    outWidth = output.dim(2);
+    super(spec.kernelSize(), spec.stride(), input, output);
   }
 
   /**
