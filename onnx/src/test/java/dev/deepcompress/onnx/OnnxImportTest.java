@@ -250,21 +250,27 @@ class OnnxImportTest {
     return message;
   }
 
+  /** [N, features] → Gemm "/ip1/Gemm" (transB 1, weight {@code weight}) → {@code output}. */
+  private static OnnxGraphBuilder gemm(int features, ProtoMessage weight, String output) {
+    return new OnnxGraphBuilder("g")
+        .input("x", BATCH, dim(features))
+        .output("y", BATCH, dim(3))
+        .initializer(weight)
+        .node(
+            "Gemm",
+            "/ip1/Gemm",
+            names("x", "ip1.weight"),
+            names(output),
+            OnnxGraphBuilder.integer("transB", 1));
+  }
+
+  /** ip1.weight, 3×4 float32. */
+  private static final ProtoMessage WEIGHT =
+      HandMadeModels.rawTensor("ip1.weight", OnnxFields.Tensor.TYPE_FLOAT, new byte[48], 3, 4);
+
   /** [N, 4] → Gemm(ip1) → {@code opType} named "act" → y. */
   private static byte[] withActivation(String opType) {
-    return model(
-        new OnnxGraphBuilder("g")
-            .input("x", BATCH, dim(4))
-            .output("y", BATCH, dim(3))
-            .initializer("ip1.weight", new float[12], 3, 4)
-            .node(
-                "Gemm",
-                "/ip1/Gemm",
-                names("x", "ip1.weight"),
-                names("h"),
-                OnnxGraphBuilder.integer("transB", 1))
-            .node(opType, "act", names("h"), names("y")),
-        13);
+    return model(gemm(4, WEIGHT, "h").node(opType, "act", names("h"), names("y")), 13);
   }
 
   @Test
@@ -384,45 +390,24 @@ class OnnxImportTest {
                     .string(OnnxFields.StringStringEntry.VALUE, "weights.bin"))
             .int64(OnnxFields.Tensor.DATA_LOCATION, OnnxFields.Tensor.LOCATION_EXTERNAL);
     assertRejected(
-        gemmWithWeight(external), "node '/ip1/Gemm' (Gemm)", "'ip1.weight'", "external data");
+        model(gemm(4, external, "y"), 13),
+        "node '/ip1/Gemm' (Gemm)",
+        "'ip1.weight'",
+        "external data");
     int doubleType = 11;
     assertRejected(
-        gemmWithWeight(HandMadeModels.rawTensor("ip1.weight", doubleType, new byte[8 * 12], 3, 4)),
+        model(
+            gemm(
+                4, HandMadeModels.rawTensor("ip1.weight", doubleType, new byte[8 * 12], 3, 4), "y"),
+            13),
         "node '/ip1/Gemm' (Gemm)",
         "data type 11",
         "only float32");
   }
 
-  private static byte[] gemmWithWeight(ProtoMessage weight) {
-    return model(
-        new OnnxGraphBuilder("g")
-            .input("x", BATCH, dim(4))
-            .output("y", BATCH, dim(3))
-            .initializer(weight)
-            .node(
-                "Gemm",
-                "/ip1/Gemm",
-                names("x", "ip1.weight"),
-                names("y"),
-                OnnxGraphBuilder.integer("transB", 1)),
-        13);
-  }
-
   @Test
   void shapesThatDoNotChainAreRejected() {
-    byte[] mismatched =
-        model(
-            new OnnxGraphBuilder("g")
-                .input("x", BATCH, dim(5))
-                .output("y", BATCH, dim(3))
-                .initializer("ip1.weight", new float[12], 3, 4)
-                .node(
-                    "Gemm",
-                    "/ip1/Gemm",
-                    names("x", "ip1.weight"),
-                    names("y"),
-                    OnnxGraphBuilder.integer("transB", 1)),
-            13);
+    byte[] mismatched = model(gemm(5, WEIGHT, "y"), 13);
     assertRejected(mismatched, "node '/ip1/Gemm' (Gemm)", "weight of shape 3×4", "batch×5");
     byte[] unflattened =
         model(
