@@ -148,9 +148,9 @@ public final class OnnxImporter {
     if (proto.irVersion() < 3) {
       throw new OnnxImportException(
           source
-              + ": not an ONNX model this importer reads: IR version "
-              + proto.irVersion()
-              + " (3 or later is needed; an IR version below 1 means the field is missing)");
+              + (proto.irVersion() == 0
+                  ? ": not a valid ONNX file: it has no IR version (ModelProto field 1)"
+                  : ": IR version " + proto.irVersion() + " is too old; 3 or later is needed"));
     }
     Long opset = proto.opsets().get("");
     if (opset == null || opset < MIN_OPSET || opset > MAX_OPSET) {
