@@ -17,7 +17,11 @@ import picocli.CommandLine.Command;
       SensitivityCommand.class,
       EvalCommand.class,
       InspectCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
       BenchCommand.class,
+      CompareCommand.class,
+      FiguresCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -169,4 +169,45 @@ class QuantizationTest {
                     0));
     assertTrue(e.getMessage().contains("[ip1]"), e.getMessage());
   }
+
+  @Test
+  void everyQuantizerTrainsOnPrunedTensorsWithoutRevivingAWeight() {
+    Batches batches = new Batches(TestData.quadrants(1000, 7), 64, 1);
+    for (String text :
+        List.of(
+            "kmeans:3",
+            "uniform:3,asym,per-channel,mse",
+            "uniform:4,sym,group=5,percentile=99",
+            "log:4,sqrt2",
+            "ternary",
+            "binary")) {
+      Network network = Network.initialize(TestData.MLP, 4);
+      Map<String, CompressedTensor> pruned =
+          pruned(network, Map.of("ip1.weight", 0.6, "ip2.weight", 0.5));
+      QuantizerSpec spec = QuantizerSpec.parse(text);
+      // ip2 post-training: it must not move while ip1 trains.
+      Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
+      specs.put("ip1.weight", spec);
+      specs.put("ip2.weight", spec.withMode(QuantizerSpec.Mode.POST_TRAINING));
+      Quantization quantization = Quantization.apply(network, pruned, specs, 3);
+      assertTrue(quantization.retrains(), text);
+      Map<String, CompressedTensor> before = quantization.tensors();
+      Trainer trainer = new Trainer(network, SolverConfig.caffeLenet(), quantization.constraints());
+      trainer.trainEpoch(batches, 0, new Trainer.Listener() {});
+      Map<String, CompressedTensor> after = quantization.tensors();
+      for (String name : specs.keySet()) {
+        CompressedTensor tensor = after.get(name);
+        assertSame(pruned.get(name).mask(), tensor.mask(), text + " " + name);
+        float[] w = network.parameter(name).values();
+        assertArrayEquals(tensor.dequantized(), w, text + " " + name + " is what its value says");
+        for (int i = 0; i < w.length; i++) {
+          if (!tensor.mask().isKept(i)) {
+            assertEquals(0, Float.floatToRawIntBits(w[i]), text + " " + name + "[" + i + "]");
+          }
+        }
+      }
+      assertEquals(before.get("ip2.weight"), after.get("ip2.weight"), text + ": post stays");
+      assertFalse(before.get("ip1.weight").equals(after.get("ip1.weight")), text + ": trained");
+    }
+  }
 }
