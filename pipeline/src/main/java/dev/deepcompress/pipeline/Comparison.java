@@ -101,8 +101,9 @@ final class Comparison {
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
             architecture,
-            DatasetKind.MNIST.cliName() + " without " + validation + " validation images",
+            DatasetKind.MNIST.cliName(),
             preprocessing,
+            validation,
             ReferenceTraining.DEFAULT_EPOCHS,
             seed,
             BATCH_SIZE,

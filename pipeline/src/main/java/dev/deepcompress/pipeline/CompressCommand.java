@@ -6,6 +6,7 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.QuantizerSpec;
+import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;

@@ -189,15 +189,17 @@ final class Compressor {
           console);
     }
     Map<String, CompressedTensor> tensors = new LinkedHashMap<>(quantization.tensors());
-    tensors.putAll(quantizedBiases());
+    tensors.putAll(quantizedBiases(network, plan, seed, monitor, console));
     return new QuantizedTensors(tensors, quantized);
   }
 
   /**
-   * The biases the plan quantizes, each with every element kept and 8-bit uniform levels, written
-   * back into the network; after retraining, since an 8-bit bias costs nothing to recover.
+   * The biases {@code plan} quantizes, each with every element kept and 8-bit uniform levels,
+   * written back into {@code network}; after retraining, since an 8-bit bias costs nothing to
+   * recover.
    */
-  private Map<String, CompressedTensor> quantizedBiases() {
+  static Map<String, CompressedTensor> quantizedBiases(
+      Network network, CompressionPlan plan, long seed, Monitor monitor, PrintStream console) {
     Map<String, CompressedTensor> biases = new LinkedHashMap<>();
     for (String name : plan.quantizedBiases(network.architecture()).values()) {
       Parameter bias = network.parameter(name);
@@ -211,9 +213,10 @@ final class Compressor {
     }
     if (!biases.isEmpty()) {
       console.printf(
-          "biases %s: 8-bit uniform, test error %.2f%%%n",
+          "biases %s: 8-bit uniform, %s error %.2f%%%n",
           String.join(", ", biases.keySet()),
-          Evaluation.evaluate(network::predict, test).errorPercent());
+          monitor.name(),
+          monitor.errorPercent(network::predict));
     }
     return biases;
   }

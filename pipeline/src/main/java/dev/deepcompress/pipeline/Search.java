@@ -15,7 +15,6 @@ import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.quantization.QuantizerSpec.Mode;
-import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
@@ -77,9 +76,6 @@ final class Search {
    *     use; quantization gets the rest and whatever pruning leaves
    * @param backOffs the most times quantization starts again with a wider codebook
    * @param pruneUnusedUnits whether pruning ends by pruning the units nothing reads (exact)
-   * @param biasBits width of the k-means codebook each compressed layer's bias shares (retrained
-   *     with the weights' centroids, stored as a sparse-quantized tensor that keeps every element),
-   *     or 0 to keep biases in fp32
    * @param widthRetrainImages training samples over which each codebook width of the pruned network
    *     is retrained once before its error is measured (0: measured right after sharing)
    */
@@ -91,7 +87,6 @@ final class Search {
       double pruningShare,
       int backOffs,
       boolean pruneUnusedUnits,
-      int biasBits,
       int widthRetrainImages) {}
 
   /**
@@ -227,6 +222,12 @@ final class Search {
 
       Pruned pruned = prune(path, pruneLimit);
       Quantized quantized = quantize(pruned, maxErrors);
+      Map<String, CompressedTensor> tensors = new LinkedHashMap<>(quantized.tensors());
+      tensors.putAll(Compressor.quantizedBiases(network, base, seed, Monitor.of(data), console));
+      int errors = validationErrors();
+      if (tensors.size() > quantized.tensors().size()) {
+        note("biases quantized as the plan says: %d errors", errors);
+      }
       Map<String, String> withPlan = new LinkedHashMap<>(metadata);
       CompressionPlan plan = plan(pruned.masks(), quantized.bits());
       withPlan.put("compress.plan", plan.describe());
@@ -238,17 +239,15 @@ final class Search {
               maxErrors,
               total,
               referenceErrors));
-      Model model =
-          Compressor.encode(network, quantized.tensors(), autoGaps(quantized.tensors()), withPlan);
+      Model model = Compressor.encode(network, tensors, autoGaps(tensors), withPlan);
       Compression.Result result =
           new Compression.Result(
               model,
-              quantized.tensors(),
+              tensors,
               pruned.rounds(),
               100.0 * quantized.errorsBeforeRetraining() / total,
               "validation");
-      return new Outcome(
-          result, plan, table, referenceErrors, maxErrors, quantized.errors(), List.copyOf(log));
+      return new Outcome(result, plan, table, referenceErrors, maxErrors, errors, List.copyOf(log));
     }
 
     private Sensitivity.Context context(
@@ -539,17 +538,6 @@ final class Search {
         bits.forEach(
             (tensor, b) -> specs.put(tensor, new QuantizerSpec.KMeans(b, init, Mode.TRAINED)));
         Map<String, CompressedTensor> tensors = tensors(pruned.masks());
-        if (settings.biasBits() > 0) {
-          // Every bias is kept whole and shares a codebook of its own, retrained like the weights'.
-          for (String bias : biases()) {
-            tensors.put(
-                bias,
-                CompressedTensor.pruned(
-                    network.parameter(bias).spec(),
-                    Mask.all(network.parameter(bias).values().length)));
-            specs.put(bias, new QuantizerSpec.KMeans(settings.biasBits(), init, Mode.TRAINED));
-          }
-        }
         Quantization quantization = Quantization.apply(network, tensors, specs, seed);
         int before = validationErrors();
         train(
@@ -610,21 +598,6 @@ final class Search {
           .forEach(
               (name, values) ->
                   System.arraycopy(values, 0, network.parameter(name).values(), 0, values.length));
-    }
-
-    /** The bias tensors of the layers the search compresses. */
-    private List<String> biases() {
-      List<String> biases = new ArrayList<>();
-      for (LayerSpec layer : network.architecture().layers()) {
-        if (tensorOfLayer.containsKey(layer.name())) {
-          switch (layer) {
-            case LayerSpec.FullyConnected fc -> biases.add(fc.biasName());
-            case LayerSpec.Convolution conv -> biases.add(conv.biasName());
-            default -> {}
-          }
-        }
-      }
-      return biases;
     }
 
     private Map<String, CompressedTensor> tensors(Map<String, Mask> masks) {

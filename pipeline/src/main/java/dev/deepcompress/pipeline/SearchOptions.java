@@ -1,6 +1,5 @@
 package dev.deepcompress.pipeline;
 
-import dev.deepcompress.compression.Quantized;
 import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,16 +34,6 @@ final class SearchOptions {
           "Times quantization may start again with a wider codebook for the layer that costs the"
               + " most errors when the budget is missed (default ${DEFAULT-VALUE}).")
   int backOffs;
-
-  @Option(
-      names = "--bias-bits",
-      defaultValue = "0",
-      paramLabel = "B",
-      converter = Converters.NonNegativeCount.class,
-      description =
-          "Share each compressed layer's bias in a k-means codebook of B bits, retrained with the"
-              + " weights' centroids (default 0: biases stay fp32).")
-  int biasBits;
 
   @Option(
       names = "--width-retrain-images",
@@ -94,10 +83,6 @@ final class SearchOptions {
     if (!(pruningShare >= 0 && pruningShare <= 1)) {
       throw new UserInputException("--pruning-share must be between 0 and 1, got " + pruningShare);
     }
-    if (biasBits > Quantized.MAX_BITS) {
-      throw new UserInputException(
-          "--bias-bits must be 0-" + Quantized.MAX_BITS + ", got " + biasBits);
-    }
     return new Search.Settings(
         maxErrors(referenceErrors, total),
         grid.keep,
@@ -106,7 +91,6 @@ final class SearchOptions {
         pruningShare,
         backOffs,
         pruneUnusedUnits,
-        biasBits,
         widthRetrainImages);
   }
 

@@ -2,7 +2,6 @@ package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +10,9 @@ import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
-import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
 import java.io.ByteArrayOutputStream;
@@ -29,8 +28,12 @@ class SearchTest {
   private static final CompressionPlan BASE =
       new CompressionPlan(
           Map.of(
-              "ip1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.2), 4),
-              "ip2", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 4)),
+              "ip1",
+              LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.2), 4)
+                  .withBias(LayerPlan.Bias.UNIFORM8),
+              "ip2",
+              LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 4)
+                  .withBias(LayerPlan.Bias.UNIFORM8)),
           new CompressionPlan.Retraining(3, 3, 2, 1, CompressionPlan.Distilling.OFF));
 
   private static Search.Outcome search(Model reference, DatasetSplits data, int maxErrors) {
@@ -43,7 +46,7 @@ class SearchTest {
           1,
           BASE,
           new Search.Settings(
-              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2, true, 4, 400),
+              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2, true, 400),
           executor,
           Map.of(),
           new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -96,12 +99,9 @@ class SearchTest {
         fileErrors + " errors, budget exceeded: " + outcome.log());
     assertEquals(outcome.validationErrors(), fileErrors, "the file is the retrained network");
     assertEquals(outcome.plan().describe(), model.metadata().get("compress.plan"));
-    // Biases share 4-bit codebooks and keep every element.
+    // Biases are quantized as the base plan says, and the plan keeps saying so.
     for (String bias : List.of("ip1.bias", "ip2.bias")) {
-      SparseQuantizedTensor stored =
-          assertInstanceOf(SparseQuantizedTensor.class, model.tensor(bias));
-      assertEquals(4, stored.indexBits(), bias);
-      assertEquals(stored.shape().elementCount(), stored.positions().length, bias);
+      assertTrue(!(model.tensor(bias) instanceof DenseTensor), bias + " is " + model.tensor(bias));
     }
     // The plan names every layer's setting: a kept fraction and a width of the grid.
     for (String layer : List.of("ip1", "ip2")) {
@@ -109,6 +109,7 @@ class SearchTest {
       double kept = ((ThresholdPolicy.KeptFraction) planned.pruning()).keptFraction();
       assertTrue(kept > 0 && kept <= 0.5, layer + " keeps " + kept);
       assertTrue(List.of(1, 2, 4).contains(planned.quantizer().bits()));
+      assertEquals(LayerPlan.Bias.UNIFORM8, planned.bias());
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Output units that nothing reads any more: a fully connected layer's neuron, or a convolution's
  * channel, none of whose values any kept weight of the next weighted layer multiplies (the ReLU and
- * max-pooling layers between keep each unit's values apart). Whatever such a unit computes is
+ * pooling layers between keep each unit's values apart). Whatever such a unit computes is
  * multiplied by pruned weights only, so its own weights can all be pruned without changing the
  * network's output in any way. Pruning them can leave units of the layer before unread in turn, so
  * layers are visited from the last to the first.
@@ -30,9 +30,10 @@ public final class UnusedUnits {
       switch (layer) {
         case LayerSpec.FullyConnected fc -> weighted.add(fc);
         case LayerSpec.Convolution conv -> weighted.add(conv);
-        // Both keep each unit's values apart: a unit they pass on is the unit before them.
+        // These keep each unit's values apart: a unit they pass on is the unit before them.
         case LayerSpec.Relu relu -> {}
         case LayerSpec.MaxPool pool -> {}
+        case LayerSpec.AveragePool pool -> {}
       }
     }
     for (int i = weighted.size() - 2; i >= 0; i--) {
