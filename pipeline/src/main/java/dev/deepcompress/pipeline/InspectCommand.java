@@ -186,7 +186,7 @@ final class InspectCommand implements Callable<Integer> {
         "| layer | runs as | weights read | bytes in memory | bytes/weight in memory |"
             + " bytes/weight on disk |");
     out.println("|---|---|---:|---:|---:|---:|");
-    for (InferenceNetwork.LayerDescription layer : InferenceNetwork.of(model).describeLayers()) {
+    for (InferenceNetwork.LayerDescription layer : InferenceNetwork.describe(model)) {
       String weightName = weightByLayer.get(layer.name());
       if (weightName == null) {
         continue;

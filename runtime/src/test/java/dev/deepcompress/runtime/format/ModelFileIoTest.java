@@ -4,20 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.RandomModels;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelFileIoTest {
@@ -116,5 +122,80 @@ class ModelFileIoTest {
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(target));
     assertEquals(target.toString(), e.source());
     assertTrue(e.getMessage().startsWith(target.toString()), e.getMessage());
+  }
+
+  /** Bytes the current thread allocates while {@code action} runs. */
+  private static long allocatedBy(Executable action) throws Throwable {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    action.execute();
+    return threads.getCurrentThreadAllocatedBytes() - before;
+  }
+
+  @Test
+  void theMagicIsCheckedBeforeTheRestIsRead() throws Throwable {
+    Path zero = Path.of("/dev/zero");
+    assumeTrue(Files.isReadable(zero), "needs /dev/zero");
+    long allocated =
+        allocatedBy(
+            () -> {
+              ModelFormatException e =
+                  assertThrows(ModelFormatException.class, () -> ModelFile.read(zero));
+              assertEquals(0, e.offset());
+              assertTrue(e.getMessage().contains("not a deepcompress model file"), e.getMessage());
+            });
+    assertTrue(allocated < 1 << 20, allocated + " bytes allocated");
+  }
+
+  @Test
+  void aPipeIsRejectedAfterItsHeaderWithoutWaitingForItsEnd() throws Exception {
+    Path fifo = dir.resolve("pipe");
+    assumeTrue(
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "needs mkfifo");
+    Thread writer =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  // Writes a wrong header and keeps the pipe open: the reader must not wait.
+                  try (var out = Files.newOutputStream(fifo)) {
+                    out.write(new byte[16]);
+                    out.flush();
+                    Thread.sleep(60_000);
+                  } catch (IOException | InterruptedException e) {
+                    // The reader closed the pipe or the test ended.
+                  }
+                });
+    try {
+      ModelFormatException e =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(10),
+              () -> assertThrows(ModelFormatException.class, () -> ModelFile.read(fifo)));
+      assertTrue(e.getMessage().contains("not a deepcompress model file"), e.getMessage());
+    } finally {
+      writer.interrupt();
+    }
+  }
+
+  @Test
+  void aFileLargerThanItsSectionsIsRejectedWithoutLoadingIt() throws Throwable {
+    Path target = dir.resolve("padded" + ModelFile.EXTENSION);
+    byte[] bytes = ModelFile.toBytes(RandomModels.model(new Random(11)));
+    Files.write(target, bytes);
+    try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
+      file.setLength(1L << 30); // sparse: a gibibyte of zeros that takes no disk space
+    }
+    long allocated =
+        allocatedBy(
+            () -> {
+              ModelFormatException e =
+                  assertThrows(ModelFormatException.class, () -> ModelFile.read(target));
+              assertEquals(bytes.length, e.offset());
+              assertTrue(
+                  e.getMessage().contains(((1L << 30) - bytes.length) + " unexpected bytes"),
+                  e.getMessage());
+            });
+    assertTrue(allocated < 16L << 20, allocated + " bytes allocated");
   }
 }
