@@ -54,6 +54,7 @@ public final class ModelFile {
   /**
    * Writes atomically ({@link AtomicFile}): on any failure an existing target is left untouched.
    *
+   * @throws FileSystemException naming the target if the bytes cannot be written or forced to disk
    * @throws IllegalArgumentException if the model cannot be represented (non-finite parameters,
    *     over-long strings, too large)
    */
@@ -171,6 +172,18 @@ public final class ModelFile {
    */
   public static FileLayout inspect(Path path) throws IOException {
     return readFile(path, ReadLimits.defaults()).layout();
+  }
+
+  /** A model and where its file's bytes go, from one read of the file. */
+  public record Contents(Model model, FileLayout layout) {}
+
+  /**
+   * {@link #read(Path)} and {@link #inspect(Path)} in one read, for a file that may be readable
+   * only once (a pipe).
+   */
+  public static Contents readContents(Path path) throws IOException {
+    ModelFileReader reader = readFile(path, ReadLimits.defaults());
+    return new Contents(reader.model(), reader.layout());
   }
 
   /** {@link #inspect(Path)} for a whole file held in memory. */

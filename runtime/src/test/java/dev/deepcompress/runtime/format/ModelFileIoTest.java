@@ -13,6 +13,12 @@ import dev.deepcompress.runtime.model.RandomModels;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -197,5 +203,147 @@ class ModelFileIoTest {
                   e.getMessage());
             });
     assertTrue(allocated < 16L << 20, allocated + " bytes allocated");
+  }
+
+  /** The id of a process that has ended. */
+  private static long deadProcessId() throws Exception {
+    Process process = new ProcessBuilder("true").start();
+    process.waitFor();
+    return process.pid();
+  }
+
+  @Test
+  void staleTemporariesOfOurNamingAreRemovedByTheNextWrite() throws Exception {
+    // As a writer killed between fsync and rename leaves them.
+    Path stale =
+        Files.writeString(
+            dir.resolve(".old.dcmodel.deepcompress-" + deadProcessId() + "-k3x.tmp"), "x");
+    Path live =
+        Files.writeString(
+            dir.resolve(".busy.dcmodel.deepcompress-" + ProcessHandle.current().pid() + "-a1.tmp"),
+            "x");
+    Path foreign = Files.writeString(dir.resolve(".notes.txt.tmp"), "x");
+    Path lookalike =
+        Files.writeString(dir.resolve(".old.dcmodel." + deadProcessId() + "-k3x.tmp"), "x");
+    ModelFile.write(RandomModels.model(new Random(12)), dir.resolve("m" + ModelFile.EXTENSION));
+    assertFalse(Files.exists(stale));
+    assertTrue(Files.exists(live));
+    assertTrue(Files.exists(foreign));
+    assertTrue(Files.exists(lookalike));
+  }
+
+  @Test
+  void aFailedSyncNamesTheFileAndLeavesNothingBehind() throws IOException {
+    Path target = dir.resolve("m" + ModelFile.EXTENSION);
+    FileSystemException e =
+        assertThrows(
+            FileSystemException.class,
+            () ->
+                AtomicFile.write(
+                    target,
+                    ModelFile.toBytes(RandomModels.model(new Random(13))),
+                    (path, options) -> new FailingSync(FileChannel.open(path, options))));
+    assertEquals(target.toString(), e.getFile());
+    assertTrue(e.getMessage().startsWith(target + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("Input/output error"), e.getMessage());
+    assertEquals(List.of(), listing(dir));
+  }
+
+  /** A channel whose data never reaches the disk: force fails as on a failing device. */
+  private static final class FailingSync extends FileChannel {
+    private final FileChannel channel;
+
+    FailingSync(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+      throw new IOException("Input/output error");
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      return channel.write(src);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      return channel.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      return channel.read(dsts, offset, length);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      return channel.write(srcs, offset, length);
+    }
+
+    @Override
+    public long position() throws IOException {
+      return channel.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+      channel.position(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return channel.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+      channel.truncate(size);
+      return this;
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target)
+        throws IOException {
+      return channel.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count)
+        throws IOException {
+      return channel.transferFrom(src, position, count);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return channel.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      return channel.write(src, position);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+      return channel.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+      return channel.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      return channel.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      channel.close();
+    }
   }
 }
