@@ -83,18 +83,21 @@ final class CompressCommand implements Callable<Integer> {
   @Option(
       names = "--prune-iterations",
       defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_ITERATIONS,
+      converter = Converters.PositiveCount.class,
       description = "Prune-retrain rounds (default ${DEFAULT-VALUE}).")
   int pruneIterations;
 
   @Option(
       names = "--prune-epochs",
       defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_EPOCHS,
+      converter = Converters.NonNegativeCount.class,
       description = "Epochs per round (default ${DEFAULT-VALUE}).")
   int pruneEpochs;
 
   @Option(
       names = {"--quantize-epochs", "--cluster-epochs"},
       defaultValue = "" + CompressionPlan.DEFAULT_QUANTIZE_EPOCHS,
+      converter = Converters.NonNegativeCount.class,
       description =
           "Retraining epochs after quantization, for trained quantizers (default"
               + " ${DEFAULT-VALUE}).")
@@ -107,7 +110,11 @@ final class CompressCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and clustering.")
   long seed;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "64",
+      converter = Converters.PositiveCount.class,
+      description = "Mini-batch size.")
   int batchSize;
 
   @Option(
@@ -127,6 +134,9 @@ final class CompressCommand implements Callable<Integer> {
     long start = System.nanoTime();
     common.apply();
     OutputPaths.requireWritableTarget(out);
+    if (reportDir != null) {
+      OutputPaths.requireWritableDirectory(reportDir);
+    }
     PrintStream console = System.out;
     Model file = ModelFiles.read(input, inputOptions);
     Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);

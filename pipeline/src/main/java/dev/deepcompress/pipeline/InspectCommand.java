@@ -43,8 +43,9 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     common.apply();
     PrintStream out = System.out;
-    Model model = ModelFile.read(file);
-    FileLayout layout = ModelFile.inspect(file);
+    ModelFile.Contents contents = ModelFile.readContents(file);
+    Model model = contents.model();
+    FileLayout layout = contents.layout();
     long denseBytes = 4 * model.architecture().parameterCount();
     if (json) {
       out.print(Json.write(json(model, layout, denseBytes)));
