@@ -25,7 +25,9 @@ shift
 classpath_file="$root/fuzz/target/fuzz.classpath"
 mvn -B -q -f "$root/pom.xml" -pl fuzz -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$classpath_file" -Dmdep.includeScope=test
-jvm_flags="$(mvn -B -q -f "$root/fuzz/pom.xml" help:evaluate -Dexpression=fuzz.argLine -DforceStdout)"
+# Maven prints a colour reset even in batch mode; the flags are what follows it.
+jvm_flags="$(mvn -B -q -f "$root/fuzz/pom.xml" help:evaluate -Dexpression=fuzz.argLine \
+  -DforceStdout | sed 's/\x1b\[[0-9;]*m//g')"
 corpus="$root/fuzz/.corpus/$class/$method"
 mkdir -p "$corpus"
 

@@ -51,7 +51,8 @@ class ModelFileFuzzTest {
     // Whatever the reader accepts, the writer writes, and it reads back the same.
     Model again = ModelFile.fromBytes(ModelFile.toBytes(model), "fuzz (rewritten)", LIMITS);
     if (!again.architecture().equals(model.architecture())
-        || !again.metadata().equals(model.metadata())) {
+        || !again.metadata().equals(model.metadata())
+        || !again.preprocessing().equals(model.preprocessing())) {
       throw new AssertionError("the model changed through the writer and back");
     }
     for (String name : model.tensors().keySet()) {

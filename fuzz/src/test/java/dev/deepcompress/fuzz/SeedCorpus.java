@@ -11,6 +11,7 @@ import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
@@ -162,13 +163,22 @@ public final class SeedCorpus {
     model(
         "small-lenet-300-100-sparse",
         Model.ofTensors(
-            fc, sparse(fc, random, 0.3, 3, 2), Map.of("dataset", "mnist", "note", "β = 0.5")));
+                fc, sparse(fc, random, 0.3, 3, 2), Map.of("dataset", "mnist", "note", "β = 0.5"))
+            .withPreprocessing(Preprocessing.scaled(Preprocessing.Layout.FLAT, 1 / 256f)));
     model("small-lenet-5-dense", Model.ofTensors(conv, dense(conv, random), Map.of()));
     // conv1 above the density at which the runtime decodes it for GEMM, conv2 below it.
     Map<String, Tensor> mixed = sparse(conv, random, 0.15, 4, 3);
     String conv1 = conv.parameters().get(0).name();
     mixed.put(conv1, sparse(conv, random, 0.9, 2, 5).get(conv1));
-    model("small-lenet-5-sparse", Model.ofTensors(conv, mixed, Map.of()));
+    model(
+        "small-lenet-5-sparse",
+        Model.ofTensors(conv, mixed, Map.of())
+            .withPreprocessing(
+                Preprocessing.of(
+                    Preprocessing.Layout.CHANNELS_FIRST,
+                    1 / 255f,
+                    new float[] {0.1307f},
+                    new float[] {0.3081f})));
     model(
         "padded-convolution", Model.ofTensors(padded, sparse(padded, random, 0.5, 1, 1), Map.of()));
 

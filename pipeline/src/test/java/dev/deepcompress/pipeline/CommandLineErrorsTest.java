@@ -159,6 +159,20 @@ class CommandLineErrorsTest {
     return CliRun.of(args.toArray(String[]::new));
   }
 
+  /** Runs train with one option added, with an empty data directory as {@link #compress}. */
+  private CliRun train(String option, String value) throws IOException {
+    return CliRun.of(
+        "train",
+        "--model",
+        "lenet-300-100",
+        "--data-dir",
+        Files.createDirectories(dir.resolve("no-data")).toString(),
+        "--out",
+        dir.resolve("m.dcmodel").toString(),
+        option,
+        value);
+  }
+
   private static void assertUsageError(CliRun outcome, String... fragments) {
     assertEquals(ErrorReporter.USAGE, outcome.exitCode(), outcome.err());
     for (String fragment : fragments) {
@@ -198,38 +212,14 @@ class CommandLineErrorsTest {
     assertUsageError(compress("--keep", "fc1=0.5", "--lr", "0"), "--lr");
     assertUsageError(compress("--keep", "fc1=0.5", "--lr-step-epochs", "0"), "--lr-step-epochs");
     assertUsageError(compress("--keep", "fc1=0.5", "--threads", "0"), "--threads");
-    String noData = Files.createDirectories(dir.resolve("no-data")).toString();
-    String out = dir.resolve("m.dcmodel").toString();
-    assertUsageError(
-        CliRun.of(
-            "train",
-            "--model",
-            "lenet-300-100",
-            "--data-dir",
-            noData,
-            "--out",
-            out,
-            "--batch-size",
-            "0"),
-        "--batch-size");
-    assertUsageError(
-        CliRun.of(
-            "train",
-            "--model",
-            "lenet-300-100",
-            "--data-dir",
-            noData,
-            "--out",
-            out,
-            "--epochs",
-            "0"),
-        "--epochs");
+    assertUsageError(train("--batch-size", "0"), "--batch-size");
+    assertUsageError(train("--epochs", "0"), "--epochs");
     assertUsageError(
         CliRun.of(
             "reproduce",
             "lenet-300-100",
             "--data-dir",
-            noData,
+            Files.createDirectories(dir.resolve("no-data")).toString(),
             "--out-dir",
             dir.toString(),
             "--prune-epochs",
