@@ -3,7 +3,9 @@
 #
 #   scripts/fuzz.sh CLASS#METHOD [libFuzzer flags...]
 #   scripts/fuzz.sh ModelFileFuzzTest#framed -max_total_time=600    # ten minutes
-#   scripts/fuzz.sh HuffmanFuzzTest#stream -runs=1000000             # a million executions
+#   scripts/fuzz.sh HuffmanFuzzTest#stream -runs=1000000 -max_total_time=0   # a million runs
+#
+# Without -max_total_time a run stops after five minutes, the @FuzzTest default Jazzer applies.
 #
 # Starts from the target's seeds and regression inputs (fuzz/src/test/resources/.../CLASSInputs/
 # METHOD/, where findings are written too) and keeps the inputs it generates in the git-ignored

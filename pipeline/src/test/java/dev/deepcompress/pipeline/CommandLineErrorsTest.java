@@ -141,15 +141,15 @@ class CommandLineErrorsTest {
   }
 
   /**
-   * Runs compress on the tiny model with an empty data directory: an option checked only after the
-   * data set was looked for fails with the data set's error instead of its own.
+   * Runs compress on a small LeNet-300-100 with an empty data directory: an option checked only
+   * after the data set was looked for fails with the data set's error instead of its own.
    */
   private CliRun compress(String... options) throws IOException {
     List<String> args = new ArrayList<>();
     args.addAll(
         List.of(
             "compress",
-            tinyModel().toString(),
+            TestModels.compressedLenet300100(dir).toString(),
             "--data-dir",
             Files.createDirectories(dir.resolve("no-data")).toString()));
     if (!List.of(options).contains("--out")) {
@@ -173,6 +173,19 @@ class CommandLineErrorsTest {
         value);
   }
 
+  /** Runs reproduce lenet-300-100 with the given options, with an empty data directory. */
+  private CliRun reproduce(String... options) throws IOException {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "reproduce",
+            "lenet-300-100",
+            "--data-dir",
+            Files.createDirectories(dir.resolve("no-data")).toString()));
+    args.addAll(List.of(options));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
   private static void assertUsageError(CliRun outcome, String... fragments) {
     assertEquals(ErrorReporter.USAGE, outcome.exitCode(), outcome.err());
     for (String fragment : fragments) {
@@ -183,70 +196,54 @@ class CommandLineErrorsTest {
 
   @Test
   void unknownLayersAreUsageErrorsNamingTheKnownOnes() throws IOException {
-    assertUsageError(compress("--keep", "nosuch=0.5"), "--keep", "nosuch", "fc1, fc2");
-    assertUsageError(compress("--prune-std", "nosuch=1"), "--prune-std", "nosuch", "fc1, fc2");
+    assertUsageError(compress("--keep", "nosuch=0.5"), "--keep", "nosuch", "ip1, ip2, ip3");
+    assertUsageError(compress("--prune-std", "nosuch=1"), "--prune-std", "nosuch", "ip1, ip2, ip3");
     assertUsageError(
-        compress("--keep", "fc1=0.5", "--bits", "nosuch=3"), "--bits", "nosuch", "fc1, fc2");
+        compress("--keep", "ip1=0.5", "--bits", "nosuch=3"), "--bits", "nosuch", "ip1, ip2, ip3");
     assertUsageError(
-        compress("--keep", "fc1=0.5", "--gap-bits", "nosuch=3"),
+        compress("--keep", "ip1=0.5", "--gap-bits", "nosuch=3"),
         "--gap-bits",
         "nosuch",
-        "fc1, fc2");
+        "ip1, ip2, ip3");
     // A known layer that is not compressed would have its bits ignored.
-    assertUsageError(compress("--keep", "fc1=0.5", "--bits", "fc2=3"), "--bits", "fc2");
+    assertUsageError(compress("--keep", "ip1=0.5", "--bits", "ip2=3"), "--bits", "ip2");
     assertUsageError(
-        compress("--keep", "fc1=0.5", "--prune-std", "fc1=1"), "fc1", "--keep", "--prune-std");
+        compress("--keep", "ip1=0.5", "--prune-std", "ip1=1"), "ip1", "--keep", "--prune-std");
   }
 
   @Test
   void valuesOutsideTheRangesHelpGivesAreUsageErrors() throws IOException {
-    assertUsageError(compress("--keep", "fc1=1.5"), "--keep", "fc1");
-    assertUsageError(compress("--keep", "fc1=0"), "--keep", "fc1");
-    assertUsageError(compress("--prune-std", "fc1=-1"), "--prune-std", "fc1");
-    assertUsageError(compress("--keep", "fc1=0.5", "--bits", "fc1=9"), "--bits", "1-8");
-    assertUsageError(compress("--keep", "fc1=0.5", "--gap-bits", "fc1=0"), "--gap-bits", "1-8");
-    assertUsageError(compress("--keep", "fc1=0.5", "--batch-size", "0"), "--batch-size");
+    assertUsageError(compress("--keep", "ip1=1.5"), "--keep", "ip1");
+    assertUsageError(compress("--keep", "ip1=0"), "--keep", "ip1");
+    assertUsageError(compress("--prune-std", "ip1=-1"), "--prune-std", "ip1");
+    assertUsageError(compress("--keep", "ip1=0.5", "--bits", "ip1=9"), "--bits", "1-8");
+    assertUsageError(compress("--keep", "ip1=0.5", "--gap-bits", "ip1=0"), "--gap-bits", "1-8");
+    assertUsageError(compress("--keep", "ip1=0.5", "--batch-size", "0"), "--batch-size");
     assertUsageError(
-        compress("--keep", "fc1=0.5", "--prune-iterations", "0"), "--prune-iterations");
-    assertUsageError(compress("--keep", "fc1=0.5", "--cluster-epochs", "-1"), "--cluster-epochs");
-    assertUsageError(compress("--keep", "fc1=0.5", "--lr", "0"), "--lr");
-    assertUsageError(compress("--keep", "fc1=0.5", "--lr-step-epochs", "0"), "--lr-step-epochs");
-    assertUsageError(compress("--keep", "fc1=0.5", "--threads", "0"), "--threads");
+        compress("--keep", "ip1=0.5", "--prune-iterations", "0"), "--prune-iterations");
+    assertUsageError(compress("--keep", "ip1=0.5", "--cluster-epochs", "-1"), "--cluster-epochs");
+    assertUsageError(compress("--keep", "ip1=0.5", "--lr", "0"), "--lr");
+    assertUsageError(compress("--keep", "ip1=0.5", "--lr-step-epochs", "0"), "--lr-step-epochs");
+    assertUsageError(compress("--keep", "ip1=0.5", "--threads", "0"), "--threads");
     assertUsageError(train("--batch-size", "0"), "--batch-size");
     assertUsageError(train("--epochs", "0"), "--epochs");
     assertUsageError(
-        CliRun.of(
-            "reproduce",
-            "lenet-300-100",
-            "--data-dir",
-            Files.createDirectories(dir.resolve("no-data")).toString(),
-            "--out-dir",
-            dir.toString(),
-            "--prune-epochs",
-            "-1"),
-        "--prune-epochs");
+        reproduce("--out-dir", dir.toString(), "--prune-epochs", "-1"), "--prune-epochs");
   }
 
   @Test
   void outputsUnderProcOrSysAreRejectedBeforeAnyWork() throws IOException {
     assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc");
-    CliRun model = compress("--keep", "fc1=0.5", "--out", "/proc/self/m.dcmodel");
+    CliRun model = compress("--keep", "ip1=0.5", "--out", "/proc/self/m.dcmodel");
     assertEquals(ErrorReporter.FAILED, model.exitCode(), model.err());
     assertTrue(model.err().contains("/proc/self/m.dcmodel"), model.err());
     assertEquals(1, model.err().strip().lines().count(), model.err());
 
-    CliRun report = compress("--keep", "fc1=0.5", "--report-dir", "/sys/deepcompress-reports");
+    CliRun report = compress("--keep", "ip1=0.5", "--report-dir", "/sys/deepcompress-reports");
     assertEquals(ErrorReporter.FAILED, report.exitCode(), report.err());
     assertTrue(report.err().contains("/sys/deepcompress-reports"), report.err());
 
-    CliRun reproduce =
-        CliRun.of(
-            "reproduce",
-            "lenet-300-100",
-            "--data-dir",
-            Files.createDirectories(dir.resolve("no-data")).toString(),
-            "--out-dir",
-            "/proc/self/runs");
+    CliRun reproduce = reproduce("--out-dir", "/proc/self/runs");
     assertEquals(ErrorReporter.FAILED, reproduce.exitCode(), reproduce.err());
     assertTrue(reproduce.err().contains("/proc/self/runs"), reproduce.err());
   }

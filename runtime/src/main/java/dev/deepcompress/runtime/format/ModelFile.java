@@ -32,7 +32,10 @@ public final class ModelFile {
   public static final int MAJOR_VERSION = 1;
   public static final int MINOR_VERSION = 3;
 
-  /** Largest file this implementation reads or writes: it holds the whole file in one array. */
+  /**
+   * Largest file this implementation reads or writes: it holds the whole file in one buffer, an
+   * array or a mapping.
+   */
   public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
   static final byte[] MAGIC = {(byte) 0x89, 'D', 'C', 'M', 'O', 'D', '\r', '\n'};
