@@ -1,6 +1,6 @@
 package dev.deepcompress.fuzz;
 
-import dev.deepcompress.datasets.ImageSet;
+import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.datasets.idx.IdxReader;
 import dev.deepcompress.datasets.idx.IdxWriter;
 import dev.deepcompress.huffman.EncodedStream;
@@ -53,6 +53,31 @@ public final class SeedCorpus {
     corpus.hostile();
     corpus.huffman();
     corpus.idx(Path.of(args[args.length - 2]), Path.of(args[args.length - 1]));
+    corpus.numpy(Path.of("../datasets/src/test/resources/numpy"));
+  }
+
+  /** The NumPy reader's own fixtures (made by NumPy): archives, and pairs of arrays. */
+  private void numpy(Path fixtures) throws IOException {
+    for (String archive : List.of("stored.npz", "compressed.npz", "no_labels.npz")) {
+      write("NumpyFuzzTest", "npz", archive, Files.readAllBytes(fixtures.resolve(archive)));
+    }
+    String[][] pairs = {
+      {"images_u8.npy", "images_labels_i64.npy"},
+      {"vectors_f32.npy", "vectors_labels_u8.npy"},
+      {"grey_f32_big_endian.npy", "grey_labels_i16_big_endian.npy"},
+      {"fortran_u8.npy", "negative_labels.npy"},
+      {"nan_f32.npy", "huge_labels.npy"},
+      {"no_samples.npy", "bool_labels.npy"},
+    };
+    for (String[] pair : pairs) {
+      write(
+          "NumpyFuzzTest",
+          "pair",
+          pair[0].replace(".npy", "") + "+" + pair[1].replace(".npy", ""),
+          NumpyFuzzTest.pairInput(
+              Files.readAllBytes(fixtures.resolve(pair[0])),
+              Files.readAllBytes(fixtures.resolve(pair[1]))));
+    }
   }
 
   private Path directory(String target, String method) throws IOException {
@@ -310,8 +335,8 @@ public final class SeedCorpus {
 
   /** The first three MNIST test images and labels, plain and gzip; and an empty image file. */
   private void idx(Path images, Path labels) throws IOException {
-    ImageSet mnist = IdxReader.readImageSet(images, labels, 10).subset(0, 3);
-    ImageSet none = mnist.subset(0, 0);
+    SampleSet mnist = IdxReader.readImageSet(images, labels, 10).subset(0, 3);
+    SampleSet none = mnist.subset(0, 0);
     Path scratch = Files.createTempFile("seed", ".idx");
     try {
       for (boolean gzip : new boolean[] {false, true}) {
