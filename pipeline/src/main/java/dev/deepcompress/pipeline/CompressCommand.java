@@ -9,6 +9,7 @@ import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.SolverConfig;
 import java.io.PrintStream;
@@ -133,6 +134,20 @@ final class CompressCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long start = System.nanoTime();
     common.apply();
+    // 0 means "chosen by size" inside a plan, never on the command line.
+    gapBits.forEach(
+        (layer, bits) -> {
+          if (bits < 1 || bits > SparseQuantizedTensor.MAX_GAP_BITS) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "--gap-bits "
+                    + layer
+                    + "="
+                    + bits
+                    + ": gap bits must be 1-"
+                    + SparseQuantizedTensor.MAX_GAP_BITS);
+          }
+        });
     OutputPaths.requireWritableTarget(out);
     if (reportDir != null) {
       OutputPaths.requireWritableDirectory(reportDir);

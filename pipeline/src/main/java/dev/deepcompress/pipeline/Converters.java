@@ -60,18 +60,6 @@ final class Converters {
     }
   }
 
-  /** A number from 0 to 1. */
-  static final class Fraction implements CommandLine.ITypeConverter<Double> {
-    @Override
-    public Double convert(String value) {
-      double number = number(value);
-      if (!(number >= 0 && number <= 1)) {
-        throw new CommandLine.TypeConversionException("must be between 0 and 1, got " + value);
-      }
-      return number;
-    }
-  }
-
   private static double number(String value) {
     try {
       return Double.parseDouble(value.strip());

@@ -7,7 +7,6 @@ final class DistillOptions {
   @Option(
       names = "--distill-weight",
       paramLabel = "ALPHA",
-      converter = Converters.Fraction.class,
       description =
           "Weight of the reference network's softened outputs in the retraining loss, 0-1"
               + " (0: labels only, as the paper does; default: 0.5 for reproduce lenet-5, else 0).")
@@ -16,7 +15,6 @@ final class DistillOptions {
   @Option(
       names = "--distill-temperature",
       paramLabel = "T",
-      converter = Converters.PositiveNumber.class,
       description = "Softmax temperature of distillation (default 2).")
   Double temperature;
 
