@@ -63,6 +63,8 @@ final class Inference {
             case LayerSpec.Convolution conv ->
                 product(outputs, conv.inputChannels(), conv.kernelSize(), conv.kernelSize());
             case LayerSpec.MaxPool pool -> product(outputs, pool.kernelSize(), pool.kernelSize());
+            case LayerSpec.AveragePool pool ->
+                product(outputs, pool.kernelSize(), pool.kernelSize());
             case LayerSpec.Relu relu -> outputs;
           };
       total = Math.min(Long.MAX_VALUE - work, total) + work;

@@ -5,6 +5,7 @@ import dev.deepcompress.datasets.idx.IdxReader;
 import dev.deepcompress.datasets.idx.IdxWriter;
 import dev.deepcompress.huffman.EncodedStream;
 import dev.deepcompress.huffman.HuffmanStreams;
+import dev.deepcompress.onnx.OnnxExporter;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
@@ -95,8 +96,12 @@ public final class SeedCorpus {
     write("ModelFileFuzzTest", "framed", name, SectionFraming.unframe(file));
   }
 
+  /** A model as a .dcmodel seed and, where the exporter takes it, as an ONNX seed. */
   private void model(String name, Model model) throws IOException {
     model(name + ModelFile.EXTENSION, ModelFile.toBytes(model));
+    if (name.startsWith("small-") || name.startsWith("padded")) {
+      write("OnnxFuzzTest", "model", name + ".onnx", OnnxExporter.toBytes(model));
+    }
   }
 
   /** LeNet-300-100's shape at a seventh of its width on a 7×7 input. */
