@@ -11,14 +11,12 @@ final class CommonOptions {
   @Option(
       names = "--threads",
       paramLabel = "N",
+      converter = Converters.PositiveCount.class,
       description = "Threads for the kernels (default: all cores).")
   Integer threads;
 
   void apply() {
     if (threads != null) {
-      if (threads < 1) {
-        throw new UserInputException("--threads must be at least 1, got " + threads);
-      }
       KernelThreads.setThreads(threads);
     }
   }

@@ -9,6 +9,7 @@ import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.SolverConfig;
 import java.io.PrintStream;
@@ -83,18 +84,21 @@ final class CompressCommand implements Callable<Integer> {
   @Option(
       names = "--prune-iterations",
       defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_ITERATIONS,
+      converter = Converters.PositiveCount.class,
       description = "Prune-retrain rounds (default ${DEFAULT-VALUE}).")
   int pruneIterations;
 
   @Option(
       names = "--prune-epochs",
       defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_EPOCHS,
+      converter = Converters.NonNegativeCount.class,
       description = "Epochs per round (default ${DEFAULT-VALUE}).")
   int pruneEpochs;
 
   @Option(
       names = {"--quantize-epochs", "--cluster-epochs"},
       defaultValue = "" + CompressionPlan.DEFAULT_QUANTIZE_EPOCHS,
+      converter = Converters.NonNegativeCount.class,
       description =
           "Retraining epochs after quantization, for trained quantizers (default"
               + " ${DEFAULT-VALUE}).")
@@ -107,7 +111,11 @@ final class CompressCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and clustering.")
   long seed;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "64",
+      converter = Converters.PositiveCount.class,
+      description = "Mini-batch size.")
   int batchSize;
 
   @Option(
@@ -126,7 +134,24 @@ final class CompressCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long start = System.nanoTime();
     common.apply();
+    // 0 means "chosen by size" inside a plan, never on the command line.
+    gapBits.forEach(
+        (layer, bits) -> {
+          if (bits < 1 || bits > SparseQuantizedTensor.MAX_GAP_BITS) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "--gap-bits "
+                    + layer
+                    + "="
+                    + bits
+                    + ": gap bits must be 1-"
+                    + SparseQuantizedTensor.MAX_GAP_BITS);
+          }
+        });
     OutputPaths.requireWritableTarget(out);
+    if (reportDir != null) {
+      OutputPaths.requireWritableDirectory(reportDir);
+    }
     PrintStream console = System.out;
     Model file = ModelFiles.read(input, inputOptions);
     Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);

@@ -59,17 +59,20 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(
       names = "--epochs",
       defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
+      converter = Converters.PositiveCount.class,
       description = "Epochs of reference training (default ${DEFAULT-VALUE}).")
   int epochs;
 
   @Option(
       names = "--prune-iterations",
+      converter = Converters.PositiveCount.class,
       description =
           "Prune-retrain rounds (default " + CompressionPlan.DEFAULT_PRUNE_ITERATIONS + ").")
   Integer pruneIterations;
 
   @Option(
       names = "--prune-epochs",
+      converter = Converters.NonNegativeCount.class,
       description =
           "Retraining epochs per pruning round (default "
               + CompressionPlan.DEFAULT_PRUNE_EPOCHS
@@ -78,6 +81,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Option(
       names = {"--quantize-epochs", "--cluster-epochs"},
+      converter = Converters.NonNegativeCount.class,
       description =
           "Retraining epochs after quantization (default "
               + CompressionPlan.DEFAULT_QUANTIZE_EPOCHS
@@ -87,6 +91,7 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(
       names = "--train-subset",
       paramLabel = "N",
+      converter = Converters.PositiveCount.class,
       description = "Use only the first N training images (a quick smoke run, not a reproduction).")
   Integer trainSubset;
 
@@ -128,6 +133,7 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     CompressionPlan plan = paperGapBits ? paperPlan : paperPlan.withAutoGapBits();
     Path directory = outDir != null ? outDir : Path.of("runs", modelName);
+    OutputPaths.requireWritableDirectory(directory);
     Files.createDirectories(directory);
     Path file = directory.resolve(modelName + ModelFile.EXTENSION);
     OutputPaths.requireWritableTarget(file);
