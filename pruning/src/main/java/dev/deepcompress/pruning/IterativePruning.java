@@ -91,10 +91,13 @@ public final class IterativePruning {
     }
 
     /**
-     * @throws IllegalArgumentException if this progress cannot be of a run of {@code settings} over
-     *     {@code weights}
+     * Checks that this progress can be of a run of {@code plan} over {@code network} with {@code
+     * settings}, so that {@link #run} continues from it without changing anything first.
+     *
+     * @throws IllegalArgumentException saying what does not fit
      */
-    void requireFits(Settings settings, Map<String, Parameter> weights) {
+    public void requireFits(Settings settings, Network network, Map<String, ThresholdPolicy> plan) {
+      Map<String, Parameter> weights = plannedParameters(network, plan);
       int epochs = settings.epochsPerIteration();
       String problem = null;
       if (iteration < 1 || iteration > settings.iterations()) {
@@ -108,6 +111,9 @@ public final class IterativePruning {
             losses.size() + " epoch losses at iteration " + iteration + ", epoch " + epochsDone;
       } else if (!masks.keySet().equals(weights.keySet())) {
         problem = "masks for " + masks.keySet() + ", planned " + weights.keySet();
+      } else if (!trainer.constraints().keySet().equals(masks.keySet())
+          || trainer.constraints().values().stream().anyMatch(learned -> !learned.isEmpty())) {
+        problem = "the trainer's constraints are not the masks";
       } else {
         for (Map.Entry<String, Mask> mask : masks.entrySet()) {
           int size = weights.get(mask.getKey()).values().length;
@@ -119,6 +125,7 @@ public final class IterativePruning {
       if (problem != null) {
         throw new IllegalArgumentException("pruning progress does not fit the run: " + problem);
       }
+      trainer.requireFits(network);
     }
   }
 
@@ -181,7 +188,7 @@ public final class IterativePruning {
     int startIteration = 1;
     if (from.isPresent()) {
       Progress progress = from.get();
-      progress.requireFits(settings, weights);
+      progress.requireFits(settings, network, plan);
       masks.putAll(progress.masks());
       reports.addAll(progress.finished());
       losses.addAll(progress.losses());

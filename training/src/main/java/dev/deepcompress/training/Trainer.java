@@ -38,6 +38,42 @@ public final class Trainer {
       momentum = Collections.unmodifiableMap(new LinkedHashMap<>(momentum));
       constraints = Collections.unmodifiableMap(new LinkedHashMap<>(constraints));
     }
+
+    /**
+     * Checks that this state is of {@code network}'s parameters: the same names, each with as many
+     * values and momentum values, and constraints on some of them only.
+     *
+     * @throws IllegalArgumentException naming what does not fit
+     */
+    public void requireFits(Network network) {
+      List<String> names = network.parameters().stream().map(Parameter::name).toList();
+      requireNames("parameters", names, parameters.keySet());
+      requireNames("momentum", names, momentum.keySet());
+      for (Parameter parameter : network.parameters()) {
+        String name = parameter.name();
+        requireLength(name, parameter.values().length, parameters.get(name));
+        requireLength(name + " momentum", parameter.values().length, momentum.get(name));
+      }
+      if (!names.containsAll(constraints.keySet())) {
+        throw new IllegalArgumentException(
+            "the saved state constrains parameters this network does not have: "
+                + constraints.keySet());
+      }
+    }
+
+    private static void requireNames(String what, List<String> names, Set<String> saved) {
+      if (!saved.equals(new HashSet<>(names))) {
+        throw new IllegalArgumentException(
+            "the saved " + what + " are for " + saved + ", this network has " + names);
+      }
+    }
+
+    private static void requireLength(String name, int length, float[] saved) {
+      if (saved.length != length) {
+        throw new IllegalArgumentException(
+            name + ": " + saved.length + " saved values for " + length + " in the network");
+      }
+    }
   }
 
   private final Network network;
@@ -99,36 +135,34 @@ public final class Trainer {
    * (the constraints built again from the same inputs): this trainer then trains exactly as that
    * one would have. The network's parameters are overwritten.
    *
-   * @throws IllegalArgumentException naming the first parameter or constraint that does not fit (a
-   *     constraint may have taken its part by then: build a new trainer to start over)
+   * @throws IllegalArgumentException naming the first parameter or constraint that does not fit;
+   *     nothing has changed then
    */
   public void restore(State state) {
+    state.requireFits(network);
     List<Parameter> list = sgd.parameters();
-    requireNames("parameters", list, state.parameters().keySet());
-    requireNames("momentum", list, state.momentum().keySet());
     for (int p = 0; p < list.size(); p++) {
-      String name = list.get(p).name();
-      requireLength(name, list.get(p).values().length, state.parameters().get(name));
-      requireLength(name + " momentum", list.get(p).values().length, state.momentum().get(name));
-      if ((sgd.constraint(p) != null) != state.constraints().containsKey(name)) {
+      if ((sgd.constraint(p) != null) != state.constraints().containsKey(list.get(p).name())) {
         throw new IllegalArgumentException(
-            name + ": the saved state and this trainer differ in whether it is constrained");
+            list.get(p).name()
+                + ": the saved state and this trainer differ in whether it is"
+                + " constrained");
       }
     }
-    if (state.constraints().size()
-        != list.stream().filter(p -> state.constraints().containsKey(p.name())).count()) {
-      throw new IllegalArgumentException(
-          "the saved state constrains parameters this network does not have: "
-              + state.constraints().keySet());
-    }
+    // Constraints check what they are given as they take it: on a refusal, the ones before give
+    // back what they had.
+    Map<Integer, List<float[]>> before = new LinkedHashMap<>();
     for (int p = 0; p < list.size(); p++) {
       ParameterConstraint constraint = sgd.constraint(p);
       if (constraint != null) {
+        List<float[]> own = constraint.learned();
         try {
           constraint.restoreLearned(state.constraints().get(list.get(p).name()));
         } catch (IllegalArgumentException e) {
+          before.forEach((q, learned) -> sgd.constraint(q).restoreLearned(learned));
           throw new IllegalArgumentException(list.get(p).name() + ": " + e.getMessage(), e);
         }
+        before.put(p, own);
       }
     }
     for (int p = 0; p < list.size(); p++) {
@@ -139,21 +173,6 @@ public final class Trainer {
       System.arraycopy(momentum, 0, sgd.momentum(p), 0, momentum.length);
     }
     iteration = state.iteration();
-  }
-
-  private static void requireNames(String what, List<Parameter> parameters, Set<String> saved) {
-    List<String> names = parameters.stream().map(Parameter::name).toList();
-    if (!saved.equals(new HashSet<>(names))) {
-      throw new IllegalArgumentException(
-          "the saved " + what + " are for " + saved + ", this network has " + names);
-    }
-  }
-
-  private static void requireLength(String name, int length, float[] saved) {
-    if (saved.length != length) {
-      throw new IllegalArgumentException(
-          name + ": " + saved.length + " saved values for " + length + " in the network");
-    }
   }
 
   /**

@@ -175,14 +175,36 @@ class TrainerTest {
                             1, state.parameters(), shortMomentum, state.constraints())));
     assertTrue(e.getMessage().contains("ip2.bias momentum"), e.getMessage());
 
-    Map<String, List<float[]>> wrongLearned = Map.of("ip1.weight", List.of(new float[2]));
+    // A refusal changes nothing: not the constraints before the one that refused, nor the network.
+    Network untouched = Network.initialize(TestData.MLP, 4);
+    Trainer twoConstraints =
+        new Trainer(
+            untouched,
+            SolverConfig.caffeLenet(),
+            Map.of(
+                "ip1.weight", new Damped(untouched.parameter("ip1.weight").values()),
+                "ip2.weight", new Damped(untouched.parameter("ip2.weight").values())));
+    Trainer.State before = twoConstraints.state();
+    Map<String, List<float[]>> wrongLearned = new LinkedHashMap<>();
+    wrongLearned.put("ip1.weight", List.of(new float[64 * 40]));
+    wrongLearned.put("ip2.weight", List.of(new float[2]));
     e =
         assertThrows(
             IllegalArgumentException.class,
             () ->
-                dampedTrainer(Network.initialize(TestData.MLP, 8))
-                    .restore(
-                        new Trainer.State(1, state.parameters(), state.momentum(), wrongLearned)));
-    assertTrue(e.getMessage().startsWith("ip1.weight: "), e.getMessage());
+                twoConstraints.restore(
+                    new Trainer.State(7, state.parameters(), state.momentum(), wrongLearned)));
+    assertTrue(e.getMessage().startsWith("ip2.weight: "), e.getMessage());
+    Trainer.State after = twoConstraints.state();
+    assertEquals(0, after.iteration());
+    for (String name : before.parameters().keySet()) {
+      assertArrayEquals(before.parameters().get(name), after.parameters().get(name), name);
+    }
+    for (String name : before.constraints().keySet()) {
+      assertArrayEquals(
+          before.constraints().get(name).getFirst(),
+          after.constraints().get(name).getFirst(),
+          name);
+    }
   }
 }
