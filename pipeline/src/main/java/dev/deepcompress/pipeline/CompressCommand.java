@@ -113,6 +113,14 @@ final class CompressCommand implements Callable<Integer> {
       description = "Also write report.md and report.json there.")
   Path reportDir;
 
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the run keeps its progress until it has finished, so that the same command"
+              + " continues a stopped run (default: OUT.resume beside OUT).")
+  Path stateDir;
+
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
 
@@ -151,39 +159,47 @@ final class CompressCommand implements Callable<Integer> {
     metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
     metadata.put("compress.plan", plan.describe());
-    Compression.Result result =
-        Compression.of(reference)
-            .plan(plan)
-            .data(splits)
-            .solver(solver)
-            .batchSize(batchSize)
-            .seed(seed)
-            .metadata(metadata)
-            .console(console)
-            .run();
-    Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
-    CompressionReport report =
-        new CompressionReport(
-                modelName,
-                referenceError,
-                measured.test().errorPercent(),
-                4 * reference.architecture().parameterCount(),
-                measured.layout(),
-                Optional.empty())
-            .withPruning(result.pruning())
-            .with("file", out.toString())
-            .with("wall_time_s", (System.nanoTime() - start) / 1e9);
-    String markdown = report.markdown();
-    console.println();
-    console.print(markdown);
-    if (reportDir != null) {
-      Files.createDirectories(reportDir);
-      Artifacts.writeText(reportDir.resolve("report.md"), markdown);
-      Artifacts.writeText(reportDir.resolve("report.json"), report.json());
+    StateDirectory state =
+        new StateDirectory(
+            stateDir != null ? stateDir : out.resolveSibling(out.getFileName() + ".resume"),
+            console);
+    try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
+      Compression.Result result =
+          Compression.of(reference)
+              .plan(plan)
+              .data(splits)
+              .solver(solver)
+              .batchSize(batchSize)
+              .seed(seed)
+              .metadata(metadata)
+              .console(console)
+              .checkpoints(state)
+              .run();
+      Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
+      CompressionReport report =
+          new CompressionReport(
+                  modelName,
+                  referenceError,
+                  measured.test().errorPercent(),
+                  4 * reference.architecture().parameterCount(),
+                  measured.layout(),
+                  Optional.empty())
+              .withPruning(result.pruning())
+              .with("file", out.toString())
+              .with("wall_time_s", (System.nanoTime() - start) / 1e9);
+      String markdown = report.markdown();
+      console.println();
+      console.print(markdown);
+      if (reportDir != null) {
+        Files.createDirectories(reportDir);
+        Artifacts.writeText(reportDir.resolve("report.md"), markdown);
+        Artifacts.writeText(reportDir.resolve("report.json"), report.json());
+      }
+      state.clear();
+      console.printf(
+          "%nwrote %s (%,d bytes, %.1f× smaller than dense fp32)%n",
+          out, Files.size(out), report.ratio());
     }
-    console.printf(
-        "%nwrote %s (%,d bytes, %.1f× smaller than dense fp32)%n",
-        out, Files.size(out), report.ratio());
     return 0;
   }
 
