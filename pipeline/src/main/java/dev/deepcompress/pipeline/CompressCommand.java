@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -187,11 +188,16 @@ final class CompressCommand implements Callable<Integer> {
               .withPruning(result.pruning())
               .with("file", out.toString())
               .with("wall_time_s", (System.nanoTime() - start) / 1e9);
+      if (reportDir != null) {
+        Files.createDirectories(reportDir);
+        Map<String, float[]> before = new LinkedHashMap<>();
+        result.tensors().keySet().forEach(name -> before.put(name, reference.parameter(name)));
+        report.withPictures(ReportCharts.draw(reportDir, before, result, List.of(), "test"));
+      }
       String markdown = report.markdown();
       console.println();
       console.print(markdown);
       if (reportDir != null) {
-        Files.createDirectories(reportDir);
         Artifacts.writeText(reportDir.resolve("report.md"), markdown);
         Artifacts.writeText(reportDir.resolve("report.json"), report.json());
       }

@@ -190,6 +190,8 @@ final class ReproduceCommand implements Callable<Integer> {
               .checkpoints(state)
               .run();
       Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
+      Map<String, float[]> before = new LinkedHashMap<>();
+      result.tensors().keySet().forEach(name -> before.put(name, network.parameter(name).values()));
 
       long denseBytes = 4 * architecture.parameterCount();
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -202,6 +204,8 @@ final class ReproduceCommand implements Callable<Integer> {
                   measured.layout(),
                   Optional.of(paper))
               .withPruning(result.pruning())
+              .withPictures(
+                  ReportCharts.draw(directory, before, result, reference.losses(), "test"))
               .with("file", file.toString())
               .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
               .with("wall_time_s", seconds);
