@@ -52,17 +52,8 @@ public record Codebook(int bits, float[] centroids, int[] indices) implements Qu
   }
 
   @Override
-  public float[] dequantize(Mask mask) {
-    if (mask.keptCount() != indices.length) {
-      throw new IllegalArgumentException(
-          indices.length + " indices for a mask that keeps " + mask.keptCount());
-    }
-    float[] weights = new float[mask.size()];
-    int[] positions = mask.keptPositions();
-    for (int j = 0; j < positions.length; j++) {
-      weights[positions[j]] = centroids[indices[j]];
-    }
-    return weights;
+  public float value(int index, int position) {
+    return centroids[index];
   }
 
   @Override

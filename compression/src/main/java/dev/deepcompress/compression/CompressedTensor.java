@@ -1,6 +1,8 @@
 package dev.deepcompress.compression;
 
+import dev.deepcompress.runtime.model.Levels;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
 import java.util.Objects;
@@ -77,28 +79,45 @@ public final class CompressedTensor {
   /**
    * The tensor the file stores: the kept positions, and exactly the quantizer's parameters and
    * indices, whatever their values (a centroid of 0, two equal centroids and unused entries are all
-   * kept as they are).
+   * kept as they are). A k-means codebook of a pruned tensor is a {@link SparseQuantizedTensor}, as
+   * it always was; every other quantization, and any quantization of a tensor whose mask keeps
+   * every element (which then needs no positions), is a {@link QuantizedTensor}.
    *
    * @param gapBits width of the stored position gaps, 1..{@value
-   *     SparseQuantizedTensor#MAX_GAP_BITS}
+   *     SparseQuantizedTensor#MAX_GAP_BITS}; ignored when every element is kept
    */
   public Tensor toTensor(int gapBits) {
-    return switch (requireQuantized()) {
-      case Codebook codebook -> {
-        int[] indices = codebook.indices();
-        byte[] codes = new byte[indices.length];
-        for (int j = 0; j < indices.length; j++) {
-          codes[j] = (byte) indices[j];
-        }
-        yield new SparseQuantizedTensor(
-            spec.shape(),
-            codebook.centroids(),
-            mask.keptPositions(),
-            codes,
-            codebook.bits(),
-            gapBits);
-      }
-    };
+    Quantized quantized = requireQuantized();
+    int[] indices = quantized.indices();
+    byte[] codes = new byte[indices.length];
+    for (int j = 0; j < indices.length; j++) {
+      codes[j] = (byte) indices[j];
+    }
+    boolean dense = mask.keptCount() == mask.size();
+    Levels levels =
+        switch (quantized) {
+          case Codebook codebook -> {
+            if (!dense) {
+              yield null;
+            }
+            yield new Levels.Table(codebook.centroids());
+          }
+          case Parametric parametric -> parametric.levels();
+        };
+    if (levels == null) {
+      Codebook codebook = (Codebook) quantized;
+      return new SparseQuantizedTensor(
+          spec.shape(),
+          codebook.centroids(),
+          mask.keptPositions(),
+          codes,
+          codebook.bits(),
+          gapBits);
+    }
+    return dense
+        ? QuantizedTensor.dense(spec.shape(), levels, codes, quantized.bits())
+        : new QuantizedTensor(
+            spec.shape(), levels, mask.keptPositions(), codes, quantized.bits(), gapBits);
   }
 
   private Quantized requireQuantized() {

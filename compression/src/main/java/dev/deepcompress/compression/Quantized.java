@@ -12,7 +12,7 @@ import dev.deepcompress.runtime.model.SparseQuantizedTensor;
  * <p>Sealed: each kind has its case wherever a value is decoded or written, and the compiler names
  * the places a new kind must reach.
  */
-public sealed interface Quantized permits Codebook {
+public sealed interface Quantized permits Codebook, Parametric {
 
   /** The widest index any quantizer may use: the file format's limit. */
   int MAX_BITS = SparseQuantizedTensor.MAX_INDEX_BITS;
@@ -26,6 +26,9 @@ public sealed interface Quantized permits Codebook {
   /** Number of kept weights this quantization covers. */
   int count();
 
+  /** The value {@code index} stands for at flat position {@code position}. */
+  float value(int index, int position);
+
   /**
    * The dense tensor the indices stand for: the value of each kept element of {@code mask} in
    * ascending position order, +0.0 for every pruned one.
@@ -33,7 +36,19 @@ public sealed interface Quantized permits Codebook {
    * @throws IllegalArgumentException if {@code mask} keeps another number of elements than {@link
    *     #count()}
    */
-  float[] dequantize(Mask mask);
+  default float[] dequantize(Mask mask) {
+    int[] indices = indices();
+    if (mask.keptCount() != indices.length) {
+      throw new IllegalArgumentException(
+          indices.length + " indices for a mask that keeps " + mask.keptCount());
+    }
+    float[] weights = new float[mask.size()];
+    int[] positions = mask.keptPositions();
+    for (int j = 0; j < positions.length; j++) {
+      weights[positions[j]] = value(indices[j], positions[j]);
+    }
+    return weights;
+  }
 
   /** Throws unless {@code bits} is an index width every stage and the file accept. */
   static void requireBits(int bits) {

@@ -118,7 +118,7 @@ final class CompressionReport {
       weights += count;
       nonZeros += t.nonZeros();
       fillers += t.fillers();
-      if (t.encoding() == TensorEncoding.SPARSE_QUANTIZED) {
+      if (t.encoding() != TensorEncoding.DENSE_FP32) {
         indexBitsFixed += (double) t.indexBits() * t.nonZeros();
         gapBitsFixed += (double) t.gapBits() * (t.nonZeros() + t.fillers());
         indexBitsHuffman += t.indexPayloadBits();
@@ -126,11 +126,11 @@ final class CompressionReport {
         pqBits +=
             (double) t.indexBits() * t.nonZeros()
                 + (double) t.gapBits() * (t.nonZeros() + t.fillers())
-                + 8.0 * t.codebookBytes();
+                + 8.0 * (t.codebookBytes() + t.parameterBytes());
         pqhBits +=
             t.indexPayloadBits()
                 + t.gapPayloadBits()
-                + 8.0 * (t.codebookBytes() + t.huffmanTableBytes());
+                + 8.0 * (t.codebookBytes() + t.parameterBytes() + t.huffmanTableBytes());
       } else {
         indexBitsFixed += 32.0 * t.nonZeros();
         indexBitsHuffman += 32.0 * t.nonZeros();
@@ -185,8 +185,8 @@ final class CompressionReport {
     md.append(
         "\"Weight bits\" are bits per stored weight for its codebook index, \"index bits\" bits per"
             + " stored weight for its position (gaps, fillers included). Compress rate = compressed"
-            + " bits ÷ dense fp32 bits of the layer's weights (P+Q with the codebook, P+Q+H also"
-            + " with the code tables).\n\n");
+            + " bits ÷ dense fp32 bits of the layer's weights (P+Q with the codebook or the"
+            + " quantizer's parameters, P+Q+H also with the code tables).\n\n");
     md.append(
         "| layer | #weights | weights kept (P) | weight bits (P+Q) | weight bits (P+Q+H) | index"
             + " bits (P+Q) | index bits (P+Q+H) | compress rate (P+Q) | compress rate (P+Q+H) |\n");

@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.SampleSet;
@@ -20,6 +21,7 @@ import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Objective;
+import dev.deepcompress.training.Parameter;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
@@ -230,7 +232,34 @@ final class Compressor {
               checkpoints(QUANTIZATION),
               "quantized retraining");
     }
-    return new QuantizedTensors(quantization.tensors(), quantized, losses);
+    Map<String, CompressedTensor> tensors = new LinkedHashMap<>(quantization.tensors());
+    tensors.putAll(quantizedBiases());
+    return new QuantizedTensors(tensors, quantized, losses);
+  }
+
+  /**
+   * The biases the plan quantizes, each with every element kept and 8-bit uniform levels, written
+   * back into the network; after retraining, since an 8-bit bias costs nothing to recover.
+   */
+  private Map<String, CompressedTensor> quantizedBiases() {
+    Map<String, CompressedTensor> biases = new LinkedHashMap<>();
+    for (String name : plan.quantizedBiases(network.architecture()).values()) {
+      Parameter bias = network.parameter(name);
+      float[] values = bias.values();
+      CompressedTensor tensor =
+          LayerPlan.Bias.UNIFORM8_SPEC
+              .quantizer(seed)
+              .quantize(CompressedTensor.pruned(bias.spec(), Mask.all(values.length)), values);
+      System.arraycopy(tensor.dequantized(), 0, values, 0, values.length);
+      biases.put(name, tensor);
+    }
+    if (!biases.isEmpty()) {
+      console.printf(
+          "biases %s: 8-bit uniform, test error %.2f%%%n",
+          String.join(", ", biases.keySet()),
+          Evaluation.evaluate(network::predict, test).errorPercent());
+    }
+    return biases;
   }
 
   /**
@@ -271,7 +300,7 @@ final class Compressor {
             spec.name(),
             new DenseTensor(spec.shape(), network.parameter(spec.name()).values().clone()));
       } else {
-        int bits = gapBits.get(spec.name());
+        int bits = gapBits.getOrDefault(spec.name(), LayerPlan.AUTO_GAP_BITS);
         tensors.put(
             spec.name(),
             bits == LayerPlan.AUTO_GAP_BITS ? smallestEncoding(tensor) : tensor.toTensor(bits));

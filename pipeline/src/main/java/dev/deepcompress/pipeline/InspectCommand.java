@@ -76,17 +76,23 @@ final class InspectCommand implements Callable<Integer> {
             + " bits/weight (Huffman) | position bits/weight (Huffman) | bytes |");
     out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (TensorLayout t : layout.tensors()) {
-      boolean sparse = t.encoding() == TensorEncoding.SPARSE_QUANTIZED;
+      boolean sparse = t.encoding() != TensorEncoding.DENSE_FP32;
       out.printf(
           Locale.ROOT,
           "| %s | %s | %s | %,d | %.1f%% | %s | %s | %s | %s | %s | %,d |%n",
           t.name(),
           t.shape(),
-          sparse ? "sparse, codebook " + (1 << t.indexBits()) : "dense fp32",
+          switch (t.encoding()) {
+            case DENSE_FP32 -> "dense fp32";
+            case SPARSE_QUANTIZED -> "sparse, codebook " + (1 << t.indexBits());
+            case QUANTIZED ->
+                (t.gapBits() == 0 ? "quantized, all stored" : "quantized, sparse")
+                    + (t.codebookBytes() > 0 ? ", table" : ", parametric");
+          },
           sparse ? t.nonZeros() : t.shape().elementCount(),
           100.0 * t.nonZeros() / t.shape().elementCount(),
           sparse ? Integer.toString(t.indexBits()) : "-",
-          sparse ? Integer.toString(t.gapBits()) : "-",
+          sparse && t.gapBits() > 0 ? Integer.toString(t.gapBits()) : "-",
           sparse ? String.format("%,d", t.fillers()) : "-",
           sparse ? String.format(Locale.ROOT, "%.2f", t.huffmanIndexBitsPerNonZero()) : "-",
           sparse ? String.format(Locale.ROOT, "%.2f", t.huffmanPositionBitsPerNonZero()) : "-",
@@ -138,7 +144,7 @@ final class InspectCommand implements Callable<Integer> {
     root.put("metadata", new TreeMap<>(model.metadata()));
     List<Object> tensors = new ArrayList<>();
     for (TensorLayout t : layout.tensors()) {
-      boolean sparse = t.encoding() == TensorEncoding.SPARSE_QUANTIZED;
+      boolean sparse = t.encoding() != TensorEncoding.DENSE_FP32;
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", t.name());
       m.put("role", t.role().name().toLowerCase(Locale.ROOT));
@@ -187,7 +193,7 @@ final class InspectCommand implements Callable<Integer> {
       }
       TensorLayout weight = tensors.get(weightName);
       long stored =
-          weight.encoding() == TensorEncoding.SPARSE_QUANTIZED
+          weight.encoding() != TensorEncoding.DENSE_FP32
               ? weight.nonZeros()
               : weight.shape().elementCount();
       out.printf(

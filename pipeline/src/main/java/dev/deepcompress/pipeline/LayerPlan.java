@@ -30,6 +30,10 @@ public record LayerPlan(ThresholdPolicy pruning, QuantizerSpec quantizer, int ga
     /** Uniform affine, 8 bits, one scale and zero point for the tensor; never retrained. */
     UNIFORM8("uniform8");
 
+    /** The quantizer of a {@link #UNIFORM8} bias. */
+    static final QuantizerSpec UNIFORM8_SPEC =
+        QuantizerSpec.parse("uniform:8,asym,per-tensor,post");
+
     private final String word;
 
     Bias(String word) {

@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       InspectCommand.class,
       BenchCommand.class,
+      CompareCommand.class,
+      FiguresCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -30,6 +30,13 @@ final class ReferenceCache {
         settings.architecture().name() + "-" + key(settings) + ModelFile.EXTENSION);
   }
 
+  /** The cached reference for these settings, or a freshly trained one (then cached). */
+  Network trainOrLoad(
+      ReferenceTraining.Settings settings, DatasetSplits splits, PrintStream console)
+      throws IOException {
+    return trainOrLoad(settings, splits, console, Checkpoints.NONE).network();
+  }
+
   /**
    * The cached reference for these settings (with no losses: it was not trained now), or one
    * trained now, continuing from {@code checkpoints}, then cached.

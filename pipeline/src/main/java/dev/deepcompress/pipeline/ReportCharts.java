@@ -2,10 +2,12 @@ package dev.deepcompress.pipeline;
 
 import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Parametric;
 import dev.deepcompress.pruning.IterativePruning;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -45,6 +47,9 @@ final class ReportCharts {
     List<Picture> pictures = new ArrayList<>();
     for (CompressedTensor tensor : result.tensors().values()) {
       String name = tensor.name();
+      if (!result.weightsAfterPruning().containsKey(name)) {
+        continue; // a quantized bias: never pruned
+      }
       String layer = name.endsWith(".weight") ? name.substring(0, name.length() - 7) : name;
       int[] kept = tensor.mask().keptPositions();
       float[] all = before.get(name);
@@ -64,17 +69,20 @@ final class ReportCharts {
               layer + ": weights after pruning and retraining (" + count(kept.length) + " kept)",
               at(result.weightsAfterPruning().get(name), kept),
               new float[0]));
+      float[] quantized = at(tensor.dequantized(), kept);
       float[] levels =
           switch (tensor.quantization().orElseThrow()) {
             case Codebook codebook -> codebook.centroids();
+            // Levels by formula, possibly per channel: the values the kept weights take.
+            case Parametric parametric -> distinct(quantized);
           };
       pictures.add(
           histogram(
               directory,
               layer,
               "after-quantization",
-              layer + ": weights after quantization, " + levels.length + " shared values marked",
-              at(tensor.dequantized(), kept),
+              layer + ": weights after quantization, " + levels.length + " values marked",
+              quantized,
               levels));
     }
     if (!result.pruning().isEmpty()) {
@@ -151,6 +159,18 @@ final class ReportCharts {
       y[i] = losses.get(i);
     }
     return new Charts.Series(name, x, y);
+  }
+
+  private static float[] distinct(float[] values) {
+    float[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = 0;
+    for (int i = 0; i < sorted.length; i++) {
+      if (i == 0 || Float.compare(sorted[i], sorted[n - 1]) != 0) {
+        sorted[n++] = sorted[i];
+      }
+    }
+    return Arrays.copyOf(sorted, n);
   }
 
   private static float[] at(float[] values, int[] positions) {

@@ -9,13 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
+import dev.deepcompress.compression.Parametric;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.QuantizerSpec;
+import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
 import dev.deepcompress.training.Network;
@@ -193,5 +197,55 @@ class CompressorTest {
         ModelFile.toBytes(model),
         ModelFile.toBytes(Compressor.encode(network, tensors, auto, Map.of())),
         "deterministic");
+  }
+
+  @Test
+  void everyQuantizerAndAQuantizedBiasReachTheFileExactly() throws Exception {
+    Network network = Network.initialize(TestData.MLP, 1);
+    DatasetSplits data =
+        new DatasetSplits("quadrants", TestData.quadrants(500, 7), TestData.quadrants(200, 99));
+    Map<String, LayerPlan> layers = new LinkedHashMap<>();
+    layers.put(
+        "ip1",
+        new LayerPlan(
+            new ThresholdPolicy.KeptFraction(0.3),
+            QuantizerSpec.parse("uniform:4,sym,per-channel"),
+            LayerPlan.AUTO_GAP_BITS,
+            LayerPlan.Bias.UNIFORM8));
+    layers.put(
+        "ip2",
+        new LayerPlan(
+            new ThresholdPolicy.KeptFraction(1),
+            QuantizerSpec.parse("log:3,post"),
+            LayerPlan.AUTO_GAP_BITS,
+            LayerPlan.Bias.FP32));
+    CompressionPlan plan =
+        new CompressionPlan(
+            layers, new CompressionPlan.Retraining(1, 1, 1, 0.1, CompressionPlan.Distilling.OFF));
+    Compression.Result result = run(network, data, plan, new ByteArrayOutputStream());
+    assertEquals(
+        List.of("ip1.weight", "ip2.weight", "ip1.bias"), List.copyOf(result.tensors().keySet()));
+    byte[] bytes = ModelFile.toBytes(result.model());
+    Model read = ModelFile.fromBytes(bytes, "test");
+    for (CompressedTensor tensor : result.tensors().values()) {
+      QuantizedTensor stored = assertInstanceOf(QuantizedTensor.class, read.tensor(tensor.name()));
+      Parametric quantization = (Parametric) tensor.quantization().orElseThrow();
+      assertEquals(quantization.levels(), stored.levels(), tensor.name());
+      assertArrayEquals(tensor.mask().keptPositions(), stored.positions(), tensor.name());
+      int[] indices = quantization.indices();
+      byte[] codes = stored.codes();
+      for (int j = 0; j < indices.length; j++) {
+        assertEquals(indices[j], Byte.toUnsignedInt(codes[j]), tensor.name() + " index " + j);
+      }
+      assertArrayEquals(
+          network.parameter(tensor.name()).values(), read.parameter(tensor.name()), tensor.name());
+    }
+    assertTrue(((QuantizedTensor) read.tensor("ip2.weight")).isDense(), "nothing pruned");
+    assertTrue(((QuantizedTensor) read.tensor("ip1.bias")).isDense());
+    assertInstanceOf(DenseTensor.class, read.tensor("ip2.bias"));
+    FileLayout layout = ModelFile.inspect(bytes, "test");
+    assertTrue(layout.bytes(FileLayout.Component.QUANTIZED_BIASES) > 0);
+    assertTrue(layout.bytes(FileLayout.Component.QUANTIZER_PARAMETERS) > 0);
+    assertEquals(0, layout.bytes(FileLayout.Component.CODEBOOKS));
   }
 }

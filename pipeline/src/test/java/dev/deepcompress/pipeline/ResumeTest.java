@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.Network;
@@ -54,11 +55,18 @@ class ResumeTest {
     reference = network.toModel(Map.of("source", "test"));
   }
 
-  /** Both retraining phases, distilling from the reference, so that the teacher is needed too. */
+  /**
+   * Both retraining phases, distilling from the reference, so that the teacher is needed too; a
+   * codebook and a ternary quantizer.
+   */
   private static CompressionPlan plan(int quantizeEpochs) {
     Map<String, LayerPlan> layers = new LinkedHashMap<>();
     layers.put("ip1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.2), 3));
-    layers.put("ip2", LayerPlan.kmeans(new ThresholdPolicy.QualityTimesStd(0.4), 2));
+    // A quantizer with shadow weights and scales of its own to save.
+    layers.put(
+        "ip2",
+        LayerPlan.kmeans(new ThresholdPolicy.QualityTimesStd(0.4), 2)
+            .withQuantizer(QuantizerSpec.parse("ternary")));
     return new CompressionPlan(
         layers,
         new CompressionPlan.Retraining(

@@ -7,7 +7,7 @@ import dev.deepcompress.training.ParameterConstraint;
  * A mask enforced during retraining: it zeroes the pruned entries of the gradient, the weights and
  * the momentum, so a pruned weight stays exactly +0.0 however long the network is retrained.
  */
-record MaskConstraint(Mask mask) implements ParameterConstraint {
+public record MaskConstraint(Mask mask) implements ParameterConstraint {
   @Override
   public void constrainGradient(float[] gradient) {
     mask.zeroPruned(gradient);

@@ -151,7 +151,7 @@ public sealed interface QuantizerSpec {
 
     @Override
     public Quantizer quantizer(long seed) {
-      throw SpecText.notYet(this);
+      return new UniformQuantizer(this);
     }
 
     @Override
@@ -202,7 +202,7 @@ public sealed interface QuantizerSpec {
 
     @Override
     public Quantizer quantizer(long seed) {
-      throw SpecText.notYet(this);
+      return new LogQuantizer(this);
     }
 
     @Override
@@ -244,7 +244,7 @@ public sealed interface QuantizerSpec {
 
     @Override
     public Quantizer quantizer(long seed) {
-      throw SpecText.notYet(this);
+      return new TernaryQuantizer(this);
     }
 
     @Override
@@ -280,7 +280,7 @@ public sealed interface QuantizerSpec {
 
     @Override
     public Quantizer quantizer(long seed) {
-      throw SpecText.notYet(this);
+      return new BinaryQuantizer(this);
     }
 
     @Override

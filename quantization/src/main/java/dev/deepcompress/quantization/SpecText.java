@@ -159,10 +159,6 @@ final class SpecText {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 
-  static IllegalStateException notYet(QuantizerSpec spec) {
-    return new IllegalStateException(spec.kind() + " quantization is not implemented yet");
-  }
-
   /** The options of one spec, each to be used exactly once by its kind. */
   private static final class Options {
     private final String text;

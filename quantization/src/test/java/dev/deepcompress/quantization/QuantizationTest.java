@@ -189,7 +189,16 @@ class QuantizationTest {
     Model prunedWeights = trained.toModel(Map.of());
     SolverConfig retrain =
         SolverConfig.caffeLenet().withSchedule(SolverConfig.caffeLenet().schedule().scaled(0.1));
-    for (String text : List.of("kmeans:3", "kmeans:3,random", "kmeans:2,density")) {
+    for (String text :
+        List.of(
+            "kmeans:3",
+            "kmeans:3,random",
+            "kmeans:2,density",
+            "uniform:3,asym,per-channel,mse",
+            "uniform:4,sym,group=5,percentile=99",
+            "log:4,sqrt2",
+            "ternary",
+            "binary")) {
       Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
       pruned.keySet().forEach(name -> specs.put(name, QuantizerSpec.parse(text)));
 
@@ -211,18 +220,71 @@ class QuantizationTest {
         assertArrayEquals(
             whole.parameter(name).values(), resumed.parameter(name).values(), text + " " + name);
       }
-      // The codebook is what the quantizer learned: right after a restore it is the saved one.
+      // What the quantizer learned (centroids, shadow weights, scales) moved in training, and is
+      // the saved state right after a restore.
       Network restored = Network.fromModel(prunedWeights);
       Quantization atTheBreak = Quantization.apply(restored, pruned, specs, 9);
-      Map<String, CompressedTensor> start = atTheBreak.tensors();
+      Map<String, List<float[]>> start = new LinkedHashMap<>();
+      atTheBreak.constraints().forEach((name, c) -> start.put(name, c.learned()));
       new Trainer(restored, retrain, atTheBreak.constraints()).restore(saved);
-      assertFalse(start.equals(atTheBreak.tensors()), text + ": the centroids were restored");
+      for (String name : pruned.keySet()) {
+        List<float[]> learned = atTheBreak.constraints().get(name).learned();
+        List<float[]> kept = saved.constraints().get(name);
+        assertEquals(kept.size(), learned.size(), text + " " + name);
+        for (int i = 0; i < kept.size(); i++) {
+          assertArrayEquals(kept.get(i), learned.get(i), text + " " + name + " " + i);
+        }
+        assertFalse(
+            Arrays.equals(start.get(name).getFirst(), kept.getFirst()),
+            text + " " + name + ": training moved what it learns");
+      }
       for (String name : pruned.keySet()) {
         assertArrayEquals(
             restored.parameter(name).values(),
             atTheBreak.tensors().get(name).dequantized(),
             text + " " + name);
       }
+    }
+  }
+
+  @Test
+  void everyQuantizerTrainsOnPrunedTensorsWithoutRevivingAWeight() {
+    Batches batches = new Batches(TestData.quadrants(1000, 7), 64, 1);
+    for (String text :
+        List.of(
+            "kmeans:3",
+            "uniform:3,asym,per-channel,mse",
+            "uniform:4,sym,group=5,percentile=99",
+            "log:4,sqrt2",
+            "ternary",
+            "binary")) {
+      Network network = Network.initialize(TestData.MLP, 4);
+      Map<String, CompressedTensor> pruned =
+          pruned(network, Map.of("ip1.weight", 0.6, "ip2.weight", 0.5));
+      QuantizerSpec spec = QuantizerSpec.parse(text);
+      // ip2 post-training: it must not move while ip1 trains.
+      Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
+      specs.put("ip1.weight", spec);
+      specs.put("ip2.weight", spec.withMode(QuantizerSpec.Mode.POST_TRAINING));
+      Quantization quantization = Quantization.apply(network, pruned, specs, 3);
+      assertTrue(quantization.retrains(), text);
+      Map<String, CompressedTensor> before = quantization.tensors();
+      Trainer trainer = new Trainer(network, SolverConfig.caffeLenet(), quantization.constraints());
+      trainer.trainEpoch(batches, 0, new Trainer.Listener() {});
+      Map<String, CompressedTensor> after = quantization.tensors();
+      for (String name : specs.keySet()) {
+        CompressedTensor tensor = after.get(name);
+        assertSame(pruned.get(name).mask(), tensor.mask(), text + " " + name);
+        float[] w = network.parameter(name).values();
+        assertArrayEquals(tensor.dequantized(), w, text + " " + name + " is what its value says");
+        for (int i = 0; i < w.length; i++) {
+          if (!tensor.mask().isKept(i)) {
+            assertEquals(0, Float.floatToRawIntBits(w[i]), text + " " + name + "[" + i + "]");
+          }
+        }
+      }
+      assertEquals(before.get("ip2.weight"), after.get("ip2.weight"), text + ": post stays");
+      assertFalse(before.get("ip1.weight").equals(after.get("ip1.weight")), text + ": trained");
     }
   }
 }

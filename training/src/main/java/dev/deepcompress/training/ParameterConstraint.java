@@ -8,6 +8,12 @@ import java.util.List;
  */
 public interface ParameterConstraint {
 
+  /**
+   * Told before each update, with the learning rate this parameter's update uses, for constraints
+   * that train values of their own beside the parameter (a ternary quantizer's two scales).
+   */
+  default void beforeUpdate(double rate) {}
+
   /** Rewrites the gradient before the optimizer uses it. */
   void constrainGradient(float[] gradient);
 

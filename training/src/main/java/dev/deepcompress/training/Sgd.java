@@ -77,6 +77,7 @@ public final class Sgd {
       float[] v = momentum[p];
       ParameterConstraint constraint = constraints[p];
       if (constraint != null) {
+        constraint.beforeUpdate(rate);
         constraint.constrainGradient(g);
       }
       // Elementwise, so splitting it over threads cannot change the result.

@@ -21,12 +21,19 @@ public record FileLayout(
     CODEBOOK_INDICES,
     /** Payloads of the Huffman-coded position gap streams. */
     POSITION_GAPS,
-    /** Codebook entry counts and fp32 entries. */
+    /** Codebook entry counts and fp32 entries (encoding 1, and encoding 2's tables). */
     CODEBOOKS,
+    /**
+     * The parameters of encoding-2 levels that are not a table: affine group sizes, scales and zero
+     * points; powers of two's base and top exponent.
+     */
+    QUANTIZER_PARAMETERS,
     /** Code-length tables and symbol and bit counts of every Huffman stream. */
     HUFFMAN_TABLES,
     /** fp32 values of dense tensors whose role is bias. */
     BIASES,
+    /** Everything but the framing of quantized (encoding 1 or 2) tensors whose role is bias. */
+    QUANTIZED_BIASES,
     /** fp32 values of dense tensors whose role is weight. */
     DENSE_WEIGHTS,
     /**

@@ -31,7 +31,7 @@ public final class ModelFile {
   public static final String EXTENSION = ".dcmodel";
 
   public static final int MAJOR_VERSION = 1;
-  public static final int MINOR_VERSION = 2;
+  public static final int MINOR_VERSION = 3;
 
   /** Largest file this implementation reads or writes: it holds the whole file in one array. */
   public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;

@@ -74,17 +74,22 @@ final class ModelFileReader {
     components.put(FileLayout.Component.HEADER_AND_OTHER, otherBytes);
     for (TensorLayout t : tensorLayouts) {
       long data = t.indexPayloadBytes() + t.gapPayloadBytes() + t.codebookBytes();
-      data += t.huffmanTableBytes() + t.denseBytes();
-      components.merge(FileLayout.Component.CODEBOOK_INDICES, t.indexPayloadBytes(), Long::sum);
-      components.merge(FileLayout.Component.POSITION_GAPS, t.gapPayloadBytes(), Long::sum);
-      components.merge(FileLayout.Component.CODEBOOKS, t.codebookBytes(), Long::sum);
-      components.merge(FileLayout.Component.HUFFMAN_TABLES, t.huffmanTableBytes(), Long::sum);
-      components.merge(
-          t.role() == ParameterSpec.Role.BIAS
-              ? FileLayout.Component.BIASES
-              : FileLayout.Component.DENSE_WEIGHTS,
-          t.denseBytes(),
-          Long::sum);
+      data += t.parameterBytes() + t.huffmanTableBytes() + t.denseBytes();
+      boolean bias = t.role() == ParameterSpec.Role.BIAS;
+      if (bias && t.encoding() != TensorEncoding.DENSE_FP32) {
+        // A quantized bias is one component, so its cost shows beside the fp32 biases'.
+        components.merge(FileLayout.Component.QUANTIZED_BIASES, data, Long::sum);
+      } else {
+        components.merge(FileLayout.Component.CODEBOOK_INDICES, t.indexPayloadBytes(), Long::sum);
+        components.merge(FileLayout.Component.POSITION_GAPS, t.gapPayloadBytes(), Long::sum);
+        components.merge(FileLayout.Component.CODEBOOKS, t.codebookBytes(), Long::sum);
+        components.merge(FileLayout.Component.QUANTIZER_PARAMETERS, t.parameterBytes(), Long::sum);
+        components.merge(FileLayout.Component.HUFFMAN_TABLES, t.huffmanTableBytes(), Long::sum);
+        components.merge(
+            bias ? FileLayout.Component.BIASES : FileLayout.Component.DENSE_WEIGHTS,
+            t.denseBytes(),
+            Long::sum);
+      }
       components.merge(FileLayout.Component.HEADER_AND_OTHER, t.sectionBytes() - data, Long::sum);
     }
     return new FileLayout(bytes.length, components, tensorLayouts);

@@ -45,7 +45,7 @@ final class SparseQuantizedCodec {
   }
 
   /** The gap symbols for ascending positions; trailing zeros of the tensor need none. */
-  private static int[] gapSymbols(int[] positions, int gapBits) {
+  static int[] gapSymbols(int[] positions, int gapBits) {
     int filler = (1 << gapBits) - 1;
     long count = positions.length;
     int previous = -1;
@@ -99,33 +99,8 @@ final class SparseQuantizedCodec {
       }
     }
 
-    int gapAt = in.position();
-    EncodedStream gaps = in.encodedStream("gap stream");
-    requireAlphabet(in, gapAt, "gap stream", gaps, gapBits);
-    // Every symbol advances by at least one element, and each stored element needs one.
-    if (gaps.symbolCount() < nonZeros || gaps.symbolCount() > elements) {
-      throw in.errorAt(
-          gapAt,
-          "gap stream has "
-              + gaps.symbolCount()
-              + " symbols; "
-              + nonZeros
-              + " non-zeros in "
-              + elements
-              + " elements need between "
-              + nonZeros
-              + " and "
-              + elements);
-    }
-    int gapPayloadAt = in.position() - gaps.payload().length;
-    int[] positions =
-        positions(
-            in,
-            gapPayloadAt,
-            decode(in, gapPayloadAt, "gap stream", gaps),
-            gapBits,
-            nonZeros,
-            elements);
+    Gaps gaps = readGaps(in, gapBits, nonZeros, elements);
+    int[] positions = gaps.positions();
 
     int indexAt = in.position();
     EncodedStream indices = in.encodedStream("index stream");
@@ -155,18 +130,57 @@ final class SparseQuantizedCodec {
 
     return new Decoded(
         new SparseQuantizedTensor(shape, codebook, positions, codes, indexBits, gapBits),
-        gaps.symbolCount() - nonZeros,
+        gaps.fillers(),
         gaps.payloadBits(),
         indices.payloadBits(),
         2 + 4L * codebookLength,
-        gaps.serializedSize()
-            - gaps.payload().length
-            + indices.serializedSize()
-            - indices.payload().length);
+        gaps.tableBytes() + indices.serializedSize() - indices.payload().length);
   }
 
-  private static void requireAlphabet(
-      ByteReader in, int at, String what, EncodedStream stream, int bits)
+  /**
+   * The stored positions a gap stream gives, and what it cost: its fillers, payload bits, and the
+   * bytes of its code table and counts.
+   */
+  record Gaps(int[] positions, int fillers, long payloadBits, long tableBytes) {}
+
+  /** Reads and replays the gap stream of {@code stored} elements among {@code elements}. */
+  static Gaps readGaps(ByteReader in, int gapBits, int stored, int elements)
+      throws ModelFormatException {
+    int gapAt = in.position();
+    EncodedStream gaps = in.encodedStream("gap stream");
+    requireAlphabet(in, gapAt, "gap stream", gaps, gapBits);
+    // Every symbol advances by at least one element, and each stored element needs one.
+    if (gaps.symbolCount() < stored || gaps.symbolCount() > elements) {
+      throw in.errorAt(
+          gapAt,
+          "gap stream has "
+              + gaps.symbolCount()
+              + " symbols; "
+              + stored
+              + " non-zeros in "
+              + elements
+              + " elements need between "
+              + stored
+              + " and "
+              + elements);
+    }
+    int gapPayloadAt = in.position() - gaps.payload().length;
+    int[] positions =
+        positions(
+            in,
+            gapPayloadAt,
+            decode(in, gapPayloadAt, "gap stream", gaps),
+            gapBits,
+            stored,
+            elements);
+    return new Gaps(
+        positions,
+        gaps.symbolCount() - stored,
+        gaps.payloadBits(),
+        gaps.serializedSize() - gaps.payload().length);
+  }
+
+  static void requireAlphabet(ByteReader in, int at, String what, EncodedStream stream, int bits)
       throws ModelFormatException {
     if (stream.code().alphabetSize() != 1 << bits) {
       throw in.errorAt(
@@ -181,7 +195,7 @@ final class SparseQuantizedCodec {
     }
   }
 
-  private static int[] decode(ByteReader in, int payloadAt, String what, EncodedStream stream)
+  static int[] decode(ByteReader in, int payloadAt, String what, EncodedStream stream)
       throws ModelFormatException {
     try {
       return HuffmanStreams.decode(stream);

@@ -2,6 +2,7 @@ package dev.deepcompress.runtime.format;
 
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
@@ -23,6 +24,7 @@ final class TensorCodec {
     switch (tensor) {
       case DenseTensor dense -> out.floats(dense.values());
       case SparseQuantizedTensor sparse -> SparseQuantizedCodec.write(out, sparse);
+      case QuantizedTensor quantized -> QuantizedCodec.write(out, quantized);
     }
   }
 
@@ -102,6 +104,7 @@ final class TensorCodec {
                     0,
                     0,
                     0,
+                    0,
                     4L * values.length));
           }
           case SPARSE_QUANTIZED -> {
@@ -122,6 +125,29 @@ final class TensorCodec {
                     decoded.indexPayloadBits(),
                     decoded.gapPayloadBits(),
                     decoded.codebookBytes(),
+                    0,
+                    decoded.huffmanTableBytes(),
+                    0));
+          }
+          case QUANTIZED -> {
+            QuantizedCodec.Decoded decoded = QuantizedCodec.read(in, shape);
+            QuantizedTensor tensor = decoded.tensor();
+            yield new ReadTensor(
+                tensor,
+                new TensorLayout(
+                    name,
+                    expected.role(),
+                    shape,
+                    encoding,
+                    sectionBytes,
+                    tensor.storedCount(),
+                    tensor.indexBits(),
+                    tensor.gapBits(),
+                    decoded.fillers(),
+                    decoded.indexPayloadBits(),
+                    decoded.gapPayloadBits(),
+                    decoded.tableBytes(),
+                    decoded.parameterBytes(),
                     decoded.huffmanTableBytes(),
                     0));
           }

@@ -1,6 +1,7 @@
 package dev.deepcompress.runtime.format;
 
 import dev.deepcompress.runtime.model.DenseTensor;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
 
@@ -14,7 +15,13 @@ public enum TensorEncoding {
   DENSE_FP32(0, 0),
 
   /** Non-zeros only: Huffman-coded position gaps and codebook indices, fp32 codebook. */
-  SPARSE_QUANTIZED(1, 1);
+  SPARSE_QUANTIZED(1, 1),
+
+  /**
+   * Any quantizer's levels (a table, affine scales and zero points, powers of two), every element
+   * or only the stored ones: Huffman-coded gaps (if sparse) and level indices.
+   */
+  QUANTIZED(2, 3);
 
   private final int id;
   private final int sinceMinorVersion;
@@ -39,6 +46,7 @@ public enum TensorEncoding {
     return switch (tensor) {
       case DenseTensor dense -> DENSE_FP32;
       case SparseQuantizedTensor sparse -> SPARSE_QUANTIZED;
+      case QuantizedTensor quantized -> QUANTIZED;
     };
   }
 

@@ -4,8 +4,8 @@ import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
 
 /**
- * What one TENS section of a file holds and what it costs. Fields that only a sparse-quantized
- * tensor has are 0 for a dense one.
+ * What one TENS section of a file holds and what it costs. Fields that only a quantized tensor has
+ * are 0 for a dense one; {@code gapBits} is 0 for a quantized tensor that stores every element.
  *
  * @param sectionBytes the whole section: framing, payload and CRC
  * @param nonZeros stored elements of a sparse-quantized tensor; non-zero values of a dense one
@@ -14,7 +14,9 @@ import dev.deepcompress.runtime.model.Shape;
  * @param fillers filler entries in the gap stream (gaps too long for one symbol)
  * @param indexPayloadBits Huffman-coded codebook indices, without table and padding
  * @param gapPayloadBits Huffman-coded position gaps, fillers included, without table and padding
- * @param codebookBytes codebook entry count and entries
+ * @param codebookBytes codebook entry count and entries (a table of encoding 2 included)
+ * @param parameterBytes encoding 2's level parameters other than a table (scales, zero points,
+ *     exponents), with their group size and mode
  * @param huffmanTableBytes both streams' code-length tables and counts
  * @param denseBytes fp32 values of a dense tensor
  */
@@ -31,6 +33,7 @@ public record TensorLayout(
     long indexPayloadBits,
     long gapPayloadBits,
     long codebookBytes,
+    long parameterBytes,
     long huffmanTableBytes,
     long denseBytes) {
 

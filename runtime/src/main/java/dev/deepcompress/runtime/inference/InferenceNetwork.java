@@ -8,6 +8,7 @@ import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
@@ -110,17 +111,36 @@ public final class InferenceNetwork {
   private static Step fullyConnected(LayerSpec.FullyConnected fc, Model model) {
     float[] bias = model.parameter(fc.biasName());
     return switch (model.tensor(fc.weightName())) {
-      case SparseQuantizedTensor sparse -> {
-        QuantizedSparseMatrix weight = QuantizedSparseMatrix.of(sparse, fc.outputs(), fc.inputs());
-        // Batch-1 inputs after a ReLU are mostly zero and take the column-wise product.
-        boolean skipsZeros = weight.skippingZerosCanPay();
-        if (skipsZeros) {
-          weight.prepareSkippingZeros();
-        }
-        yield new SparseFullyConnected(weight, bias, skipsZeros);
-      }
-      case DenseTensor dense -> new FullyConnected(fc.inputs(), fc.outputs(), dense.values(), bias);
+      case SparseQuantizedTensor sparse -> sparseFullyConnected(fc, sparse, null, bias);
+      case QuantizedTensor quantized ->
+          quantized
+              .codebookForm()
+              .map(form -> sparseFullyConnected(fc, form.tensor(), form.rowScales(), bias))
+              .orElseGet(
+                  () ->
+                      new FullyConnected(
+                          fc.inputs(),
+                          fc.outputs(),
+                          model.parameter(fc.weightName()),
+                          bias,
+                          DECODED_GEMM));
+      case DenseTensor dense ->
+          new FullyConnected(fc.inputs(), fc.outputs(), dense.values(), bias, DENSE_GEMM);
     };
+  }
+
+  /**
+   * @param rowScales each output's factor, applied to its product before the bias; null for none
+   */
+  private static Step sparseFullyConnected(
+      LayerSpec.FullyConnected fc, SparseQuantizedTensor sparse, float[] rowScales, float[] bias) {
+    QuantizedSparseMatrix weight = QuantizedSparseMatrix.of(sparse, fc.outputs(), fc.inputs());
+    // Batch-1 inputs after a ReLU are mostly zero and take the column-wise product.
+    boolean skipsZeros = weight.skippingZerosCanPay();
+    if (skipsZeros) {
+      weight.prepareSkippingZeros();
+    }
+    return new SparseFullyConnected(weight, new RowScales(rowScales, bias, 1), skipsZeros);
   }
 
   private static Step convolution(LayerSpec.Convolution spec, Shape input, Model model) {
@@ -128,21 +148,64 @@ public final class InferenceNetwork {
     int outputSize = spec.outputShape(input).elementCount();
     float[] bias = model.parameter(spec.biasName());
     Tensor weight = model.tensor(spec.weightName());
-    if (weight instanceof SparseQuantizedTensor sparse
+    SparseQuantizedTensor sparse = null;
+    float[] rowScales = null;
+    switch (weight) {
+      case SparseQuantizedTensor s -> sparse = s;
+      case QuantizedTensor q -> {
+        QuantizedTensor.CodebookForm form = q.codebookForm().orElse(null);
+        if (form != null) {
+          sparse = form.tensor();
+          rowScales = form.rowScales();
+        }
+      }
+      case DenseTensor d -> {}
+    }
+    if (sparse != null
         && sparse.nonZeroCount()
             <= MAX_COMPRESSED_CONVOLUTION_DENSITY * sparse.shape().elementCount()) {
       return new SparseConvolution(
           conv,
           outputSize,
           QuantizedSparseMatrix.of(sparse, spec.outputChannels(), conv.patchSize()),
-          bias);
+          new RowScales(rowScales, bias, outputSize / spec.outputChannels()));
     }
     return new Convolution(
         conv,
         outputSize,
         model.parameter(spec.weightName()),
         bias,
-        weight instanceof SparseQuantizedTensor ? DECODED_GEMM : DENSE_GEMM);
+        weight instanceof DenseTensor ? DENSE_GEMM : DECODED_GEMM);
+  }
+
+  /**
+   * The bias, and a factor per output row of a compressed weight whose codebook leaves out each
+   * row's scale (affine levels with a scale per output channel): the kernel then adds no bias, and
+   * each output becomes {@code scale × product + bias}.
+   *
+   * @param scales null when the kernel's products are final
+   * @param spatial outputs per channel and sample: 1 for a fully connected layer
+   */
+  private record RowScales(float[] scales, float[] bias, int spatial) {
+    /** The bias the kernel adds itself. */
+    float[] kernelBias() {
+      return scales == null ? bias : new float[bias.length];
+    }
+
+    void apply(float[] output, int batchSize) {
+      if (scales == null) {
+        return;
+      }
+      int channels = bias.length;
+      for (int n = 0; n < batchSize; n++) {
+        for (int c = 0; c < channels; c++) {
+          int offset = (n * channels + c) * spatial;
+          for (int i = offset; i < offset + spatial; i++) {
+            output[i] = scales[c] * output[i] + bias[c];
+          }
+        }
+      }
+    }
   }
 
   /** Elements per input row (the architecture's input shape, flattened). */
@@ -206,7 +269,7 @@ public final class InferenceNetwork {
   }
 
   /** {@code Y = X·Wᵀ + b}: X is batch×inputs, W is stored outputs×inputs. */
-  private record FullyConnected(int inputs, int outputs, float[] weight, float[] bias)
+  private record FullyConnected(int inputs, int outputs, float[] weight, float[] bias, String form)
       implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
@@ -225,22 +288,24 @@ public final class InferenceNetwork {
 
     @Override
     public LayerDescription describe(String name) {
-      return new LayerDescription(name, DENSE_GEMM, 4L * weight.length, weight.length);
+      return new LayerDescription(name, form, 4L * weight.length, weight.length);
     }
   }
 
   /** {@code Y = X·Wᵀ + b} with W in compressed form. */
   private record SparseFullyConnected(
-      QuantizedSparseMatrix weight, float[] bias, boolean skipsZeros) implements Step {
+      QuantizedSparseMatrix weight, RowScales rows, boolean skipsZeros) implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
       float[] output = new float[batchSize * weight.rows()];
+      float[] bias = rows.kernelBias();
       // Whether the columns are long enough was settled when the network was built.
       if (batchSize == 1 && skipsZeros && QuantizedSparseMatrix.enoughZerosToSkip(input)) {
         weight.multiplyVectorSkippingZeros(input, bias, output);
       } else {
         weight.multiplyBatch(input, batchSize, bias, output);
       }
+      rows.apply(output, batchSize);
       return output;
     }
 
@@ -291,15 +356,18 @@ public final class InferenceNetwork {
 
   /** Convolution through im2col and the compressed-form product. */
   private record SparseConvolution(
-      Conv2d conv, int outputSize, QuantizedSparseMatrix weight, float[] bias) implements Step {
+      Conv2d conv, int outputSize, QuantizedSparseMatrix weight, RowScales rows) implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
-      return convolve(
-          conv,
-          outputSize,
-          batchSize,
-          (output, columns, product) ->
-              conv.forward(input, batchSize, weight, bias, output, columns, product));
+      float[] output =
+          convolve(
+              conv,
+              outputSize,
+              batchSize,
+              (out, columns, product) ->
+                  conv.forward(input, batchSize, weight, rows.kernelBias(), out, columns, product));
+      rows.apply(output, batchSize);
+      return output;
     }
 
     @Override

@@ -146,6 +146,7 @@ public final class Model {
     return switch (tensor(name)) {
       case DenseTensor dense -> dense.values();
       case SparseQuantizedTensor sparse -> decoded.computeIfAbsent(name, n -> sparse.toDense());
+      case QuantizedTensor quantized -> decoded.computeIfAbsent(name, n -> quantized.toDense());
     };
   }
 

@@ -7,8 +7,10 @@ import dev.deepcompress.huffman.HuffmanStreams;
 import dev.deepcompress.runtime.format.FileLayout.Component;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
+import dev.deepcompress.runtime.model.Levels;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.RandomModels;
 import dev.deepcompress.runtime.model.RandomSparse;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
@@ -115,6 +117,50 @@ class FileLayoutTest {
             } else {
               assertEquals(Double.NaN, t.huffmanIndexBitsPerNonZero());
             }
+          }
+          case QuantizedTensor quantized -> {
+            other += 1 + 1 + 4 + 1; // index bits, gap bits, stored count, level kind
+            int n = quantized.storedCount();
+            EncodedStream indices =
+                HuffmanStreams.encode(unsigned(quantized.codes()), 1 << quantized.indexBits());
+            long tables = tableBytes(indices);
+            long gapPayload = 0;
+            if (!quantized.isDense()) {
+              int[] gapSymbols =
+                  SparsePayload.gapSymbols(quantized.positions(), quantized.gapBits());
+              EncodedStream gaps = HuffmanStreams.encode(gapSymbols, 1 << quantized.gapBits());
+              gapPayload = gaps.payload().length;
+              tables += tableBytes(gaps);
+              assertEquals(gapSymbols.length - n, t.fillers());
+            }
+            long levelBytes =
+                switch (quantized.levels()) {
+                  case Levels.Table table -> 2L + 4L * table.entries().length;
+                  case Levels.Affine affine ->
+                      4L + 1 + 4L * affine.scales().length + affine.zeroPoints().length;
+                  case Levels.PowersOfTwo log -> 2;
+                };
+            boolean table = quantized.levels() instanceof Levels.Table;
+            boolean bias = spec.role() == ParameterSpec.Role.BIAS;
+            if (bias) {
+              expected.merge(
+                  Component.QUANTIZED_BIASES,
+                  indices.payload().length + gapPayload + levelBytes + tables,
+                  Long::sum);
+            } else {
+              expected.merge(
+                  Component.CODEBOOK_INDICES, (long) indices.payload().length, Long::sum);
+              expected.merge(Component.POSITION_GAPS, gapPayload, Long::sum);
+              expected.merge(
+                  table ? Component.CODEBOOKS : Component.QUANTIZER_PARAMETERS,
+                  levelBytes,
+                  Long::sum);
+              expected.merge(Component.HUFFMAN_TABLES, tables, Long::sum);
+            }
+            assertEquals(TensorEncoding.QUANTIZED, t.encoding());
+            assertEquals(n, t.nonZeros());
+            assertEquals(quantized.gapBits(), t.gapBits());
+            assertEquals(indices.payloadBits(), t.indexPayloadBits());
           }
         }
       }

@@ -460,7 +460,9 @@ class ModelFileCorruptionTest {
     ModelFormatException e = rejects(file.replace(index, encoding).toBytes());
     assertEquals(file.offsetOf(index) + 16 + 12, e.offset());
     assertMessage(
-        e, "unknown tensor encoding id 7 (this reader knows 0 (DENSE_FP32), 1 (SPARSE_QUANTIZED))");
+        e,
+        "unknown tensor encoding id 7 (this reader knows 0 (DENSE_FP32), 1 (SPARSE_QUANTIZED),"
+            + " 2 (QUANTIZED))");
 
     byte[] transposed = original.clone();
     le(transposed).putInt(14, 3).putInt(18, 2);

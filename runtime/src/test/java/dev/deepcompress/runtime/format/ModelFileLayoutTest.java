@@ -189,16 +189,18 @@ class ModelFileLayoutTest {
 
     // The size accounting printed in the specification.
     FileLayout layout = ModelFile.inspect(actual, "example");
-    assertEquals(
-        Map.of(
-            FileLayout.Component.CODEBOOK_INDICES, 1L,
-            FileLayout.Component.POSITION_GAPS, 1L,
-            FileLayout.Component.CODEBOOKS, 14L,
-            FileLayout.Component.HUFFMAN_TABLES, 32L,
-            FileLayout.Component.BIASES, 8L,
-            FileLayout.Component.DENSE_WEIGHTS, 0L,
-            FileLayout.Component.HEADER_AND_OTHER, 176L),
-        layout.components());
+    Map<FileLayout.Component, Long> components =
+        new java.util.EnumMap<>(FileLayout.Component.class);
+    components.put(FileLayout.Component.CODEBOOK_INDICES, 1L);
+    components.put(FileLayout.Component.POSITION_GAPS, 1L);
+    components.put(FileLayout.Component.CODEBOOKS, 14L);
+    components.put(FileLayout.Component.QUANTIZER_PARAMETERS, 0L);
+    components.put(FileLayout.Component.HUFFMAN_TABLES, 32L);
+    components.put(FileLayout.Component.BIASES, 8L);
+    components.put(FileLayout.Component.QUANTIZED_BIASES, 0L);
+    components.put(FileLayout.Component.DENSE_WEIGHTS, 0L);
+    components.put(FileLayout.Component.HEADER_AND_OTHER, 176L);
+    assertEquals(components, layout.components());
     TensorLayout fc = layout.tensors().get(0);
     assertEquals(2, fc.fillers());
     assertEquals(2.0, fc.fixedIndexBitsPerNonZero());

@@ -9,6 +9,7 @@ import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.RandomSparse;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
@@ -190,6 +191,14 @@ class SparseQuantizedFileTest {
                                 s.codes(),
                                 s.indexBits(),
                                 s.gapBits());
+                        case QuantizedTensor q ->
+                            new QuantizedTensor(
+                                q.shape(),
+                                q.levels(),
+                                q.positions(),
+                                q.codes(),
+                                q.indexBits(),
+                                q.gapBits());
                       }));
       assertArrayEquals(first, ModelFile.toBytes(Model.ofTensors(architecture, copies, Map.of())));
       assertArrayEquals(first, ModelFile.toBytes(ModelFile.fromBytes(first, "seed " + seed)));

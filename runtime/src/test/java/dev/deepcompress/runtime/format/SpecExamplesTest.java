@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.Levels;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.Shape;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
+import dev.deepcompress.runtime.model.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,7 +57,7 @@ class SpecExamplesTest {
   @Test
   void everyPrintedLengthAndChecksumMatchesThePrintedBytes() throws IOException {
     List<Example> examples = examples();
-    assertEquals(3, examples.size(), "examples found in §11");
+    assertEquals(4, examples.size(), "examples found in §11");
     List<String> wrong = new ArrayList<>();
     for (Example example : examples) {
       for (Unit unit : example.units()) {
@@ -117,6 +120,7 @@ class SpecExamplesTest {
                     0.00390625f,
                     new float[] {0.5f, 0.25f},
                     new float[] {0.25f, 0.5f})));
+    described.put("11.4", quantizedModel());
     List<Example> examples = examples();
     assertEquals(
         described.keySet(),
@@ -127,6 +131,32 @@ class SpecExamplesTest {
       assertArrayEquals(ModelFile.toBytes(model), printed, example.heading());
       ModelFileRoundTripTest.assertSameModel(model, ModelFile.fromBytes(printed, "example"));
     }
+  }
+
+  /** The model of §11.4: affine per-channel weights, a powers-of-two bias stored whole. */
+  static Model quantizedModel() {
+    Architecture architecture =
+        new Architecture("affine", Shape.of(4), List.of(new LayerSpec.FullyConnected("fc", 4, 2)));
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    tensors.put(
+        "fc.weight",
+        new QuantizedTensor(
+            Shape.of(2, 4),
+            new Levels.Affine(
+                2, 4, 4, new float[] {0.5f, 0.75f}, Levels.ZeroPoints.SHARED, new int[] {2}),
+            new int[] {0, 2, 5, 7},
+            new byte[] {3, 1, 3, 1},
+            2,
+            2));
+    tensors.put(
+        "fc.bias",
+        QuantizedTensor.dense(
+            Shape.of(2), new Levels.PowersOfTwo(2, -1, false), new byte[] {1, 2}, 2));
+    Model model = Model.ofTensors(architecture, tensors, Map.of());
+    assertArrayEquals(
+        new float[] {0.5f, 0, -0.5f, 0, 0, 0.75f, 0, -0.75f}, model.parameter("fc.weight"));
+    assertArrayEquals(new float[] {0.5f, -0.5f}, model.parameter("fc.bias"));
+    return model;
   }
 
   /** The model of §11.2. */

@@ -1,0 +1,159 @@
+package dev.deepcompress.quantization;
+
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Quantized;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Quantization-aware training with full-precision shadow weights: the network holds the quantized
+ * weights, so the forward pass and every evaluation see them; the gradient taken there reaches the
+ * shadow weights straight through (as the quantizer's {@link #shadowGradient} says); after each
+ * update the shadow weights move by exactly the update the optimizer made, and are quantized again.
+ * Weight decay therefore acts on the quantized weight the forward pass saw. Pruned weights, their
+ * gradients and their momentum stay at exactly {@code +0.0}.
+ */
+abstract class ShadowTraining implements QuantizedTraining {
+  private final CompressedTensor pruned;
+
+  /** Flat positions of the kept weights, ascending. */
+  protected final int[] positions;
+
+  /** One full-precision weight per kept weight, in position order. */
+  protected final float[] shadow;
+
+  /** Each kept weight's current level index. */
+  protected final int[] indices;
+
+  /** The whole tensor as the network holds it: kept weights at their levels, pruned +0.0. */
+  private final float[] values;
+
+  ShadowTraining(CompressedTensor pruned, float[] weights) {
+    this.pruned = pruned;
+    if (weights.length != pruned.mask().size()) {
+      throw new IllegalArgumentException(
+          pruned.name() + ": " + weights.length + " weights for a mask of " + pruned.mask().size());
+    }
+    this.positions = pruned.mask().keptPositions();
+    this.shadow = new float[positions.length];
+    for (int j = 0; j < positions.length; j++) {
+      shadow[j] = weights[positions[j]];
+    }
+    this.indices = new int[positions.length];
+    this.values = new float[weights.length];
+  }
+
+  /** Quantizes the shadow weights: fills {@link #indices} (and may re-derive parameters). */
+  protected abstract void assign();
+
+  /** The value of kept weight {@code j} at its current index. */
+  protected abstract float level(int j);
+
+  /** The quantization the current indices and parameters make. */
+  protected abstract Quantized quantization();
+
+  /**
+   * The gradient for shadow weight {@code j} given {@code g}, the gradient at its quantized value:
+   * {@code g} itself for a plain straight-through estimator.
+   */
+  protected abstract float shadowGradient(int j, float g);
+
+  /** Called after the shadow weights took an update and before they are quantized again. */
+  protected void shadowsUpdated() {}
+
+  /**
+   * What the quantizer trains besides the shadow weights (a ternary quantizer's two scales), as
+   * copies; none by default. Parameters derived from the shadow weights on each assignment, or
+   * fixed when the quantizer was built, are not state.
+   */
+  protected List<float[]> learnedLevels() {
+    return List.of();
+  }
+
+  /**
+   * Takes back what {@link #learnedLevels} gave; checks it all before changing anything.
+   *
+   * @throws IllegalArgumentException if it is not of this quantizer's number and sizes of arrays
+   */
+  protected void restoreLevels(List<float[]> learned) {
+    if (!learned.isEmpty()) {
+      throw new IllegalArgumentException("no trained levels to restore, got " + learned.size());
+    }
+  }
+
+  /** The shadow weights, then the {@link #learnedLevels}. */
+  @Override
+  public final List<float[]> learned() {
+    List<float[]> learned = new ArrayList<>();
+    learned.add(shadow.clone());
+    learned.addAll(learnedLevels());
+    return learned;
+  }
+
+  @Override
+  public final void restoreLearned(List<float[]> learned) {
+    if (learned.isEmpty() || learned.getFirst().length != shadow.length) {
+      throw new IllegalArgumentException(
+          pruned.name() + ": expected " + shadow.length + " shadow weights first");
+    }
+    restoreLevels(learned.subList(1, learned.size()));
+    System.arraycopy(learned.getFirst(), 0, shadow, 0, shadow.length);
+    requantize();
+  }
+
+  /** Assigns the starting shadow weights; subclasses call it last in their constructor. */
+  protected final void start() {
+    requantize();
+  }
+
+  private void requantize() {
+    assign();
+    for (int j = 0; j < positions.length; j++) {
+      values[positions[j]] = level(j);
+    }
+  }
+
+  @Override
+  public final void quantize(float[] weights) {
+    System.arraycopy(values, 0, weights, 0, values.length);
+  }
+
+  @Override
+  public final CompressedTensor tensor() {
+    return pruned.withQuantization(quantization());
+  }
+
+  @Override
+  public final void constrainGradient(float[] gradient) {
+    pruned.mask().zeroPruned(gradient);
+    for (int j = 0; j < positions.length; j++) {
+      gradient[positions[j]] = shadowGradient(j, gradient[positions[j]]);
+    }
+  }
+
+  @Override
+  public final void constrainValues(float[] updated) {
+    for (int j = 0; j < positions.length; j++) {
+      int p = positions[j];
+      shadow[j] += updated[p] - values[p];
+    }
+    shadowsUpdated();
+    requantize();
+    System.arraycopy(values, 0, updated, 0, values.length);
+  }
+
+  @Override
+  public final void constrainMomentum(float[] momentum) {
+    pruned.mask().zeroPruned(momentum);
+  }
+
+  /** The weights {@code pruned}'s mask keeps, in position order. */
+  static float[] kept(CompressedTensor pruned, float[] weights) {
+    int[] positions = pruned.mask().keptPositions();
+    float[] kept = new float[positions.length];
+    for (int j = 0; j < positions.length; j++) {
+      kept[j] = weights[positions[j]];
+    }
+    return kept;
+  }
+}

@@ -1,0 +1,218 @@
+package dev.deepcompress.quantization;
+
+import dev.deepcompress.compression.CompressedTensor;
+import dev.deepcompress.compression.Parametric;
+import dev.deepcompress.compression.Quantized;
+import dev.deepcompress.quantization.QuantizerSpec.Clipping;
+import dev.deepcompress.runtime.model.Levels;
+
+/**
+ * Uniform affine quantization, {@code value = S (q − Z)}, with a scale per tensor, output channel
+ * or group, calibrated on each group's kept weights in time linear in their number. Trained mode
+ * keeps the calibrated scales and zero points and trains shadow weights; the straight-through
+ * gradient is zero for a shadow weight outside its group's range, which the grid cannot follow.
+ */
+record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
+
+  /** Clipping ranges an MSE calibration tries: this many equal steps from 0 to min–max. */
+  static final int MSE_CANDIDATES = 100;
+
+  @Override
+  public CompressedTensor quantize(CompressedTensor pruned, float[] weights) {
+    return training(pruned, weights).tensor();
+  }
+
+  @Override
+  public QuantizedTraining training(CompressedTensor pruned, float[] weights) {
+    return new Training(pruned, weights, calibrate(pruned, weights));
+  }
+
+  /** The affine levels for the weights {@code pruned}'s mask keeps. */
+  Levels.Affine calibrate(CompressedTensor pruned, float[] weights) {
+    int rows = pruned.spec().shape().dim(0);
+    int rowLength = weights.length / rows;
+    int groupSize =
+        switch (spec.scope()) {
+          case TENSOR -> 0;
+          case CHANNEL -> rowLength;
+          case GROUP -> Math.min(spec.groupSize(), rowLength);
+        };
+    int groups = (int) Levels.Affine.groupCount(rows, rowLength, groupSize);
+    int[] positions = pruned.mask().keptPositions();
+    // The kept weights by group: counts, then offsets, then the values.
+    int[] start = new int[groups + 1];
+    for (int p : positions) {
+      start[Levels.Affine.group(p, rowLength, groupSize) + 1]++;
+    }
+    for (int g = 0; g < groups; g++) {
+      start[g + 1] += start[g];
+    }
+    float[] byGroup = new float[positions.length];
+    int[] next = start.clone();
+    for (int p : positions) {
+      byGroup[next[Levels.Affine.group(p, rowLength, groupSize)]++] = weights[p];
+    }
+    float[] scales = new float[groups];
+    int[] zeroPoints = new int[spec.symmetric() ? 1 : groups];
+    int top = (1 << spec.bits()) - 1;
+    for (int g = 0; g < groups; g++) {
+      float[] values = java.util.Arrays.copyOfRange(byGroup, start[g], start[g + 1]);
+      if (spec.symmetric()) {
+        int half = 1 << (spec.bits() - 1);
+        scales[g] = (float) (symmetricRange(values) / (half - 1));
+        zeroPoints[0] = half;
+      } else {
+        double[] range = asymmetricRange(values);
+        scales[g] = (float) ((range[1] - range[0]) / top);
+        zeroPoints[g] = zeroPoint(range[0], scales[g], top);
+      }
+    }
+    return new Levels.Affine(
+        spec.bits(),
+        rowLength,
+        groupSize,
+        scales,
+        spec.symmetric() ? Levels.ZeroPoints.SHARED : Levels.ZeroPoints.PER_GROUP,
+        zeroPoints);
+  }
+
+  private static int zeroPoint(double lo, float scale, int top) {
+    return scale > 0 ? (int) Math.max(0, Math.min(top, Math.rint(-lo / scale))) : 0;
+  }
+
+  /** The level index of {@code w} on the grid {@code scale, zero} of {@code 0..top}. */
+  static int index(float w, float scale, int zero, int top) {
+    if (!(scale > 0)) {
+      return zero;
+    }
+    return (int) Math.max(0, Math.min(top, Math.rint(w / scale) + zero));
+  }
+
+  /** α of a symmetric grid: the magnitude the clipping method gives. */
+  private double symmetricRange(float[] values) {
+    if (values.length == 0) {
+      return 0;
+    }
+    float[] magnitudes = new float[values.length];
+    double max = 0;
+    for (int i = 0; i < values.length; i++) {
+      magnitudes[i] = Math.abs(values[i]);
+      max = Math.max(max, magnitudes[i]);
+    }
+    return switch (spec.clipping()) {
+      case MIN_MAX -> max;
+      case PERCENTILE -> Select.quantile(magnitudes, spec.percentile() / 100);
+      case MSE -> {
+        int half = 1 << (spec.bits() - 1);
+        double best = max;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int k = 1; k <= MSE_CANDIDATES; k++) {
+          double alpha = max * k / MSE_CANDIDATES;
+          float scale = (float) (alpha / (half - 1));
+          double error = error(values, scale, half, 2 * half - 1);
+          if (error < bestError) {
+            bestError = error;
+            best = alpha;
+          }
+        }
+        yield best;
+      }
+    };
+  }
+
+  /** {@code [lo, hi]} of an asymmetric grid, zero inside it. */
+  private double[] asymmetricRange(float[] values) {
+    if (values.length == 0) {
+      return new double[] {0, 0};
+    }
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : values) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    double lo = Math.min(min, 0);
+    double hi = Math.max(max, 0);
+    if (spec.clipping() == Clipping.PERCENTILE) {
+      double q = spec.percentile() / 100;
+      lo = Math.min(0, Select.quantile(values.clone(), 1 - q));
+      hi = Math.max(0, Select.quantile(values.clone(), q));
+    } else if (spec.clipping() == Clipping.MSE) {
+      int top = (1 << spec.bits()) - 1;
+      double bestT = 1;
+      double bestError = Double.POSITIVE_INFINITY;
+      for (int k = 1; k <= MSE_CANDIDATES; k++) {
+        double t = (double) k / MSE_CANDIDATES;
+        float scale = (float) ((hi - lo) * t / top);
+        double error = error(values, scale, zeroPoint(lo * t, scale, top), top);
+        if (error < bestError) {
+          bestError = error;
+          bestT = t;
+        }
+      }
+      lo *= bestT;
+      hi *= bestT;
+    }
+    return new double[] {lo, hi};
+  }
+
+  /** Squared error of quantizing {@code values} on one grid. */
+  private static double error(float[] values, float scale, int zero, int top) {
+    double sum = 0;
+    for (float v : values) {
+      double d = v - scale * (float) (index(v, scale, zero, top) - zero);
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  /** Shadow weights under fixed affine levels. */
+  private static final class Training extends ShadowTraining {
+    private final Levels.Affine levels;
+    private final float[] scales;
+    private final int[] zeroPoints;
+    private final int[] groups;
+    private final int top;
+
+    Training(CompressedTensor pruned, float[] weights, Levels.Affine levels) {
+      super(pruned, weights);
+      this.levels = levels;
+      this.scales = levels.scales();
+      this.top = (1 << levels.bits()) - 1;
+      this.groups = new int[positions.length];
+      this.zeroPoints = new int[positions.length];
+      int[] z = levels.zeroPoints();
+      for (int j = 0; j < positions.length; j++) {
+        groups[j] = levels.group(positions[j]);
+        zeroPoints[j] = z.length == 1 ? z[0] : z[groups[j]];
+      }
+      start();
+    }
+
+    @Override
+    protected void assign() {
+      for (int j = 0; j < shadow.length; j++) {
+        indices[j] = index(shadow[j], scales[groups[j]], zeroPoints[j], top);
+      }
+    }
+
+    @Override
+    protected float level(int j) {
+      return levels.value(indices[j], positions[j]);
+    }
+
+    @Override
+    protected Quantized quantization() {
+      return new Parametric(levels.bits(), levels, indices);
+    }
+
+    @Override
+    protected float shadowGradient(int j, float g) {
+      float scale = scales[groups[j]];
+      float w = shadow[j];
+      boolean inside =
+          w >= scale * (float) (0 - zeroPoints[j]) && w <= scale * (float) (top - zeroPoints[j]);
+      return inside ? g : 0f;
+    }
+  }
+}
