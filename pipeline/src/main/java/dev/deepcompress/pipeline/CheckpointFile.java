@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -271,21 +269,17 @@ final class CheckpointFile {
 
     String text(int length, String what) throws FormatException {
       int at = buffer.position();
-      try {
-        String text =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(buffer.slice(at, length))
-                .toString();
-        skip(length);
-        return text;
-      } catch (CharacterCodingException e) {
-        throw error(at, what + " is not valid UTF-8");
-      } catch (IndexOutOfBoundsException e) {
+      if (length > buffer.remaining()) {
         throw error(at, what + " runs past the end of the file");
       }
+      byte[] bytes = new byte[length];
+      buffer.get(bytes);
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      // Decoding replaces what is not UTF-8; well-formed text encodes back to the same bytes.
+      if (!Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
+        throw error(at, what + " is not valid UTF-8");
+      }
+      return text;
     }
 
     /** Checks the CRC32C that follows the bytes from {@code start} to here. */

@@ -22,6 +22,16 @@ import org.junit.jupiter.api.Test;
 
 class IterativePruningTest {
 
+  /** A listener that keeps every epoch's progress. */
+  private static IterativePruning.Listener recording(List<IterativePruning.Progress> saved) {
+    return new IterativePruning.Listener() {
+      @Override
+      public void epochFinished(IterativePruning.Progress progress) {
+        saved.add(progress);
+      }
+    };
+  }
+
   /**
    * A run continued from each epoch's progress, in a network that holds only the reference's
    * weights, ends exactly as the uninterrupted run: same weights, masks, reports and losses.
@@ -45,19 +55,7 @@ class IterativePruningTest {
     IterativePruning.Settings settings = new IterativePruning.Settings(3, 2, retrain);
     List<IterativePruning.Progress> saved = new ArrayList<>();
     IterativePruning.Result whole =
-        IterativePruning.run(
-            network,
-            plan,
-            settings,
-            batches,
-            5,
-            test,
-            new IterativePruning.Listener() {
-              @Override
-              public void epochFinished(IterativePruning.Progress progress) {
-                saved.add(progress);
-              }
-            });
+        IterativePruning.run(network, plan, settings, batches, 5, test, recording(saved));
     assertEquals(6, saved.size());
     assertEquals(6, whole.losses().size());
 
@@ -91,18 +89,7 @@ class IterativePruningTest {
         new IterativePruning.Settings(2, 1, SolverConfig.caffeLenet());
     List<IterativePruning.Progress> saved = new ArrayList<>();
     IterativePruning.run(
-        network,
-        plan,
-        settings,
-        batches,
-        0,
-        TestData.quadrants(50, 3),
-        new IterativePruning.Listener() {
-          @Override
-          public void epochFinished(IterativePruning.Progress progress) {
-            saved.add(progress);
-          }
-        });
+        network, plan, settings, batches, 0, TestData.quadrants(50, 3), recording(saved));
     IterativePruning.Settings longer =
         new IterativePruning.Settings(2, 3, SolverConfig.caffeLenet());
     IllegalArgumentException e =

@@ -126,17 +126,8 @@ class TrainerTest {
     assertFalse(
         Arrays.equals(
             saved.parameters().get("ip1.weight"), original.parameter("ip1.weight").values()));
-  }
 
-  @Test
-  void withoutTheLearnedStateOrTheMomentumTrainingWouldDiffer() {
-    Batches batches = new Batches(TestData.quadrants(700, 5), 64, 3);
-    Network original = Network.initialize(TestData.MLP, 8);
-    Trainer trainer = dampedTrainer(original);
-    trainer.trainEpoch(batches, 0, new Trainer.Listener() {});
-    Trainer.State saved = trainer.state();
-    trainer.trainEpoch(batches, 1, new Trainer.Listener() {});
-
+    // Without the momentum, training would go elsewhere: the state must hold it.
     Network partial = Network.initialize(TestData.MLP, 8);
     Trainer withoutMomentum = dampedTrainer(partial);
     Map<String, float[]> zeros = new LinkedHashMap<>();
@@ -144,10 +135,10 @@ class TrainerTest {
     withoutMomentum.restore(
         new Trainer.State(saved.iteration(), saved.parameters(), zeros, saved.constraints()));
     withoutMomentum.trainEpoch(batches, 1, new Trainer.Listener() {});
+    withoutMomentum.trainEpoch(batches, 2, new Trainer.Listener() {});
     assertFalse(
         Arrays.equals(
-            original.parameter("ip1.weight").values(), partial.parameter("ip1.weight").values()),
-        "the momentum matters, so the state must hold it");
+            original.parameter("ip1.weight").values(), partial.parameter("ip1.weight").values()));
   }
 
   @Test
