@@ -6,7 +6,6 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.QuantizerSpec;
-import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
@@ -35,7 +34,8 @@ import picocli.CommandLine.Spec;
     name = "compress",
     mixinStandardHelpOptions = true,
     description = {
-      "Compress a trained model file: prune and retrain, quantize and retrain, Huffman-code.",
+      "Compress a trained model file or ONNX model: prune and retrain, quantize and retrain,"
+          + " Huffman-code.",
       "Layers are named as in 'inspect'. Without --keep or --prune-std, a model the paper"
           + " reports on gets the paper's per-layer pruning and weight bits; otherwise every"
           + " layer an option names is compressed (unpruned unless --keep or --prune-std says"
@@ -46,7 +46,10 @@ final class CompressCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin DataFileOptions files;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "Trained model file (dense).")
+  @Parameters(
+      index = "0",
+      paramLabel = "IN",
+      description = "Trained model: a dense model file, or an ONNX file (imported first).")
   Path input;
 
   @Option(names = "--out", required = true, paramLabel = "OUT", description = "File to write.")
@@ -122,6 +125,7 @@ final class CompressCommand implements Callable<Integer> {
               + " continues a stopped run (default: OUT.resume beside OUT).")
   Path stateDir;
 
+  @Mixin InputPreprocessingOptions inputOptions;
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
 
@@ -133,7 +137,7 @@ final class CompressCommand implements Callable<Integer> {
     common.apply();
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
-    Model file = ModelFile.read(input);
+    Model file = ModelFiles.read(input, inputOptions);
     Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
     // A file from before format 1.2 gets the preprocessing assumed for it recorded.
     Model reference = preprocessing.map(file::withPreprocessing).orElse(file);

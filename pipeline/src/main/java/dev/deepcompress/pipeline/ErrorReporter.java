@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.datasets.DatasetException;
+import dev.deepcompress.onnx.OnnxImportException;
 import dev.deepcompress.runtime.format.ModelFormatException;
 import dev.deepcompress.training.TrainingDivergedException;
 import java.io.IOException;
@@ -58,6 +59,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
       case AccessDeniedException e -> "permission denied: " + e.getFile();
       case FileSystemException e -> e.getMessage();
       case ModelFormatException e -> e.getMessage();
+      case OnnxImportException e -> e.getMessage();
       case DatasetException e -> e.getMessage();
       case TrainingDivergedException e -> e.getMessage();
       case UserInputException e -> e.getMessage();

@@ -17,6 +17,8 @@ final class ArchitectureCodec {
 
   static final int MAX_POOL = 4;
 
+  static final int AVERAGE_POOL = 5;
+
   /** Smallest possible layer record (kind, name length, one name byte): bounds the layer count. */
   private static final int MIN_LAYER_BYTES = 4;
 
@@ -86,6 +88,12 @@ final class ArchitectureCodec {
         out.u32(pool.kernelSize());
         out.u32(pool.stride());
       }
+      case LayerSpec.AveragePool pool -> {
+        out.u8(AVERAGE_POOL);
+        out.string(pool.name());
+        out.u32(pool.kernelSize());
+        out.u32(pool.stride());
+      }
     }
   }
 
@@ -114,6 +122,11 @@ final class ArchitectureCodec {
                 name,
                 in.u32InRange("max pooling kernel size", 1, Integer.MAX_VALUE),
                 in.u32InRange("max pooling stride", 1, Integer.MAX_VALUE));
+        case AVERAGE_POOL ->
+            new LayerSpec.AveragePool(
+                name,
+                in.u32InRange("average pooling kernel size", 1, Integer.MAX_VALUE),
+                in.u32InRange("average pooling stride", 1, Integer.MAX_VALUE));
         default ->
             throw in.errorAt(start, "unknown layer kind " + kind + " for layer '" + name + "'");
       };

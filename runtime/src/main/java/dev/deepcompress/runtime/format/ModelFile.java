@@ -5,20 +5,15 @@ import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@code .dcmodel} file: a model's architecture, metadata and parameter tensors in
@@ -53,55 +48,13 @@ public final class ModelFile {
   private ModelFile() {}
 
   /**
-   * Writes atomically: the bytes go to a temporary file in the target's directory, are forced to
-   * disk, and the temporary file is renamed over the target. On any failure the temporary file is
-   * removed and an existing target is left untouched.
+   * Writes atomically ({@link AtomicFile}): on any failure an existing target is left untouched.
    *
    * @throws IllegalArgumentException if the model cannot be represented (non-finite parameters,
    *     over-long strings, too large)
    */
   public static void write(Model model, Path path) throws IOException {
-    byte[] bytes = toBytes(model);
-    Path target = path.toAbsolutePath();
-    Path directory = target.getParent();
-    if (directory == null) {
-      throw new IllegalArgumentException("not a file path: " + path);
-    }
-    Path temp =
-        directory.resolve(
-            "."
-                + target.getFileName()
-                + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
-                + ".tmp");
-    try {
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    syncDirectory(directory);
-  }
-
-  /** Makes the rename itself durable where the platform allows syncing a directory. */
-  private static void syncDirectory(Path directory) {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      // Some platforms cannot open or sync a directory; the file is complete either way.
-    }
+    AtomicFile.write(path, toBytes(model));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.deepcompress.runtime.inference;
 
+import dev.deepcompress.runtime.kernels.AveragePool2d;
 import dev.deepcompress.runtime.kernels.Conv2d;
 import dev.deepcompress.runtime.kernels.Gemm;
 import dev.deepcompress.runtime.kernels.MaxPool2d;
@@ -100,6 +101,9 @@ public final class InferenceNetwork {
             case LayerSpec.Convolution conv -> convolution(conv, input, model);
             case LayerSpec.MaxPool pool ->
                 new MaxPool(MaxPool2d.of(pool, input), pool.outputShape(input).elementCount());
+            case LayerSpec.AveragePool pool ->
+                new AveragePool(
+                    AveragePool2d.of(pool, input), pool.outputShape(input).elementCount());
             case LayerSpec.Relu relu -> new Relu();
           };
       steps.add(step);
@@ -381,6 +385,20 @@ public final class InferenceNetwork {
     public float[] apply(float[] input, int batchSize) {
       float[] output = new float[batchSize * outputSize];
       pool.forward(input, batchSize, output, null);
+      return output;
+    }
+
+    @Override
+    public LayerDescription describe(String name) {
+      return new LayerDescription(name, NO_WEIGHTS, 0, 0);
+    }
+  }
+
+  private record AveragePool(AveragePool2d pool, int outputSize) implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[batchSize * outputSize];
+      pool.forward(input, batchSize, output);
       return output;
     }
 
