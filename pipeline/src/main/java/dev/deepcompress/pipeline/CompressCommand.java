@@ -136,6 +136,9 @@ final class CompressCommand implements Callable<Integer> {
     long start = System.nanoTime();
     common.apply();
     OutputPaths.requireWritableTarget(out);
+    Path stateDirectory =
+        stateDir != null ? stateDir : out.resolveSibling(out.getFileName() + ".resume");
+    OutputPaths.requireDirectoryTarget(stateDirectory);
     PrintStream console = System.out;
     Model file = ModelFiles.read(input, inputOptions);
     Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
@@ -164,10 +167,7 @@ final class CompressCommand implements Callable<Integer> {
     metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
     metadata.put("compress.plan", plan.describe());
-    StateDirectory state =
-        new StateDirectory(
-            stateDir != null ? stateDir : out.resolveSibling(out.getFileName() + ".resume"),
-            console);
+    StateDirectory state = new StateDirectory(stateDirectory, console);
     try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
       Compression.Result result =
           Compression.of(reference)

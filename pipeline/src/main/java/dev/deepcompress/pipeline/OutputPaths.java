@@ -20,4 +20,11 @@ final class OutputPaths {
       throw new UserInputException("output directory " + parent + " is not writable");
     }
   }
+
+  /** A directory the run will create or write into must not be a file. */
+  static void requireDirectoryTarget(Path directory) {
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw new UserInputException(directory + " is a file, not a directory");
+    }
+  }
 }

@@ -134,6 +134,7 @@ final class ReproduceCommand implements Callable<Integer> {
     Files.createDirectories(directory);
     Path file = directory.resolve(modelName + ModelFile.EXTENSION);
     OutputPaths.requireWritableTarget(file);
+    OutputPaths.requireDirectoryTarget(directory.resolve(STATE_DIRECTORY));
 
     DatasetOptions options = data.toDatasetOptions();
     Preprocessing preprocessing = ReferenceArchitectures.pixelScaling();
