@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -124,6 +125,14 @@ final class CompressCommand implements Callable<Integer> {
       description = "Also write report.md and report.json there.")
   Path reportDir;
 
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the run keeps its progress until it has finished, so that the same command"
+              + " continues a stopped run (default: OUT.resume beside OUT).")
+  Path stateDir;
+
   @Mixin InputPreprocessingOptions inputOptions;
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
@@ -152,6 +161,9 @@ final class CompressCommand implements Callable<Integer> {
     if (reportDir != null) {
       OutputPaths.requireWritableDirectory(reportDir);
     }
+    Path stateDirectory =
+        stateDir != null ? stateDir : out.resolveSibling(out.getFileName() + ".resume");
+    OutputPaths.requireWritableDirectory(stateDirectory);
     PrintStream console = System.out;
     Model file = ModelFiles.read(input, inputOptions);
     Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
@@ -180,39 +192,49 @@ final class CompressCommand implements Callable<Integer> {
     metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
     metadata.put("compress.plan", plan.describe());
-    Compression.Result result =
-        Compression.of(reference)
-            .plan(plan)
-            .data(splits)
-            .solver(solver)
-            .batchSize(batchSize)
-            .seed(seed)
-            .metadata(metadata)
-            .console(console)
-            .run();
-    Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
-    CompressionReport report =
-        new CompressionReport(
-                modelName,
-                referenceError,
-                measured.test().errorPercent(),
-                4 * reference.architecture().parameterCount(),
-                measured.layout(),
-                Optional.empty())
-            .withPruning(result.pruning())
-            .with("file", out.toString())
-            .with("wall_time_s", (System.nanoTime() - start) / 1e9);
-    String markdown = report.markdown();
-    console.println();
-    console.print(markdown);
-    if (reportDir != null) {
-      Files.createDirectories(reportDir);
-      Artifacts.writeText(reportDir.resolve("report.md"), markdown);
-      Artifacts.writeText(reportDir.resolve("report.json"), report.json());
+    StateDirectory state = new StateDirectory(stateDirectory, console);
+    try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
+      Compression.Result result =
+          Compression.of(reference)
+              .plan(plan)
+              .data(splits)
+              .solver(solver)
+              .batchSize(batchSize)
+              .seed(seed)
+              .metadata(metadata)
+              .console(console)
+              .checkpoints(state)
+              .run();
+      Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
+      CompressionReport report =
+          new CompressionReport(
+                  modelName,
+                  referenceError,
+                  measured.test().errorPercent(),
+                  4 * reference.architecture().parameterCount(),
+                  measured.layout(),
+                  Optional.empty())
+              .withPruning(result.pruning())
+              .with("file", out.toString())
+              .with("wall_time_s", (System.nanoTime() - start) / 1e9);
+      if (reportDir != null) {
+        Files.createDirectories(reportDir);
+        Map<String, float[]> before = new LinkedHashMap<>();
+        result.tensors().keySet().forEach(name -> before.put(name, reference.parameter(name)));
+        report.withPictures(ReportCharts.draw(reportDir, before, result, List.of(), "test"));
+      }
+      String markdown = report.markdown();
+      console.println();
+      console.print(markdown);
+      if (reportDir != null) {
+        Artifacts.writeText(reportDir.resolve("report.md"), markdown);
+        Artifacts.writeText(reportDir.resolve("report.json"), report.json());
+      }
+      state.clear();
+      console.printf(
+          "%nwrote %s (%,d bytes, %.1f× smaller than dense fp32)%n",
+          out, Files.size(out), report.ratio());
     }
-    console.printf(
-        "%nwrote %s (%,d bytes, %.1f× smaller than dense fp32)%n",
-        out, Files.size(out), report.ratio());
     return 0;
   }
 
