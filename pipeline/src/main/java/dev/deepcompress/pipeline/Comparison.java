@@ -101,9 +101,8 @@ final class Comparison {
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
             architecture,
-            DatasetKind.MNIST.cliName(),
+            DatasetKind.MNIST.cliName() + " without " + validation + " validation images",
             preprocessing,
-            validation,
             ReferenceTraining.DEFAULT_EPOCHS,
             seed,
             BATCH_SIZE,

@@ -3,6 +3,7 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
@@ -41,13 +42,19 @@ public final class Compression {
    * @param errorAfterQuantizationPct error right after quantization, before its retraining
    * @param errorsOn the samples those errors are measured on: "validation" when the data holds out
    *     a validation split, else "test"
+   * @param weightsAfterPruning each compressed weight tensor as pruning left it, by parameter name
+   * @param pruningLosses the mean loss of each retraining epoch of pruning, iterations in order
+   * @param quantizedLosses the mean loss of each retraining epoch after quantization
    */
   public record Result(
       Model model,
       Map<String, CompressedTensor> tensors,
       List<IterativePruning.IterationReport> pruning,
       double errorAfterQuantizationPct,
-      String errorsOn) {}
+      String errorsOn,
+      Map<String, float[]> weightsAfterPruning,
+      List<Double> pruningLosses,
+      List<Double> quantizedLosses) {}
 
   private final Model reference;
   private CompressionPlan plan;
@@ -58,6 +65,7 @@ public final class Compression {
   private Map<String, String> metadata = Map.of();
   private PrintStream console = new PrintStream(OutputStream.nullOutputStream());
   private boolean pruneUnusedUnits = true;
+  private Checkpoints checkpoints = Checkpoints.NONE;
 
   private Compression(Model reference) {
     this.reference = Objects.requireNonNull(reference, "reference");
@@ -135,6 +143,32 @@ public final class Compression {
   }
 
   /**
+   * Where the stages save their progress after each retraining epoch and look for it when they
+   * start (default: nowhere), so that a stopped run continues; see {@link #settings()}.
+   */
+  Compression checkpoints(Checkpoints checkpoints) {
+    this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+    return this;
+  }
+
+  /**
+   * Everything that decides the encoded model: the reference (its file's bytes), the plan, the
+   * data, the solver, the batch size, the seed, the metadata and whether unused units are pruned.
+   * Checkpoints saved under other settings are not continued.
+   */
+  RunSettings settings() {
+    return new RunSettings()
+        .with("reference", RunSettings.hex(RunSettings.sha256(ModelFile.toBytes(reference))))
+        .with("plan", plan.toJson())
+        .with("data", RunSettings.digest(data))
+        .with("solver", solver)
+        .with("batch_size", batchSize)
+        .with("seed", seed)
+        .with("prune_unused_units", pruneUnusedUnits)
+        .with("metadata", Json.write(new TreeMap<>(metadata)));
+  }
+
+  /**
    * Runs the three stages. The reference model is not changed.
    *
    * @throws IllegalStateException if no plan or no data was given
@@ -152,6 +186,8 @@ public final class Compression {
         plan,
         pruneUnusedUnits,
         metadata,
-        console);
+        console,
+        checkpoints,
+        this::settings);
   }
 }

@@ -47,6 +47,7 @@ final class CompressionReport {
   private String pruningMonitor = "test";
   private Search.Outcome search;
   private double searchFileValidationPct;
+  private List<ReportCharts.Picture> pictures = List.of();
 
   CompressionReport(
       String model,
@@ -91,6 +92,12 @@ final class CompressionReport {
   CompressionReport withSearch(Search.Outcome outcome, double fileValidationPct) {
     search = outcome;
     searchFileValidationPct = fileValidationPct;
+    return this;
+  }
+
+  /** Links the pictures drawn beside the report from both reports. */
+  CompressionReport withPictures(List<ReportCharts.Picture> pictures) {
+    this.pictures = List.copyOf(pictures);
     return this;
   }
 
@@ -267,6 +274,34 @@ final class CompressionReport {
       searchMarkdown(md);
     }
 
+    if (!pictures.isEmpty()) {
+      md.append("\n## Pictures\n\n");
+      Map<String, List<ReportCharts.Picture>> byLayer = new LinkedHashMap<>();
+      for (ReportCharts.Picture picture : pictures) {
+        if (picture.layer() != null) {
+          byLayer.computeIfAbsent(picture.layer(), l -> new ArrayList<>()).add(picture);
+        }
+      }
+      if (!byLayer.isEmpty()) {
+        md.append("Weights of each compressed layer, before and after pruning and after");
+        md.append(" quantization (the shared values marked):\n\n");
+        md.append("| layer | before pruning | after pruning | after quantization |\n");
+        md.append("|---|---|---|---|\n");
+        byLayer.forEach(
+            (layer, drawn) -> {
+              md.append("| ").append(layer);
+              drawn.forEach(p -> md.append(" | ").append(image(p)));
+              md.append(" |\n");
+            });
+        md.append('\n');
+      }
+      for (ReportCharts.Picture picture : pictures) {
+        if (picture.layer() == null) {
+          md.append(image(picture)).append("\n\n");
+        }
+      }
+    }
+
     md.append("\n## File bytes by component\n\n| component | bytes | share |\n|---|---:|---:|\n");
     for (Map.Entry<FileLayout.Component, Long> entry : layout.components().entrySet()) {
       md.append(
@@ -342,6 +377,10 @@ final class CompressionReport {
     return m;
   }
 
+  private static String image(ReportCharts.Picture picture) {
+    return "![" + picture.caption() + "](" + picture.file() + ")";
+  }
+
   private static Optional<PaperResults.Layer> paperRow(PaperResults paper, String name) {
     if (name.equals("total")) {
       return Optional.of(paper.total());
@@ -406,6 +445,7 @@ final class CompressionReport {
     if (search != null) {
       root.put("search", searchJson());
     }
+    root.put("pictures", pictures.stream().map(ReportCharts.Picture::file).toList());
     root.putAll(extra);
     paper.ifPresent(p -> root.put("paper", paperJson(p)));
     return Json.write(root);

@@ -5,6 +5,7 @@ import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.pruning.UnusedUnits;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
@@ -23,9 +24,13 @@ import dev.deepcompress.training.Parameter;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The paper's three stages in their one order: prune and retrain, quantize and retrain, encode.
@@ -36,7 +41,14 @@ final class Compressor {
 
   /** What quantization hands on: every tensor with its final quantization. */
   private record QuantizedTensors(
-      Map<String, CompressedTensor> tensors, double errorBeforeRetrainingPct) {}
+      Map<String, CompressedTensor> tensors,
+      double errorBeforeRetrainingPct,
+      List<Double> losses) {}
+
+  /** The names of the stages' checkpoints. */
+  static final String PRUNING = "pruning";
+
+  static final String QUANTIZATION = "quantization";
 
   /** Epoch orders for retraining start here, so they differ from the reference run's. */
   static final int FIRST_RETRAINING_EPOCH = 1_000;
@@ -54,6 +66,9 @@ final class Compressor {
   private final Objective objective;
   private final long seed;
   private final PrintStream console;
+  private final Checkpoints checkpoints;
+  private final Supplier<RunSettings> settings;
+  private RunSettings knownSettings;
 
   private Compressor(
       Network network,
@@ -62,7 +77,9 @@ final class Compressor {
       Monitor monitor,
       SolverConfig solver,
       long seed,
-      PrintStream console) {
+      PrintStream console,
+      Checkpoints checkpoints,
+      Supplier<RunSettings> settings) {
     this.network = network;
     this.plan = plan;
     this.tensorOfLayer = plan.weightTensors(network.architecture());
@@ -73,6 +90,20 @@ final class Compressor {
     this.objective = objective(network, plan.retraining().distilling());
     this.seed = seed;
     this.console = console;
+    this.checkpoints = checkpoints;
+    this.settings = settings;
+  }
+
+  /** The run's settings, worked out once and only if checkpoints are kept. */
+  private Checkpoints.Stage checkpoints(String stage) {
+    return checkpoints.stage(
+        stage,
+        () -> {
+          if (knownSettings == null) {
+            knownSettings = settings.get();
+          }
+          return knownSettings;
+        });
   }
 
   /**
@@ -80,6 +111,8 @@ final class Compressor {
    *
    * @param solver the reference's solver; retraining runs it at {@code
    *     plan.retraining().learningRateScale()} of its rate
+   * @param checkpoints where the stages save their progress and continue from it
+   * @param settings the settings that decide the result, under which checkpoints are saved
    */
   static Compression.Result run(
       Network network,
@@ -90,7 +123,9 @@ final class Compressor {
       CompressionPlan plan,
       boolean pruneUnusedUnits,
       Map<String, String> metadata,
-      PrintStream console) {
+      PrintStream console,
+      Checkpoints checkpoints,
+      Supplier<RunSettings> settings) {
     Compressor stages =
         new Compressor(
             network,
@@ -99,10 +134,14 @@ final class Compressor {
             Monitor.of(data),
             solver,
             seed,
-            console);
+            console,
+            checkpoints,
+            settings);
     IterativePruning.Result pruned = stages.pruneAndRetrain();
     Map<String, CompressedTensor> kept =
         pruneUnusedUnits ? unusedUnitsPruned(network, pruned.tensors(), console) : pruned.tensors();
+    Map<String, float[]> afterPruning = new LinkedHashMap<>();
+    kept.keySet().forEach(n -> afterPruning.put(n, network.parameter(n).values().clone()));
     QuantizedTensors quantized = stages.quantizeAndRetrain(kept);
     Model model =
         encode(network, quantized.tensors(), stages.byTensor(layer -> layer.gapBits()), metadata);
@@ -111,7 +150,10 @@ final class Compressor {
         quantized.tensors(),
         pruned.iterations(),
         quantized.errorBeforeRetrainingPct(),
-        stages.monitor.name());
+        stages.monitor.name(),
+        Collections.unmodifiableMap(afterPruning),
+        pruned.losses(),
+        quantized.losses());
   }
 
   /**
@@ -152,15 +194,34 @@ final class Compressor {
         retraining.pruneEpochs(),
         retrain.schedule().describe(),
         retraining.distilling().describe());
+    Map<String, ThresholdPolicy> policies = byTensor(LayerPlan::pruning);
+    IterativePruning.Settings settings =
+        new IterativePruning.Settings(
+            retraining.pruneIterations(), retraining.pruneEpochs(), retrain, objective);
+    Checkpoints.Stage saved = checkpoints(PRUNING);
+    Optional<IterativePruning.Progress> from =
+        saved
+            .load()
+            .flatMap(
+                checkpoint -> {
+                  try {
+                    IterativePruning.Progress progress = SavedProgress.pruning(checkpoint);
+                    progress.requireFits(settings, network, policies);
+                    return Optional.of(progress);
+                  } catch (IllegalArgumentException e) {
+                    saved.unusable(e.getMessage());
+                    return Optional.empty();
+                  }
+                });
     return IterativePruning.run(
         network,
-        byTensor(LayerPlan::pruning),
-        new IterativePruning.Settings(
-            retraining.pruneIterations(), retraining.pruneEpochs(), retrain, objective),
+        policies,
+        settings,
         batches,
         FIRST_RETRAINING_EPOCH,
         monitor.images(),
-        new PruningProgress(console, monitor.name()));
+        from,
+        new PruningProgress(console, saved, retraining.pruneEpochs(), monitor.name()));
   }
 
   /**
@@ -177,20 +238,24 @@ final class Compressor {
     specs.forEach((name, spec) -> quantizers.append(", ").append(name).append(' ').append(spec));
     console.printf("quantization%s: %s error %.2f%%%n", quantizers, monitor.name(), quantized);
     int epochs = plan.retraining().quantizeEpochs();
+    List<Double> losses = List.of();
     if (quantization.retrains() && epochs > 0) {
       CompressionPlan.Retraining retraining = plan.retraining();
-      ReferenceTraining.runEpochs(
-          new Trainer(network, annealed(epochs), quantization.constraints(), objective),
-          batches,
-          FIRST_RETRAINING_EPOCH + retraining.pruneIterations() * retraining.pruneEpochs(),
-          epochs,
-          monitor,
-          "quantized retraining",
-          console);
+      losses =
+          ReferenceTraining.runEpochs(
+              new Trainer(network, annealed(epochs), quantization.constraints(), objective),
+              batches,
+              FIRST_RETRAINING_EPOCH + retraining.pruneIterations() * retraining.pruneEpochs(),
+              epochs,
+              monitor,
+              "quantized retraining",
+              console,
+              checkpoints(QUANTIZATION),
+              "quantized retraining");
     }
     Map<String, CompressedTensor> tensors = new LinkedHashMap<>(quantization.tensors());
     tensors.putAll(quantizedBiases(network, plan, seed, monitor, console));
-    return new QuantizedTensors(tensors, quantized);
+    return new QuantizedTensors(tensors, quantized, losses);
   }
 
   /**
@@ -304,12 +369,27 @@ final class Compressor {
     return best;
   }
 
-  /** One line per pruning iteration, a progress bar per retraining epoch. */
-  record PruningProgress(PrintStream console, String monitored)
+  /**
+   * One line per pruning iteration, a progress bar per retraining epoch, a checkpoint after each.
+   */
+  private record PruningProgress(
+      PrintStream console, Checkpoints.Stage checkpoints, int epochs, String monitored)
       implements IterativePruning.Listener {
     @Override
     public Trainer.Listener epochStarted(int iteration, int epoch, int batches) {
       return new EpochProgress("prune " + iteration + ", epoch " + (epoch + 1), batches);
+    }
+
+    @Override
+    public void epochFinished(IterativePruning.Progress progress) {
+      checkpoints.save(
+          SavedProgress.of(progress),
+          "pruning iteration "
+              + progress.iteration()
+              + ", epoch "
+              + progress.epochsDone()
+              + "/"
+              + epochs);
     }
 
     @Override

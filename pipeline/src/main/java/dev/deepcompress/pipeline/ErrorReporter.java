@@ -6,6 +6,7 @@ import dev.deepcompress.runtime.format.ModelFormatException;
 import dev.deepcompress.training.TrainingDivergedException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -63,6 +64,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
       case TrainingDivergedException e -> e.getMessage();
       case UserInputException e -> e.getMessage();
       case IOException e -> "I/O error: " + e.getMessage();
+      case UncheckedIOException e -> e.getMessage();
       default -> null;
     };
   }

@@ -246,8 +246,20 @@ final class Search {
               tensors,
               pruned.rounds(),
               100.0 * quantized.errorsBeforeRetraining() / total,
-              "validation");
+              "validation",
+              weightsAfterPruning(pruned),
+              pruned.losses(),
+              quantized.losses());
       return new Outcome(result, plan, table, referenceErrors, maxErrors, errors, List.copyOf(log));
+    }
+
+    /** Each compressed weight tensor as pruning left it. */
+    private Map<String, float[]> weightsAfterPruning(Pruned pruned) {
+      Map<String, float[]> weights = new LinkedHashMap<>();
+      tensorOfLayer
+          .values()
+          .forEach(tensor -> weights.put(tensor, pruned.snapshot().parameter(tensor)));
+      return weights;
     }
 
     private Sensitivity.Context context(
@@ -294,7 +306,8 @@ final class Search {
         Map<String, Mask> masks,
         List<IterativePruning.IterationReport> rounds,
         int errors,
-        Model snapshot) {}
+        Model snapshot,
+        List<Double> losses) {}
 
     private Pruned prune(List<PruningPath.Point> path, int limit) {
       int rounds = base.retraining().pruneIterations();
@@ -312,6 +325,7 @@ final class Search {
           .values()
           .forEach(t -> masks.put(t, Mask.all(network.parameter(t).values().length)));
       List<IterativePruning.IterationReport> reports = new ArrayList<>();
+      List<Double> losses = new ArrayList<>();
       int passed = 0;
       int failed = path.size();
       int at = -1;
@@ -335,7 +349,7 @@ final class Search {
         }
         double afterPruning = applyPoint(path.get(target), masks);
         at = target;
-        retrain(masks, base.retraining().pruneEpochs(), "prune " + round);
+        losses.addAll(retrain(masks, base.retraining().pruneEpochs(), "prune " + round));
         errors = validationErrors();
         boolean pass = errors <= limit;
         // A point measured again may land either side of the limit; the first verdict stands.
@@ -364,7 +378,12 @@ final class Search {
         Compressor.unusedUnitsPruned(network, pruned, console)
             .forEach((tensor, value) -> masks.put(tensor, value.mask()));
       }
-      return new Pruned(Map.copyOf(masks), List.copyOf(reports), errors, network.toModel(Map.of()));
+      return new Pruned(
+          Map.copyOf(masks),
+          List.copyOf(reports),
+          errors,
+          network.toModel(Map.of()),
+          List.copyOf(losses));
     }
 
     /**
@@ -416,26 +435,31 @@ final class Search {
       return 100.0 * validationErrors() / data.validation().count();
     }
 
-    private void retrain(Map<String, Mask> masks, int epochs, String label) {
+    private List<Double> retrain(Map<String, Mask> masks, int epochs, String label) {
       Map<String, ParameterConstraint> constraints = new LinkedHashMap<>();
       masks.forEach((tensor, mask) -> constraints.put(tensor, new MaskConstraint(mask)));
-      train(constraints, epochs, label);
+      return train(constraints, epochs, label);
     }
 
-    private void train(Map<String, ParameterConstraint> constraints, int epochs, String label) {
-      ReferenceTraining.runEpochs(
-          new Trainer(
-              network,
-              Compressor.annealed(solver, retrainRate, epochs, batches.batchesPerEpoch()),
-              constraints,
-              objective),
-          batches,
-          epoch,
-          epochs,
-          Monitor.of(data),
-          label,
-          console);
+    private List<Double> train(
+        Map<String, ParameterConstraint> constraints, int epochs, String label) {
+      List<Double> losses =
+          ReferenceTraining.runEpochs(
+              new Trainer(
+                  network,
+                  Compressor.annealed(solver, retrainRate, epochs, batches.batchesPerEpoch()),
+                  constraints,
+                  objective),
+              batches,
+              epoch,
+              epochs,
+              Monitor.of(data),
+              label,
+              console,
+              Checkpoints.NONE.stage(label, RunSettings::new),
+              label);
       epoch += epochs;
+      return losses;
     }
 
     private IterativePruning.IterationReport report(
@@ -460,7 +484,8 @@ final class Search {
         Map<String, CompressedTensor> tensors,
         Map<String, Integer> bits,
         int errorsBeforeRetraining,
-        int errors) {}
+        int errors,
+        List<Double> losses) {}
 
     private Quantized quantize(Pruned pruned, int maxErrors) {
       Sensitivity.Context context =
@@ -540,20 +565,23 @@ final class Search {
         Map<String, CompressedTensor> tensors = tensors(pruned.masks());
         Quantization quantization = Quantization.apply(network, tensors, specs, seed);
         int before = validationErrors();
-        train(
-            quantization.constraints(), base.retraining().quantizeEpochs(), "centroid retraining");
+        List<Double> losses =
+            train(
+                quantization.constraints(),
+                base.retraining().quantizeEpochs(),
+                "centroid retraining");
         int errors = validationErrors();
         boolean pass = errors <= maxErrors;
         note(
             "quantized %s: %d errors after sharing, %d after centroid retraining (%s)",
             describeBits(bits), before, errors, pass ? "within" : "over");
         if (pass || attempt >= settings.backOffs()) {
-          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors);
+          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors, losses);
         }
         String worst = costliest(quantization, pruned.snapshot(), errors);
         Integer wider = worst == null ? null : widerThan(bits.get(worst));
         if (wider == null) {
-          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors);
+          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors, losses);
         }
         note("backing off %s from %d to %d bits", worst, bits.get(worst), wider);
         bits.put(worst, wider);

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +53,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--epochs",
       defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
+      converter = Converters.PositiveCount.class,
       description = "Passes over the training set (default ${DEFAULT-VALUE}).")
   int epochs;
 
@@ -61,7 +63,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "Seed for initialisation and shuffling.")
   long seed;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "64",
+      converter = Converters.PositiveCount.class,
+      description = "Mini-batch size.")
   int batchSize;
 
   @Mixin LearningRateOptions learningRate;
@@ -76,9 +82,6 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     common.apply();
-    if (epochs < 1 || batchSize < 1) {
-      throw new UserInputException("--epochs and --batch-size must be positive");
-    }
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
 
@@ -96,18 +99,15 @@ final class TrainCommand implements Callable<Integer> {
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
-            architecture,
-            loaded.name(),
-            preprocessing,
-            splits.validation().count(),
-            epochs,
-            seed,
-            batchSize,
-            solver);
+            architecture, loaded.name(), preprocessing, epochs, seed, batchSize, solver);
     long start = System.nanoTime();
     Network network = ReferenceTraining.train(settings, splits, console);
     double trainSeconds = (System.nanoTime() - start) / 1e9;
-    ModelFile.write(network.toModel(settings.metadata()), out);
+    Map<String, String> metadata = settings.metadata();
+    if (splits.validation().count() > 0) {
+      metadata.put(DataFileOptions.HELD_OUT_KEY, Integer.toString(splits.validation().count()));
+    }
+    ModelFile.write(network.toModel(metadata), out);
 
     // The figure reported is the figure of the file, read back by the runtime.
     Model written = ModelFile.read(out);

@@ -71,7 +71,9 @@ class CompressorTest {
         plan,
         false,
         Map.of(),
-        new PrintStream(console, true, StandardCharsets.UTF_8));
+        new PrintStream(console, true, StandardCharsets.UTF_8),
+        Checkpoints.NONE,
+        RunSettings::new);
   }
 
   @Test

@@ -35,6 +35,7 @@ public sealed interface LayerSpec {
                 + "→"
                 + outputs);
       }
+      requireTensorFits(name, "weight", outputs, inputs);
     }
 
     @Override
@@ -91,6 +92,7 @@ public sealed interface LayerSpec {
         throw new IllegalArgumentException(
             "layer " + name + ": padding must not be negative, got " + padding);
       }
+      requireTensorFits(name, "weight", outputChannels, inputChannels, kernelSize, kernelSize);
     }
 
     @Override
@@ -204,6 +206,21 @@ public sealed interface LayerSpec {
     @Override
     public Shape outputShape(Shape input) {
       return input;
+    }
+  }
+
+  /** A parameter tensor's elements must fit in a {@link Shape}, that is in one array. */
+  private static void requireTensorFits(String name, String tensor, int... dims) {
+    long elements = 1;
+    for (int d : dims) {
+      // Each factor is below 2³¹, so the product stays exact until it passes the bound.
+      elements *= d;
+      if (elements > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            String.format(
+                "layer %s: its %s %s is too large (a tensor holds at most %,d elements)",
+                name, tensor, Shape.describe(dims), Integer.MAX_VALUE));
+      }
     }
   }
 
