@@ -75,6 +75,8 @@ final class Search {
    * @param pruningShare the share of the allowance (maxErrors − the reference's errors) pruning may
    *     use; quantization gets the rest and whatever pruning leaves
    * @param backOffs the most times quantization starts again with a wider codebook
+   * @param narrowings the most times quantization within the budget starts again with narrower
+   *     codebooks, chosen with the errors it left unused
    * @param pruneUnusedUnits whether pruning ends by pruning the units nothing reads (exact)
    * @param widthRetrainImages training samples over which each codebook width of the pruned network
    *     is retrained once before its error is measured (0: measured right after sharing)
@@ -86,6 +88,7 @@ final class Search {
       int retrainImages,
       double pruningShare,
       int backOffs,
+      int narrowings,
       boolean pruneUnusedUnits,
       int widthRetrainImages) {}
 
@@ -558,35 +561,100 @@ final class Search {
             "codebook widths: no widths fit %d more errors, so the widest: %s",
             budget, describeBits(bits));
       }
-      for (int attempt = 0; ; attempt++) {
-        Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
-        bits.forEach(
-            (tensor, b) -> specs.put(tensor, new QuantizerSpec.KMeans(b, init, Mode.TRAINED)));
-        Map<String, CompressedTensor> tensors = tensors(pruned.masks());
-        Quantization quantization = Quantization.apply(network, tensors, specs, seed);
-        int before = validationErrors();
-        List<Double> losses =
-            train(
-                quantization.constraints(),
-                base.retraining().quantizeEpochs(),
-                "centroid retraining");
-        int errors = validationErrors();
-        boolean pass = errors <= maxErrors;
-        note(
-            "quantized %s: %d errors after sharing, %d after centroid retraining (%s)",
-            describeBits(bits), before, errors, pass ? "within" : "over");
-        if (pass || attempt >= settings.backOffs()) {
-          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors, losses);
+      Quantized quantized = null;
+      for (int backOffs = 0; quantized == null; backOffs++) {
+        Attempt attempt = quantizeAndRetrain(pruned, bits, maxErrors);
+        Quantized tried = attempt.result();
+        if (tried.errors() <= maxErrors || backOffs >= settings.backOffs()) {
+          quantized = tried;
+          break;
         }
-        String worst = costliest(quantization, pruned.snapshot(), errors);
+        String worst = costliest(attempt.quantization(), pruned.snapshot(), tried.errors());
         Integer wider = worst == null ? null : widerThan(bits.get(worst));
         if (wider == null) {
-          return new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors, losses);
+          quantized = tried;
+          break;
         }
         note("backing off %s from %d to %d bits", worst, bits.get(worst), wider);
         bits.put(worst, wider);
         restore(pruned.snapshot());
       }
+      return quantized.errors() <= maxErrors
+          ? narrowed(pruned, table, bytes, budget, quantized, maxErrors)
+          : quantized;
+    }
+
+    /**
+     * Centroid retraining recovers more than the short retraining of the width trials shows, so a
+     * quantization within the budget often leaves part of it unused. While it does, the widths are
+     * chosen again with the unused errors added to the allowance and quantized from the pruned
+     * network again; the narrower widths stay if the retrained network is within the budget, and
+     * the first that is not ends the narrowing (the network goes back to the last that was).
+     */
+    private Quantized narrowed(
+        Pruned pruned,
+        Sensitivity.Table table,
+        Map<String, Map<Double, Map<Integer, Integer>>> bytes,
+        int allowance,
+        Quantized accepted,
+        int maxErrors) {
+      Model acceptedState = network.toModel(Map.of());
+      for (int round = 0; round < settings.narrowings() && accepted.errors() < maxErrors; round++) {
+        allowance += maxErrors - accepted.errors();
+        PlanSearch.Result choice;
+        try {
+          choice = PlanSearch.choose(table, bytes, allowance);
+        } catch (IllegalArgumentException e) {
+          continue; // nothing predicted to fit yet: the allowance grows in the next round
+        }
+        Map<String, Integer> bits = new LinkedHashMap<>();
+        for (PlanSearch.Choice c : choice.choices()) {
+          bits.put(entry(c.layer()), c.bits());
+        }
+        if (bits.equals(accepted.bits())) {
+          continue;
+        }
+        note(
+            "narrowing: %d errors leave room, widths for at most %d more errors: %s, %,d B"
+                + " predicted",
+            accepted.errors(), allowance, describeBits(bits), choice.bytes());
+        restore(pruned.snapshot());
+        Quantized tried = quantizeAndRetrain(pruned, bits, maxErrors).result();
+        if (tried.errors() > maxErrors) {
+          restore(acceptedState);
+          break;
+        }
+        accepted = tried;
+        acceptedState = network.toModel(Map.of());
+      }
+      return accepted;
+    }
+
+    /** A quantization of the pruned network, and where its centroid retraining left it. */
+    private record Attempt(Quantization quantization, Quantized result) {}
+
+    /**
+     * Shares the pruned network's kept weights in codebooks of {@code bits}, retrains the centroids
+     * and measures.
+     */
+    private Attempt quantizeAndRetrain(Pruned pruned, Map<String, Integer> bits, int maxErrors) {
+      Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
+      bits.forEach(
+          (tensor, b) -> specs.put(tensor, new QuantizerSpec.KMeans(b, init, Mode.TRAINED)));
+      Quantization quantization = Quantization.apply(network, tensors(pruned.masks()), specs, seed);
+      int before = validationErrors();
+      List<Double> losses =
+          train(
+              quantization.constraints(),
+              base.retraining().quantizeEpochs(),
+              "centroid retraining");
+      int errors = validationErrors();
+      note(
+          "quantized %s: %d errors after sharing, %d after centroid retraining (%s)",
+          describeBits(bits), before, errors, errors <= maxErrors ? "within" : "over");
+      return new Attempt(
+          quantization,
+          new Quantized(quantization.tensors(), Map.copyOf(bits), before, errors, losses));
     }
 
     /** The weight tensor of a layer. */

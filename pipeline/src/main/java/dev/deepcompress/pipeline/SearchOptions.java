@@ -36,6 +36,16 @@ final class SearchOptions {
   int backOffs;
 
   @Option(
+      names = "--narrowings",
+      defaultValue = "4",
+      paramLabel = "N",
+      converter = Converters.NonNegativeCount.class,
+      description =
+          "Times quantization within the budget may start again with narrower codebooks, chosen"
+              + " with the errors centroid retraining left unused (default ${DEFAULT-VALUE}).")
+  int narrowings;
+
+  @Option(
       names = "--width-retrain-images",
       defaultValue = "10000",
       paramLabel = "N",
@@ -90,6 +100,7 @@ final class SearchOptions {
         grid.retrainImages,
         pruningShare,
         backOffs,
+        narrowings,
         pruneUnusedUnits,
         widthRetrainImages);
   }

@@ -37,6 +37,11 @@ class SearchTest {
           new CompressionPlan.Retraining(3, 3, 2, 1, CompressionPlan.Distilling.OFF));
 
   private static Search.Outcome search(Model reference, DatasetSplits data, int maxErrors) {
+    return search(reference, data, maxErrors, 2);
+  }
+
+  private static Search.Outcome search(
+      Model reference, DatasetSplits data, int maxErrors, int narrowings) {
     try (LocalTrialExecutor executor = new LocalTrialExecutor(2)) {
       return Search.run(
           Network.fromModel(reference),
@@ -46,7 +51,15 @@ class SearchTest {
           1,
           BASE,
           new Search.Settings(
-              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), List.of(1, 2, 4), 0, 0.75, 2, true, 400),
+              maxErrors,
+              List.of(0.5, 0.2, 0.1, 0.05),
+              List.of(1, 2, 4),
+              0,
+              0.75,
+              2,
+              narrowings,
+              true,
+              400),
           executor,
           Map.of(),
           new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -111,6 +124,39 @@ class SearchTest {
       assertTrue(List.of(1, 2, 4).contains(planned.quantizer().bits()));
       assertEquals(LayerPlan.Bias.UNIFORM8, planned.bias());
     }
+  }
+
+  @Test
+  void narrowingKeepsNarrowerCodebooksOnlyWithinTheBudget() {
+    Model reference = SensitivityTest.trainedMlp();
+    DatasetSplits data = SensitivityTest.DATA;
+    int maxErrors =
+        Sensitivity.errors(Network.fromModel(reference)::predict, data.validation()) + 12;
+    Search.Outcome first = search(reference, data, maxErrors, 0);
+    Search.Outcome narrowed = search(reference, data, maxErrors, 4);
+    assertTrue(
+        narrowed.log().stream().anyMatch(line -> line.startsWith("narrowing:")),
+        "nothing was narrowed: " + narrowed.log());
+    assertTrue(narrowed.validationErrors() <= maxErrors, narrowed.log().toString());
+    assertEquals(
+        narrowed.validationErrors(),
+        Artifacts.measure(narrowed.result().model(), data.validation()).errors(),
+        "the file is the network the last narrowing within the budget left");
+    // Pruning is the same; each layer's codebook is at most as wide and the file no larger.
+    first
+        .plan()
+        .layers()
+        .forEach(
+            (layer, planned) -> {
+              LayerPlan after = narrowed.plan().layers().get(layer);
+              assertEquals(planned.pruning(), after.pruning(), layer);
+              assertTrue(
+                  after.quantizer().bits() <= planned.quantizer().bits(),
+                  layer + ": " + narrowed.log());
+            });
+    assertTrue(
+        ModelFile.toBytes(narrowed.result().model()).length
+            <= ModelFile.toBytes(first.result().model()).length);
   }
 
   @Test
