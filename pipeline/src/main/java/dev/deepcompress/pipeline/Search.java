@@ -73,7 +73,8 @@ final class Search {
    * @param bits the codebook widths of the sensitivity grid, which quantization chooses from
    * @param retrainImages training samples of the sensitivity analysis' short retraining (0: none)
    * @param pruningShare the share of the allowance (maxErrors − the reference's errors) pruning may
-   *     use; quantization gets the rest and whatever pruning leaves
+   *     use; quantization gets the rest and whatever pruning leaves. Above 1 pruning may end over
+   *     the budget, by errors that centroid retraining is to win back
    * @param backOffs the most times quantization starts again with a wider codebook
    * @param narrowings the most times quantization within the budget starts again with narrower
    *     codebooks, chosen with the errors it left unused
@@ -586,10 +587,12 @@ final class Search {
 
     /**
      * Centroid retraining recovers more than the short retraining of the width trials shows, so a
-     * quantization within the budget often leaves part of it unused. While it does, the widths are
-     * chosen again with the unused errors added to the allowance and quantized from the pruned
-     * network again; the narrower widths stay if the retrained network is within the budget, and
-     * the first that is not ends the narrowing (the network goes back to the last that was).
+     * quantization within the budget often leaves part of it unused. Narrowing chooses the widths
+     * again with a larger allowance and quantizes the pruned network again, at most {@code
+     * narrowings} times: the unused errors are added to the last allowance that stayed within the
+     * budget while none has failed, and after a failure the allowance halves the interval between
+     * the last that stayed within and the smallest that failed. Narrower widths stay only if the
+     * retrained network is within the budget; the network ends as the last one that was.
      */
     private Quantized narrowed(
         Pruned pruned,
@@ -599,33 +602,44 @@ final class Search {
         Quantized accepted,
         int maxErrors) {
       Model acceptedState = network.toModel(Map.of());
-      for (int round = 0; round < settings.narrowings() && accepted.errors() < maxErrors; round++) {
-        allowance += maxErrors - accepted.errors();
+      int within = allowance;
+      int failed = Integer.MAX_VALUE;
+      for (int round = 0; round < settings.narrowings(); round++) {
+        int next =
+            failed == Integer.MAX_VALUE
+                ? within + maxErrors - accepted.errors()
+                : within + (failed - within) / 2;
+        if (next <= within) {
+          break;
+        }
         PlanSearch.Result choice;
         try {
-          choice = PlanSearch.choose(table, bytes, allowance);
+          choice = PlanSearch.choose(table, bytes, next);
         } catch (IllegalArgumentException e) {
-          continue; // nothing predicted to fit yet: the allowance grows in the next round
+          within = next; // nothing is predicted to fit yet: a larger allowance may
+          continue;
         }
         Map<String, Integer> bits = new LinkedHashMap<>();
         for (PlanSearch.Choice c : choice.choices()) {
           bits.put(entry(c.layer()), c.bits());
         }
         if (bits.equals(accepted.bits())) {
+          within = next;
           continue;
         }
         note(
-            "narrowing: %d errors leave room, widths for at most %d more errors: %s, %,d B"
-                + " predicted",
-            accepted.errors(), allowance, describeBits(bits), choice.bytes());
+            "narrowing: %d errors, widths for at most %d more errors: %s, %,d B predicted",
+            accepted.errors(), next, describeBits(bits), choice.bytes());
         restore(pruned.snapshot());
         Quantized tried = quantizeAndRetrain(pruned, bits, maxErrors).result();
-        if (tried.errors() > maxErrors) {
+        if (tried.errors() <= maxErrors) {
+          accepted = tried;
+          acceptedState = network.toModel(Map.of());
+          within = next;
+        } else {
           restore(acceptedState);
-          break;
+          failed = next;
         }
-        accepted = tried;
-        acceptedState = network.toModel(Map.of());
       }
       return accepted;
     }

@@ -21,9 +21,12 @@ final class SearchOptions {
       paramLabel = "S",
       description =
           "Share of the error allowance (the budget minus the reference's errors) pruning may"
-              + " use; quantization gets the rest and what centroid retraining wins back, which"
-              + " on LeNet-300-100 was about ten validation errors (default ${DEFAULT-VALUE}).")
+              + " use, 0-3; quantization gets the rest and what centroid retraining wins back, which"
+              + " on LeNet-300-100 was 10-15 validation errors, so above 1 pruning may end over"
+              + " the budget for quantization to recover (default ${DEFAULT-VALUE}).")
   double pruningShare;
+
+  private static final int MAX_PRUNING_SHARE = 3;
 
   @Option(
       names = "--back-offs",
@@ -90,8 +93,9 @@ final class SearchOptions {
   /** The search settings for a reference that misclassifies {@code referenceErrors}. */
   Search.Settings settings(int referenceErrors, int total, boolean pruneUnusedUnits) {
     grid.validate();
-    if (!(pruningShare >= 0 && pruningShare <= 1)) {
-      throw new UserInputException("--pruning-share must be between 0 and 1, got " + pruningShare);
+    if (!(pruningShare >= 0 && pruningShare <= MAX_PRUNING_SHARE)) {
+      throw new UserInputException(
+          "--pruning-share must be between 0 and " + MAX_PRUNING_SHARE + ", got " + pruningShare);
     }
     return new Search.Settings(
         maxErrors(referenceErrors, total),
