@@ -95,7 +95,7 @@ class ChartsTest {
   }
 
   /** A blank picture has one or two colours; a chart has many, over a good part of its area. */
-  private static void assertNotBlank(BufferedImage image) {
+  static void assertNotBlank(BufferedImage image) {
     Set<Integer> colours = new HashSet<>();
     int background = image.getRGB(0, 0);
     int drawn = 0;
