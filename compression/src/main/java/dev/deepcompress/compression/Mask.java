@@ -27,6 +27,31 @@ public final class Mask {
   }
 
   /**
+   * The mask of {@code size} elements that keeps exactly {@code keptPositions}: the inverse of
+   * {@link #keptPositions()}, for masks read back from a saved run.
+   *
+   * @throws IllegalArgumentException unless the positions ascend strictly within {@code [0, size)}
+   */
+  public static Mask of(int size, int[] keptPositions) {
+    if (size < 0) {
+      throw new IllegalArgumentException("a mask cannot have " + size + " elements");
+    }
+    BitSet kept = new BitSet(size);
+    int previous = -1;
+    for (int position : keptPositions) {
+      if (position <= previous || position >= size) {
+        throw new IllegalArgumentException(
+            "kept position "
+                + position
+                + (position >= size ? " is outside a mask of " + size : " does not ascend"));
+      }
+      kept.set(position);
+      previous = position;
+    }
+    return new Mask(size, kept);
+  }
+
+  /**
    * Keeps the entries of {@code weights} whose magnitude is above {@code threshold} and that this
    * mask keeps already: pruning only ever removes.
    */

@@ -38,6 +38,20 @@ class MaskTest {
   }
 
   @Test
+  void aMaskIsMadeAgainFromItsKeptPositions() {
+    float[] w = {0.9f, 0f, -0.1f, -0.7f, 0.4f, 0.05f, 2f};
+    Mask mask = Mask.all(7).narrowedTo(w, 0.2);
+    assertEquals(mask, Mask.of(7, mask.keptPositions()));
+    assertEquals(Mask.all(3), Mask.of(3, new int[] {0, 1, 2}));
+    assertEquals(0, Mask.of(5, new int[0]).keptCount());
+    assertThrows(IllegalArgumentException.class, () -> Mask.of(3, new int[] {0, 3}));
+    assertThrows(IllegalArgumentException.class, () -> Mask.of(3, new int[] {1, 1}));
+    assertThrows(IllegalArgumentException.class, () -> Mask.of(3, new int[] {2, 0}));
+    assertThrows(IllegalArgumentException.class, () -> Mask.of(3, new int[] {-1}));
+    assertThrows(IllegalArgumentException.class, () -> Mask.of(-1, new int[0]));
+  }
+
+  @Test
   void equalMasksAreEqualValues() {
     float[] w = {1, -2, 0.5f, 3};
     assertEquals(Mask.all(4).narrowedTo(w, 1), Mask.all(4).narrowedTo(w.clone(), 1.5));

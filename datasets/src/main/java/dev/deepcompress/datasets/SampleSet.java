@@ -194,8 +194,9 @@ public final class SampleSet {
   /**
    * These samples prepared for a model: checked against its input shape and its number of outputs,
    * with its preprocessing attached. A sample fits the input when both have as many elements and
-   * either the sample is a flat vector or the shapes are equal once dimensions of size 1 are left
-   * out (so 28×28 images fit a 1×28×28 input, and 784-vectors fit either).
+   * either the sample is a flat vector, or the input is flat and the sample a single-channel image
+   * (flattened row by row), or the shapes are equal once dimensions of size 1 are left out (so
+   * 28×28 images fit a 1×28×28 input and a 784 one, and 784-vectors fit either).
    *
    * @param classes the model's number of outputs; every label must be below it
    * @throws DatasetException naming the source and what does not fit
@@ -235,7 +236,12 @@ public final class SampleSet {
     if (sample.elementCount() != input.elementCount()) {
       return false;
     }
-    return sample.rank() == 1 || Arrays.equals(withoutOnes(sample), withoutOnes(input));
+    // A single-channel image flattens one way only (row by row, as a network given a flat
+    // input, an MLP exported from PyTorch say, was fed it); several channels could go either way.
+    boolean flatInputOfPlainImages = input.rank() == 1 && withoutOnes(sample).length <= 2;
+    return sample.rank() == 1
+        || flatInputOfPlainImages
+        || Arrays.equals(withoutOnes(sample), withoutOnes(input));
   }
 
   private static int[] withoutOnes(Shape shape) {

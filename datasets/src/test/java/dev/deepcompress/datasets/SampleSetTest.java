@@ -67,10 +67,13 @@ class SampleSetTest {
       flat.preparedFor(input, 10, IDENTITY);
     }
     flat.preparedFor(Shape.of(784), 4, IDENTITY);
+    // A single-channel image goes into a flat input row by row; three channels could go two ways.
+    images.preparedFor(Shape.of(784), 10, IDENTITY);
+    SampleSet colour = SampleSet.ofBytes("c.npy", Shape.of(3, 4, 4), new byte[48], new int[] {3});
     assertMessage(
-        "x.npy: samples of shape 28×28 do not fit the model's input of shape 784 (same size,"
+        "c.npy: samples of shape 3×4×4 do not fit the model's input of shape 48 (same size,"
             + " different layout)",
-        () -> images.preparedFor(Shape.of(784), 10, IDENTITY));
+        () -> colour.preparedFor(Shape.of(48), 10, IDENTITY));
     assertMessage(
         "x.npy: samples of shape 28×28 do not fit the model's input of shape 3×32×32",
         () -> images.preparedFor(Shape.of(3, 32, 32), 10, IDENTITY));

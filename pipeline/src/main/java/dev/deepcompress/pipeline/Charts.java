@@ -76,20 +76,28 @@ final class Charts {
       }
     }
     XYChart chart = chart(title, xTitle, "weights");
-    double[] centres = new double[bins];
     double[] counts = new double[bins];
+    double width = max > min ? (max - min) / bins : 1;
     if (min <= max) {
-      double width = max > min ? (max - min) / bins : 1;
-      for (int b = 0; b < bins; b++) {
-        centres[b] = min + (b + 0.5) * width;
-      }
       for (float v : values) {
         if (v != skip) {
           counts[(int) Math.min(bins - 1, (v - min) / width)]++;
         }
       }
     }
-    XYSeries histogram = chart.addSeries("weights", centres, counts);
+    // Each bin drawn flat from its left edge to just short of its right one, for an area chart
+    // needs x to ascend. (Points at the bin centres would be equally spaced, and XChart then puts
+    // a tick, with all its digits, at every few of them.)
+    double[] edges = new double[2 * bins];
+    double[] heights = new double[2 * bins];
+    for (int b = 0; b < bins; b++) {
+      double left = min <= max ? min + b * width : b;
+      edges[2 * b] = left;
+      edges[2 * b + 1] = left + width * (1 - 1e-6);
+      heights[2 * b] = counts[b];
+      heights[2 * b + 1] = counts[b];
+    }
+    XYSeries histogram = chart.addSeries("weights", edges, heights);
     histogram.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
     histogram.setMarker(SeriesMarkers.NONE);
     if (marks.length > 0) {

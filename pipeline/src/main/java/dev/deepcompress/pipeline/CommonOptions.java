@@ -1,7 +1,9 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.runtime.kernels.KernelThreads;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options every command takes. */
 final class CommonOptions {
@@ -11,14 +13,26 @@ final class CommonOptions {
   @Option(
       names = "--threads",
       paramLabel = "N",
+      converter = Converters.PositiveCount.class,
       description = "Threads for the kernels (default: all cores).")
   Integer threads;
 
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
+  /** The command line as given, e.g. to repeat it: {@code deepcompress reproduce lenet-5 …}. */
+  String typed() {
+    StringBuilder line = new StringBuilder("deepcompress");
+    for (String arg : command.commandLine().getParseResult().originalArgs()) {
+      line.append(' ')
+          .append(
+              arg.matches("[A-Za-z0-9_./:=,+@%-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'");
+    }
+    return line.toString();
+  }
+
   void apply() {
     if (threads != null) {
-      if (threads < 1) {
-        throw new UserInputException("--threads must be at least 1, got " + threads);
-      }
       KernelThreads.setThreads(threads);
     }
   }

@@ -6,10 +6,10 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.QuantizerSpec;
-import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
+import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.SolverConfig;
 import java.io.PrintStream;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
     name = "compress",
     mixinStandardHelpOptions = true,
     description = {
-      "Compress a trained model file: prune and retrain, quantize and retrain, Huffman-code.",
+      "Compress a trained model file or ONNX model: prune and retrain, quantize and retrain,"
+          + " Huffman-code.",
       "Layers are named as in 'inspect'. Without --keep or --prune-std, a model the paper"
           + " reports on gets the paper's per-layer pruning and weight bits; otherwise every"
           + " layer an option names is compressed (unpruned unless --keep or --prune-std says"
@@ -45,7 +47,10 @@ final class CompressCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin DataFileOptions files;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "Trained model file (dense).")
+  @Parameters(
+      index = "0",
+      paramLabel = "IN",
+      description = "Trained model: a dense model file, or an ONNX file (imported first).")
   Path input;
 
   @Option(names = "--out", required = true, paramLabel = "OUT", description = "File to write.")
@@ -80,18 +85,21 @@ final class CompressCommand implements Callable<Integer> {
   @Option(
       names = "--prune-iterations",
       defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_ITERATIONS,
+      converter = Converters.PositiveCount.class,
       description = "Prune-retrain rounds (default ${DEFAULT-VALUE}).")
   int pruneIterations;
 
   @Option(
       names = "--prune-epochs",
       defaultValue = "" + CompressionPlan.DEFAULT_PRUNE_EPOCHS,
+      converter = Converters.NonNegativeCount.class,
       description = "Epochs per round (default ${DEFAULT-VALUE}).")
   int pruneEpochs;
 
   @Option(
       names = {"--quantize-epochs", "--cluster-epochs"},
       defaultValue = "" + CompressionPlan.DEFAULT_QUANTIZE_EPOCHS,
+      converter = Converters.NonNegativeCount.class,
       description =
           "Retraining epochs after quantization, for trained quantizers (default"
               + " ${DEFAULT-VALUE}).")
@@ -104,7 +112,11 @@ final class CompressCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and clustering.")
   long seed;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "64",
+      converter = Converters.PositiveCount.class,
+      description = "Mini-batch size.")
   int batchSize;
 
   @Option(
@@ -113,6 +125,15 @@ final class CompressCommand implements Callable<Integer> {
       description = "Also write report.md and report.json there.")
   Path reportDir;
 
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the run keeps its progress until it has finished, so that the same command"
+              + " continues a stopped run (default: OUT.resume beside OUT).")
+  Path stateDir;
+
+  @Mixin InputPreprocessingOptions inputOptions;
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
 
@@ -122,9 +143,29 @@ final class CompressCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long start = System.nanoTime();
     common.apply();
+    // 0 means "chosen by size" inside a plan, never on the command line.
+    gapBits.forEach(
+        (layer, bits) -> {
+          if (bits < 1 || bits > SparseQuantizedTensor.MAX_GAP_BITS) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "--gap-bits "
+                    + layer
+                    + "="
+                    + bits
+                    + ": gap bits must be 1-"
+                    + SparseQuantizedTensor.MAX_GAP_BITS);
+          }
+        });
     OutputPaths.requireWritableTarget(out);
+    if (reportDir != null) {
+      OutputPaths.requireWritableDirectory(reportDir);
+    }
+    Path stateDirectory =
+        stateDir != null ? stateDir : out.resolveSibling(out.getFileName() + ".resume");
+    OutputPaths.requireWritableDirectory(stateDirectory);
     PrintStream console = System.out;
-    Model file = ModelFile.read(input);
+    Model file = ModelFiles.read(input, inputOptions);
     Optional<Preprocessing> preprocessing = ModelInputs.of(file, input, console);
     // A file from before format 1.2 gets the preprocessing assumed for it recorded.
     Model reference = preprocessing.map(file::withPreprocessing).orElse(file);
@@ -151,39 +192,49 @@ final class CompressCommand implements Callable<Integer> {
     metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
     metadata.put("compress.plan", plan.describe());
-    Compression.Result result =
-        Compression.of(reference)
-            .plan(plan)
-            .data(splits)
-            .solver(solver)
-            .batchSize(batchSize)
-            .seed(seed)
-            .metadata(metadata)
-            .console(console)
-            .run();
-    Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
-    CompressionReport report =
-        new CompressionReport(
-                modelName,
-                referenceError,
-                measured.test().errorPercent(),
-                4 * reference.architecture().parameterCount(),
-                measured.layout(),
-                Optional.empty())
-            .withPruning(result.pruning())
-            .with("file", out.toString())
-            .with("wall_time_s", (System.nanoTime() - start) / 1e9);
-    String markdown = report.markdown();
-    console.println();
-    console.print(markdown);
-    if (reportDir != null) {
-      Files.createDirectories(reportDir);
-      Artifacts.writeText(reportDir.resolve("report.md"), markdown);
-      Artifacts.writeText(reportDir.resolve("report.json"), report.json());
+    StateDirectory state = new StateDirectory(stateDirectory, console);
+    try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
+      Compression.Result result =
+          Compression.of(reference)
+              .plan(plan)
+              .data(splits)
+              .solver(solver)
+              .batchSize(batchSize)
+              .seed(seed)
+              .metadata(metadata)
+              .console(console)
+              .checkpoints(state)
+              .run();
+      Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
+      CompressionReport report =
+          new CompressionReport(
+                  modelName,
+                  referenceError,
+                  measured.test().errorPercent(),
+                  4 * reference.architecture().parameterCount(),
+                  measured.layout(),
+                  Optional.empty())
+              .withPruning(result.pruning())
+              .with("file", out.toString())
+              .with("wall_time_s", (System.nanoTime() - start) / 1e9);
+      if (reportDir != null) {
+        Files.createDirectories(reportDir);
+        Map<String, float[]> before = new LinkedHashMap<>();
+        result.tensors().keySet().forEach(name -> before.put(name, reference.parameter(name)));
+        report.withPictures(ReportCharts.draw(reportDir, before, result, List.of(), "test"));
+      }
+      String markdown = report.markdown();
+      console.println();
+      console.print(markdown);
+      if (reportDir != null) {
+        Artifacts.writeText(reportDir.resolve("report.md"), markdown);
+        Artifacts.writeText(reportDir.resolve("report.json"), report.json());
+      }
+      state.clear();
+      console.printf(
+          "%nwrote %s (%,d bytes, %.1f× smaller than dense fp32)%n",
+          out, Files.size(out), report.ratio());
     }
-    console.printf(
-        "%nwrote %s (%,d bytes, %.1f× smaller than dense fp32)%n",
-        out, Files.size(out), report.ratio());
     return 0;
   }
 

@@ -3,6 +3,7 @@ package dev.deepcompress.pipeline;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
@@ -39,12 +40,18 @@ public final class Compression {
    * @param tensors each compressed weight tensor's value (mask, quantization), by parameter name
    * @param pruning the pruning iterations: kept counts, thresholds and test errors
    * @param errorAfterQuantizationPct test error right after quantization, before its retraining
+   * @param weightsAfterPruning each compressed weight tensor as pruning left it, by parameter name
+   * @param pruningLosses the mean loss of each retraining epoch of pruning, iterations in order
+   * @param quantizedLosses the mean loss of each retraining epoch after quantization
    */
   public record Result(
       Model model,
       Map<String, CompressedTensor> tensors,
       List<IterativePruning.IterationReport> pruning,
-      double errorAfterQuantizationPct) {}
+      double errorAfterQuantizationPct,
+      Map<String, float[]> weightsAfterPruning,
+      List<Double> pruningLosses,
+      List<Double> quantizedLosses) {}
 
   private final Model reference;
   private CompressionPlan plan;
@@ -54,6 +61,7 @@ public final class Compression {
   private long seed = 1;
   private Map<String, String> metadata = Map.of();
   private PrintStream console = new PrintStream(OutputStream.nullOutputStream());
+  private Checkpoints checkpoints = Checkpoints.NONE;
 
   private Compression(Model reference) {
     this.reference = Objects.requireNonNull(reference, "reference");
@@ -118,6 +126,31 @@ public final class Compression {
   }
 
   /**
+   * Where the stages save their progress after each retraining epoch and look for it when they
+   * start (default: nowhere), so that a stopped run continues; see {@link #settings()}.
+   */
+  Compression checkpoints(Checkpoints checkpoints) {
+    this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+    return this;
+  }
+
+  /**
+   * Everything that decides the encoded model: the reference (its file's bytes), the plan, the
+   * data, the solver, the batch size, the seed and the metadata. Checkpoints saved under other
+   * settings are not continued.
+   */
+  RunSettings settings() {
+    return new RunSettings()
+        .with("reference", RunSettings.hex(RunSettings.sha256(ModelFile.toBytes(reference))))
+        .with("plan", plan.toJson())
+        .with("data", RunSettings.digest(data))
+        .with("solver", solver)
+        .with("batch_size", batchSize)
+        .with("seed", seed)
+        .with("metadata", Json.write(new TreeMap<>(metadata)));
+  }
+
+  /**
    * Runs the three stages. The reference model is not changed.
    *
    * @throws IllegalStateException if no plan or no data was given
@@ -127,6 +160,15 @@ public final class Compression {
       throw new IllegalStateException("a compression needs a plan and data");
     }
     return Compressor.run(
-        Network.fromModel(reference), data, solver, batchSize, seed, plan, metadata, console);
+        Network.fromModel(reference),
+        data,
+        solver,
+        batchSize,
+        seed,
+        plan,
+        metadata,
+        console,
+        checkpoints,
+        this::settings);
   }
 }

@@ -43,6 +43,7 @@ final class CompressionReport {
   private final LayerRow total;
   private final Map<String, Object> extra = new LinkedHashMap<>();
   private List<IterativePruning.IterationReport> pruning = List.of();
+  private List<ReportCharts.Picture> pictures = List.of();
 
   CompressionReport(
       String model,
@@ -73,6 +74,12 @@ final class CompressionReport {
   /** Adds the pruning iterations (kept counts, thresholds, errors) to both reports. */
   CompressionReport withPruning(List<IterativePruning.IterationReport> iterations) {
     pruning = List.copyOf(iterations);
+    return this;
+  }
+
+  /** Links the pictures drawn beside the report from both reports. */
+  CompressionReport withPictures(List<ReportCharts.Picture> pictures) {
+    this.pictures = List.copyOf(pictures);
     return this;
   }
 
@@ -243,6 +250,34 @@ final class CompressionReport {
       }
     }
 
+    if (!pictures.isEmpty()) {
+      md.append("\n## Pictures\n\n");
+      Map<String, List<ReportCharts.Picture>> byLayer = new LinkedHashMap<>();
+      for (ReportCharts.Picture picture : pictures) {
+        if (picture.layer() != null) {
+          byLayer.computeIfAbsent(picture.layer(), l -> new ArrayList<>()).add(picture);
+        }
+      }
+      if (!byLayer.isEmpty()) {
+        md.append("Weights of each compressed layer, before and after pruning and after");
+        md.append(" quantization (the shared values marked):\n\n");
+        md.append("| layer | before pruning | after pruning | after quantization |\n");
+        md.append("|---|---|---|---|\n");
+        byLayer.forEach(
+            (layer, drawn) -> {
+              md.append("| ").append(layer);
+              drawn.forEach(p -> md.append(" | ").append(image(p)));
+              md.append(" |\n");
+            });
+        md.append('\n');
+      }
+      for (ReportCharts.Picture picture : pictures) {
+        if (picture.layer() == null) {
+          md.append(image(picture)).append("\n\n");
+        }
+      }
+    }
+
     md.append("\n## File bytes by component\n\n| component | bytes | share |\n|---|---:|---:|\n");
     for (Map.Entry<FileLayout.Component, Long> entry : layout.components().entrySet()) {
       md.append(
@@ -255,6 +290,10 @@ final class CompressionReport {
     }
     md.append(String.format(Locale.ROOT, "| **whole file** | %,d | 100%% |%n", layout.fileBytes()));
     return md.toString();
+  }
+
+  private static String image(ReportCharts.Picture picture) {
+    return "![" + picture.caption() + "](" + picture.file() + ")";
   }
 
   private static Optional<PaperResults.Layer> paperRow(PaperResults paper, String name) {
@@ -317,6 +356,7 @@ final class CompressionReport {
       iterations.add(m);
     }
     root.put("pruning", iterations);
+    root.put("pictures", pictures.stream().map(ReportCharts.Picture::file).toList());
     root.putAll(extra);
     paper.ifPresent(p -> root.put("paper", paperJson(p)));
     return Json.write(root);

@@ -6,6 +6,7 @@ import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
@@ -24,9 +25,13 @@ import dev.deepcompress.training.Parameter;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The paper's three stages in their one order: prune and retrain, quantize and retrain, encode.
@@ -37,7 +42,14 @@ final class Compressor {
 
   /** What quantization hands on: every tensor with its final quantization. */
   private record QuantizedTensors(
-      Map<String, CompressedTensor> tensors, double errorBeforeRetrainingPct) {}
+      Map<String, CompressedTensor> tensors,
+      double errorBeforeRetrainingPct,
+      List<Double> losses) {}
+
+  /** The names of the stages' checkpoints. */
+  static final String PRUNING = "pruning";
+
+  static final String QUANTIZATION = "quantization";
 
   /** Epoch orders for retraining start here, so they differ from the reference run's. */
   private static final int FIRST_RETRAINING_EPOCH = 1_000;
@@ -55,6 +67,9 @@ final class Compressor {
   private final Objective objective;
   private final long seed;
   private final PrintStream console;
+  private final Checkpoints checkpoints;
+  private final Supplier<RunSettings> settings;
+  private RunSettings knownSettings;
 
   private Compressor(
       Network network,
@@ -63,7 +78,9 @@ final class Compressor {
       SampleSet test,
       SolverConfig solver,
       long seed,
-      PrintStream console) {
+      PrintStream console,
+      Checkpoints checkpoints,
+      Supplier<RunSettings> settings) {
     this.network = network;
     this.plan = plan;
     this.tensorOfLayer = plan.weightTensors(network.architecture());
@@ -81,6 +98,20 @@ final class Compressor {
             : Objective.LABELS;
     this.seed = seed;
     this.console = console;
+    this.checkpoints = checkpoints;
+    this.settings = settings;
+  }
+
+  /** The run's settings, worked out once and only if checkpoints are kept. */
+  private Checkpoints.Stage checkpoints(String stage) {
+    return checkpoints.stage(
+        stage,
+        () -> {
+          if (knownSettings == null) {
+            knownSettings = settings.get();
+          }
+          return knownSettings;
+        });
   }
 
   /**
@@ -88,6 +119,8 @@ final class Compressor {
    *
    * @param solver the reference's solver; retraining runs it at {@code
    *     plan.retraining().learningRateScale()} of its rate
+   * @param checkpoints where the stages save their progress and continue from it
+   * @param settings the settings that decide the result, under which checkpoints are saved
    */
   static Compression.Result run(
       Network network,
@@ -97,7 +130,9 @@ final class Compressor {
       long seed,
       CompressionPlan plan,
       Map<String, String> metadata,
-      PrintStream console) {
+      PrintStream console,
+      Checkpoints checkpoints,
+      Supplier<RunSettings> settings) {
     Compressor stages =
         new Compressor(
             network,
@@ -106,13 +141,26 @@ final class Compressor {
             data.test(),
             solver,
             seed,
-            console);
+            console,
+            checkpoints,
+            settings);
     IterativePruning.Result pruned = stages.pruneAndRetrain();
+    Map<String, float[]> afterPruning = new LinkedHashMap<>();
+    pruned
+        .tensors()
+        .keySet()
+        .forEach(n -> afterPruning.put(n, network.parameter(n).values().clone()));
     QuantizedTensors quantized = stages.quantizeAndRetrain(pruned.tensors());
     Model model =
         encode(network, quantized.tensors(), stages.byTensor(layer -> layer.gapBits()), metadata);
     return new Compression.Result(
-        model, quantized.tensors(), pruned.iterations(), quantized.errorBeforeRetrainingPct());
+        model,
+        quantized.tensors(),
+        pruned.iterations(),
+        quantized.errorBeforeRetrainingPct(),
+        Collections.unmodifiableMap(afterPruning),
+        pruned.losses(),
+        quantized.losses());
   }
 
   /** Stage 1: iterative magnitude pruning, retraining with the masks enforced after each step. */
@@ -125,15 +173,34 @@ final class Compressor {
         retraining.pruneEpochs(),
         retrain.schedule().describe(),
         retraining.distilling().describe());
+    Map<String, ThresholdPolicy> policies = byTensor(LayerPlan::pruning);
+    IterativePruning.Settings settings =
+        new IterativePruning.Settings(
+            retraining.pruneIterations(), retraining.pruneEpochs(), retrain, objective);
+    Checkpoints.Stage saved = checkpoints(PRUNING);
+    Optional<IterativePruning.Progress> from =
+        saved
+            .load()
+            .flatMap(
+                checkpoint -> {
+                  try {
+                    IterativePruning.Progress progress = SavedProgress.pruning(checkpoint);
+                    progress.requireFits(settings, network, policies);
+                    return Optional.of(progress);
+                  } catch (IllegalArgumentException e) {
+                    saved.unusable(e.getMessage());
+                    return Optional.empty();
+                  }
+                });
     return IterativePruning.run(
         network,
-        byTensor(LayerPlan::pruning),
-        new IterativePruning.Settings(
-            retraining.pruneIterations(), retraining.pruneEpochs(), retrain, objective),
+        policies,
+        settings,
         batches,
         FIRST_RETRAINING_EPOCH,
         test,
-        new PruningProgress(console));
+        from,
+        new PruningProgress(console, saved, retraining.pruneEpochs()));
   }
 
   /**
@@ -150,20 +217,24 @@ final class Compressor {
     specs.forEach((name, spec) -> quantizers.append(", ").append(name).append(' ').append(spec));
     console.printf("quantization%s: test error %.2f%%%n", quantizers, quantized);
     int epochs = plan.retraining().quantizeEpochs();
+    List<Double> losses = List.of();
     if (quantization.retrains() && epochs > 0) {
       CompressionPlan.Retraining retraining = plan.retraining();
-      ReferenceTraining.runEpochs(
-          new Trainer(network, annealed(epochs), quantization.constraints(), objective),
-          batches,
-          FIRST_RETRAINING_EPOCH + retraining.pruneIterations() * retraining.pruneEpochs(),
-          epochs,
-          test,
-          "quantized retraining",
-          console);
+      losses =
+          ReferenceTraining.runEpochs(
+              new Trainer(network, annealed(epochs), quantization.constraints(), objective),
+              batches,
+              FIRST_RETRAINING_EPOCH + retraining.pruneIterations() * retraining.pruneEpochs(),
+              epochs,
+              test,
+              "quantized retraining",
+              console,
+              checkpoints(QUANTIZATION),
+              "quantized retraining");
     }
     Map<String, CompressedTensor> tensors = new LinkedHashMap<>(quantization.tensors());
     tensors.putAll(quantizedBiases());
-    return new QuantizedTensors(tensors, quantized);
+    return new QuantizedTensors(tensors, quantized, losses);
   }
 
   /**
@@ -257,11 +328,26 @@ final class Compressor {
     return best;
   }
 
-  /** One line per pruning iteration, a progress bar per retraining epoch. */
-  private record PruningProgress(PrintStream console) implements IterativePruning.Listener {
+  /**
+   * One line per pruning iteration, a progress bar per retraining epoch, a checkpoint after each.
+   */
+  private record PruningProgress(PrintStream console, Checkpoints.Stage checkpoints, int epochs)
+      implements IterativePruning.Listener {
     @Override
     public Trainer.Listener epochStarted(int iteration, int epoch, int batches) {
       return new EpochProgress("prune " + iteration + ", epoch " + (epoch + 1), batches);
+    }
+
+    @Override
+    public void epochFinished(IterativePruning.Progress progress) {
+      checkpoints.save(
+          SavedProgress.of(progress),
+          "pruning iteration "
+              + progress.iteration()
+              + ", epoch "
+              + progress.epochsDone()
+              + "/"
+              + epochs);
     }
 
     @Override

@@ -47,6 +47,27 @@ final class Converters {
     }
   }
 
+  /** A finite number above 0. */
+  static final class PositiveNumber implements CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      double number = number(value);
+      if (!(number > 0) || Double.isInfinite(number)) {
+        throw new CommandLine.TypeConversionException(
+            "must be a finite number above 0, got " + value);
+      }
+      return number;
+    }
+  }
+
+  private static double number(String value) {
+    try {
+      return Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a number");
+    }
+  }
+
   private static int wholeNumber(String value, int least) {
     int count;
     try {

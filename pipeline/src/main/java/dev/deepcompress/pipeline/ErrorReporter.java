@@ -1,10 +1,12 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.datasets.DatasetException;
+import dev.deepcompress.onnx.OnnxImportException;
 import dev.deepcompress.runtime.format.ModelFormatException;
 import dev.deepcompress.training.TrainingDivergedException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -57,10 +59,12 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
       case AccessDeniedException e -> "permission denied: " + e.getFile();
       case FileSystemException e -> e.getMessage();
       case ModelFormatException e -> e.getMessage();
+      case OnnxImportException e -> e.getMessage();
       case DatasetException e -> e.getMessage();
       case TrainingDivergedException e -> e.getMessage();
       case UserInputException e -> e.getMessage();
       case IOException e -> "I/O error: " + e.getMessage();
+      case UncheckedIOException e -> e.getMessage();
       default -> null;
     };
   }

@@ -43,8 +43,9 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     common.apply();
     PrintStream out = System.out;
-    Model model = ModelFile.read(file);
-    FileLayout layout = ModelFile.inspect(file);
+    ModelFile.Contents contents = ModelFile.readContents(file);
+    Model model = contents.model();
+    FileLayout layout = contents.layout();
     long denseBytes = 4 * model.architecture().parameterCount();
     if (json) {
       out.print(Json.write(json(model, layout, denseBytes)));
@@ -186,7 +187,7 @@ final class InspectCommand implements Callable<Integer> {
         "| layer | runs as | weights read | bytes in memory | bytes/weight in memory |"
             + " bytes/weight on disk |");
     out.println("|---|---|---:|---:|---:|---:|");
-    for (InferenceNetwork.LayerDescription layer : InferenceNetwork.of(model).describeLayers()) {
+    for (InferenceNetwork.LayerDescription layer : InferenceNetwork.describe(model)) {
       String weightName = weightByLayer.get(layer.name());
       if (weightName == null) {
         continue;

@@ -14,6 +14,7 @@ final class LearningRateOptions {
   @Option(
       names = "--lr",
       defaultValue = "0.05",
+      converter = Converters.PositiveNumber.class,
       description = "Base learning rate (default ${DEFAULT-VALUE}).")
   double base;
 
@@ -33,22 +34,16 @@ final class LearningRateOptions {
   @Option(
       names = "--lr-step-epochs",
       defaultValue = "10",
+      converter = Converters.PositiveCount.class,
       description = "Epochs between steps of the step policy.")
   int stepEpochs;
 
   LearningRateSchedule schedule(int batchesPerEpoch) {
-    if (!(base > 0) || Double.isInfinite(base)) {
-      throw new UserInputException("--lr must be a positive number, got " + base);
-    }
     return switch (policy) {
       case inv -> new LearningRateSchedule.Inv(base, gamma == null ? 1e-4 : gamma, power);
-      case step -> {
-        if (stepEpochs < 1) {
-          throw new UserInputException("--lr-step-epochs must be at least 1");
-        }
-        yield new LearningRateSchedule.Step(
-            base, gamma == null ? 0.1 : gamma, (long) stepEpochs * batchesPerEpoch);
-      }
+      case step ->
+          new LearningRateSchedule.Step(
+              base, gamma == null ? 0.1 : gamma, (long) stepEpochs * batchesPerEpoch);
       case fixed -> new LearningRateSchedule.Fixed(base);
     };
   }

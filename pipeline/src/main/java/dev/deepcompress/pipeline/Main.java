@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       CompressCommand.class,
       EvalCommand.class,
       InspectCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
       BenchCommand.class,
       CompareCommand.class,
       FiguresCommand.class,

@@ -11,9 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Trained references kept between runs, keyed by everything that determines their weights, so that
@@ -35,6 +34,19 @@ final class ReferenceCache {
   Network trainOrLoad(
       ReferenceTraining.Settings settings, DatasetSplits splits, PrintStream console)
       throws IOException {
+    return trainOrLoad(settings, splits, console, Checkpoints.NONE).network();
+  }
+
+  /**
+   * The cached reference for these settings (with no losses: it was not trained now), or one
+   * trained now, continuing from {@code checkpoints}, then cached.
+   */
+  ReferenceTraining.Trained trainOrLoad(
+      ReferenceTraining.Settings settings,
+      DatasetSplits splits,
+      PrintStream console,
+      Checkpoints checkpoints)
+      throws IOException {
     Path file = fileFor(settings);
     if (Files.isRegularFile(file)) {
       try {
@@ -45,28 +57,23 @@ final class ReferenceCache {
         if (recorded.equals(settings.preprocessing())) {
           Network network = Network.fromModel(cached.withPreprocessing(recorded));
           console.println("reference: cached " + file + " (" + settings.describe() + ")");
-          return network;
+          return new ReferenceTraining.Trained(network, List.of());
         }
         console.println("reference: cached file has other input preprocessing, training again");
       } catch (ModelFormatException e) {
         console.println("reference: cached file unusable, training again: " + e.getMessage());
       }
     }
-    Network network = ReferenceTraining.train(settings, splits, console);
+    ReferenceTraining.Trained trained =
+        ReferenceTraining.train(settings, splits, console, checkpoints);
     Files.createDirectories(directory);
-    ModelFile.write(network.toModel(settings.metadata()), file);
+    ModelFile.write(trained.network().toModel(settings.metadata()), file);
     console.println("reference: cached as " + file);
-    return network;
+    return trained;
   }
 
   private static String key(ReferenceTraining.Settings settings) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(settings.describe().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    byte[] digest = RunSettings.sha256(settings.describe().getBytes(StandardCharsets.UTF_8));
+    return RunSettings.hex(Arrays.copyOf(digest, 8));
   }
 }

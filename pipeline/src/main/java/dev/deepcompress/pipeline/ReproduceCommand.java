@@ -59,17 +59,20 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(
       names = "--epochs",
       defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
+      converter = Converters.PositiveCount.class,
       description = "Epochs of reference training (default ${DEFAULT-VALUE}).")
   int epochs;
 
   @Option(
       names = "--prune-iterations",
+      converter = Converters.PositiveCount.class,
       description =
           "Prune-retrain rounds (default " + CompressionPlan.DEFAULT_PRUNE_ITERATIONS + ").")
   Integer pruneIterations;
 
   @Option(
       names = "--prune-epochs",
+      converter = Converters.NonNegativeCount.class,
       description =
           "Retraining epochs per pruning round (default "
               + CompressionPlan.DEFAULT_PRUNE_EPOCHS
@@ -78,6 +81,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Option(
       names = {"--quantize-epochs", "--cluster-epochs"},
+      converter = Converters.NonNegativeCount.class,
       description =
           "Retraining epochs after quantization (default "
               + CompressionPlan.DEFAULT_QUANTIZE_EPOCHS
@@ -87,6 +91,7 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(
       names = "--train-subset",
       paramLabel = "N",
+      converter = Converters.PositiveCount.class,
       description = "Use only the first N training images (a quick smoke run, not a reproduction).")
   Integer trainSubset;
 
@@ -104,6 +109,9 @@ final class ReproduceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   private static final int BATCH_SIZE = 64;
+
+  /** Where, under the output directory, a run keeps its progress until it has finished. */
+  static final String STATE_DIRECTORY = "resume";
 
   @Override
   public Integer call() throws Exception {
@@ -128,9 +136,11 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     CompressionPlan plan = paperGapBits ? paperPlan : paperPlan.withAutoGapBits();
     Path directory = outDir != null ? outDir : Path.of("runs", modelName);
+    OutputPaths.requireWritableDirectory(directory);
     Files.createDirectories(directory);
     Path file = directory.resolve(modelName + ModelFile.EXTENSION);
     OutputPaths.requireWritableTarget(file);
+    OutputPaths.requireWritableDirectory(directory.resolve(STATE_DIRECTORY));
 
     DatasetOptions options = data.toDatasetOptions();
     Preprocessing preprocessing = ReferenceArchitectures.pixelScaling();
@@ -162,50 +172,60 @@ final class ReproduceCommand implements Callable<Integer> {
             BATCH_SIZE,
             solver);
 
-    ReferenceCache cache = new ReferenceCache(options.cacheDir());
-    Network network =
-        trainSubset == null
-            ? cache.trainOrLoad(settings, splits, console)
-            : ReferenceTraining.train(settings, splits, console);
-    double referenceError = referenceError(network, cache, settings, splits);
-    console.printf("reference test error: %.2f%%%n", referenceError);
+    StateDirectory state = new StateDirectory(directory.resolve(STATE_DIRECTORY), console);
+    try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
+      ReferenceCache cache = new ReferenceCache(options.cacheDir());
+      ReferenceTraining.Trained reference =
+          trainSubset == null
+              ? cache.trainOrLoad(settings, splits, console, state)
+              : ReferenceTraining.train(settings, splits, console, state);
+      Network network = reference.network();
+      double referenceError = referenceError(network, cache, settings, splits);
+      console.printf("reference test error: %.2f%%%n", referenceError);
 
-    Map<String, String> metadata = settings.metadata();
-    metadata.put("compress.plan", plan.describe());
-    Compression.Result result =
-        Compression.of(network.toModel(Map.of()))
-            .plan(plan)
-            .data(splits)
-            .solver(solver)
-            .batchSize(BATCH_SIZE)
-            .seed(seed)
-            .metadata(metadata)
-            .console(console)
-            .run();
-    Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
+      Map<String, String> metadata = settings.metadata();
+      metadata.put("compress.plan", plan.describe());
+      Compression.Result result =
+          Compression.of(network.toModel(Map.of()))
+              .plan(plan)
+              .data(splits)
+              .solver(solver)
+              .batchSize(BATCH_SIZE)
+              .seed(seed)
+              .metadata(metadata)
+              .console(console)
+              .checkpoints(state)
+              .run();
+      Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
+      Map<String, float[]> before = new LinkedHashMap<>();
+      result.tensors().keySet().forEach(name -> before.put(name, network.parameter(name).values()));
 
-    long denseBytes = 4 * architecture.parameterCount();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    CompressionReport report =
-        new CompressionReport(
-                modelName,
-                referenceError,
-                measured.test().errorPercent(),
-                denseBytes,
-                measured.layout(),
-                Optional.of(paper))
-            .withPruning(result.pruning())
-            .with("file", file.toString())
-            .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
-            .with("wall_time_s", seconds);
-    String markdown = report.markdown();
-    Artifacts.writeText(directory.resolve("report.md"), markdown);
-    Artifacts.writeText(directory.resolve("report.json"), report.json());
-    console.println();
-    console.print(markdown);
-    console.printf(
-        "%nwrote %s, report.md and report.json in %s; total wall time %.1f s%n",
-        file.getFileName(), directory, seconds);
+      long denseBytes = 4 * architecture.parameterCount();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      CompressionReport report =
+          new CompressionReport(
+                  modelName,
+                  referenceError,
+                  measured.test().errorPercent(),
+                  denseBytes,
+                  measured.layout(),
+                  Optional.of(paper))
+              .withPruning(result.pruning())
+              .withPictures(
+                  ReportCharts.draw(directory, before, result, reference.losses(), "test"))
+              .with("file", file.toString())
+              .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
+              .with("wall_time_s", seconds);
+      String markdown = report.markdown();
+      Artifacts.writeText(directory.resolve("report.md"), markdown);
+      Artifacts.writeText(directory.resolve("report.json"), report.json());
+      console.println();
+      console.print(markdown);
+      state.clear();
+      console.printf(
+          "%nwrote %s, report.md and report.json in %s; total wall time %.1f s%n",
+          file.getFileName(), directory, seconds);
+    }
     return 0;
   }
 

@@ -53,6 +53,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--epochs",
       defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
+      converter = Converters.PositiveCount.class,
       description = "Passes over the training set (default ${DEFAULT-VALUE}).")
   int epochs;
 
@@ -62,7 +63,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "Seed for initialisation and shuffling.")
   long seed;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size.")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "64",
+      converter = Converters.PositiveCount.class,
+      description = "Mini-batch size.")
   int batchSize;
 
   @Mixin LearningRateOptions learningRate;
@@ -77,9 +82,6 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     common.apply();
-    if (epochs < 1 || batchSize < 1) {
-      throw new UserInputException("--epochs and --batch-size must be positive");
-    }
     OutputPaths.requireWritableTarget(out);
     PrintStream console = System.out;
 

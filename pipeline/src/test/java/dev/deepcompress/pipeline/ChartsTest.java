@@ -94,7 +94,10 @@ class ChartsTest {
         () -> Charts.histogram(dir.resolve("h.png"), "t", "x", new float[3], 0f, 0, new float[0]));
   }
 
-  /** A blank picture has one or two colours; a chart has many, over a good part of its area. */
+  /**
+   * A blank picture has one or two colours; a chart has many, over a good part of its area. Also
+   * the check of the pictures the commands draw.
+   */
   static void assertNotBlank(BufferedImage image) {
     Set<Integer> colours = new HashSet<>();
     int background = image.getRGB(0, 0);
@@ -111,5 +114,13 @@ class ChartsTest {
     assertTrue(colours.size() >= 8, "only " + colours.size() + " colours");
     assertTrue(
         drawn > image.getWidth() * image.getHeight() / 50, "only " + drawn + " pixels drawn");
+  }
+
+  /** {@code png} is a picture of the charts' size that is not blank. */
+  static void assertChart(Path png) throws IOException {
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertEquals(Charts.WIDTH, image.getWidth(), png.toString());
+    assertEquals(Charts.HEIGHT, image.getHeight(), png.toString());
+    assertNotBlank(image);
   }
 }

@@ -70,7 +70,9 @@ class CompressorTest {
         1,
         plan,
         Map.of(),
-        new PrintStream(console, true, StandardCharsets.UTF_8));
+        new PrintStream(console, true, StandardCharsets.UTF_8),
+        Checkpoints.NONE,
+        RunSettings::new);
   }
 
   @Test

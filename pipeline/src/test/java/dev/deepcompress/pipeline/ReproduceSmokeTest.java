@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepcompress.datasets.DatasetKind;
@@ -22,8 +23,12 @@ import dev.deepcompress.training.ReferenceArchitectures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +93,38 @@ class ReproduceSmokeTest {
     assertTrue(stdout.contains("(paper)"), "paper values printed beside ours");
     assertTrue(json.contains("\"error_after_retraining_pct\""), "pruning iterations reported");
     assertEquals(2, json.split("\"iteration\": ").length - 1, "one entry per pruning iteration");
+  }
+
+  /** Every picture report.md links is drawn beside it, and nothing else is. */
+  @Test
+  void theReportLinksItsPicturesEachAChart() throws Exception {
+    String markdown = Files.readString(dir.resolve("report.md"));
+    Set<String> linked = new TreeSet<>();
+    Matcher link = Pattern.compile("\\]\\(([^)]+\\.png)\\)").matcher(markdown);
+    while (link.find()) {
+      linked.add(link.group(1));
+    }
+    Set<String> drawn = new TreeSet<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".png"))
+          .forEach(drawn::add);
+    }
+    assertEquals(drawn, linked);
+    Set<String> expected = new TreeSet<>();
+    for (String layer : List.of("ip1", "ip2", "ip3")) {
+      for (String stage : List.of("before-pruning", "after-pruning", "after-quantization")) {
+        expected.add(layer + "-" + stage + ".png");
+      }
+    }
+    expected.addAll(List.of("pruning-error.png", "reference-loss.png", "retraining-loss.png"));
+    assertEquals(expected, drawn);
+    for (String png : drawn) {
+      ChartsTest.assertChart(dir.resolve(png));
+    }
+    assertTrue(json.contains("\"pictures\": ["), "report.json lists them");
+    assertFalse(Files.exists(dir.resolve(ReproduceCommand.STATE_DIRECTORY)), "no state left");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.deepcompress.quantization;
 
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.training.ParameterConstraint;
+import java.util.List;
 
 /**
  * One tensor under quantization-aware training. As a {@link ParameterConstraint} it sees each
@@ -15,4 +16,14 @@ public interface QuantizedTraining extends ParameterConstraint {
 
   /** The pruned tensor with its current quantization. */
   CompressedTensor tensor();
+
+  /**
+   * What retraining has moved so far (centroids, shadow weights, scales), so that a run can be
+   * continued exactly: every trained quantizer says, none may fall back on "nothing".
+   */
+  @Override
+  List<float[]> learned();
+
+  @Override
+  void restoreLearned(List<float[]> learned);
 }

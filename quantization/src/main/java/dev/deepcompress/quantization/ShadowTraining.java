@@ -2,6 +2,8 @@ package dev.deepcompress.quantization;
 
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Quantization-aware training with full-precision shadow weights: the network holds the quantized
@@ -72,6 +74,46 @@ abstract class ShadowTraining implements QuantizedTraining {
 
   /** Called after the shadow weights took an update and before they are quantized again. */
   protected void shadowsUpdated() {}
+
+  /**
+   * What the quantizer trains besides the shadow weights (a ternary quantizer's two scales), as
+   * copies; none by default. Parameters derived from the shadow weights on each assignment, or
+   * fixed when the quantizer was built, are not state.
+   */
+  protected List<float[]> learnedLevels() {
+    return List.of();
+  }
+
+  /**
+   * Takes back what {@link #learnedLevels} gave; checks it all before changing anything.
+   *
+   * @throws IllegalArgumentException if it is not of this quantizer's number and sizes of arrays
+   */
+  protected void restoreLevels(List<float[]> learned) {
+    if (!learned.isEmpty()) {
+      throw new IllegalArgumentException("no trained levels to restore, got " + learned.size());
+    }
+  }
+
+  /** The shadow weights, then the {@link #learnedLevels}. */
+  @Override
+  public final List<float[]> learned() {
+    List<float[]> learned = new ArrayList<>();
+    learned.add(shadow.clone());
+    learned.addAll(learnedLevels());
+    return learned;
+  }
+
+  @Override
+  public final void restoreLearned(List<float[]> learned) {
+    if (learned.isEmpty() || learned.getFirst().length != shadow.length) {
+      throw new IllegalArgumentException(
+          pruned.name() + ": expected " + shadow.length + " shadow weights first");
+    }
+    restoreLevels(learned.subList(1, learned.size()));
+    System.arraycopy(learned.getFirst(), 0, shadow, 0, shadow.length);
+    requantize();
+  }
 
   /** Assigns the starting shadow weights; subclasses call it last in their constructor. */
   protected final void start() {

@@ -3,6 +3,7 @@ package dev.deepcompress.quantization;
 import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
+import java.util.List;
 
 /**
  * Trained ternary quantization (Zhu, Han, Mao, Dally 2017): levels {@code {−Wn, 0, +Wp}}, a kept
@@ -109,6 +110,21 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       negativeGradient = negativeSum;
       positiveCount = positives;
       negativeCount = negatives;
+    }
+
+    /** The two scales, trained by their own gradients. */
+    @Override
+    protected List<float[]> learnedLevels() {
+      return List.of(new float[] {positive, negative});
+    }
+
+    @Override
+    protected void restoreLevels(List<float[]> learned) {
+      if (learned.size() != 1 || learned.getFirst().length != 2) {
+        throw new IllegalArgumentException("a ternary quantizer restores its two scales");
+      }
+      positive = learned.getFirst()[0];
+      negative = learned.getFirst()[1];
     }
 
     @Override

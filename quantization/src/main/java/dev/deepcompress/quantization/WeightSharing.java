@@ -5,6 +5,7 @@ import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.training.ParameterConstraint;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One tensor's weights tied to a codebook during retraining (trained quantization, Han et al. 2016,
@@ -115,6 +116,26 @@ final class WeightSharing implements QuantizedTraining {
       int a = assignments[i];
       weights[i] = a == PRUNED ? 0f : centroids[a];
     }
+  }
+
+  /** The centroids: the assignments are fixed by the clustering, which is repeatable. */
+  @Override
+  public List<float[]> learned() {
+    return List.of(centroids.clone());
+  }
+
+  @Override
+  public void restoreLearned(List<float[]> learned) {
+    if (learned.size() != 1 || learned.getFirst().length != centroids.length) {
+      throw new IllegalArgumentException(
+          "weight sharing of "
+              + pruned.name()
+              + " restores "
+              + centroids.length
+              + " centroids, got "
+              + learned.stream().map(a -> a.length + " values").toList());
+    }
+    System.arraycopy(learned.getFirst(), 0, centroids, 0, centroids.length);
   }
 
   @Override

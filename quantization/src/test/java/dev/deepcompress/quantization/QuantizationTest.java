@@ -231,6 +231,82 @@ class QuantizationTest {
     assertTrue(e.getMessage().contains("[ip1]"), e.getMessage());
   }
 
+  /**
+   * Every trained quantizer: retraining saved after one epoch and continued from a network that
+   * only had the pruned weights (quantized again from them, then given the saved state) ends as the
+   * uninterrupted run does, bit for bit, and a restored quantizer's tensor is the saved one.
+   */
+  @Test
+  void retrainingContinuedFromASavedStateEndsExactlyAsWithoutTheBreak() {
+    Batches batches = new Batches(TestData.quadrants(700, 7), 64, 1);
+    Network trained = Network.initialize(TestData.MLP, 1);
+    Trainer reference = new Trainer(trained, SolverConfig.caffeLenet());
+    for (int epoch = 0; epoch < 3; epoch++) {
+      reference.trainEpoch(batches, epoch, new Trainer.Listener() {});
+    }
+    Map<String, CompressedTensor> pruned =
+        pruned(trained, Map.of("ip1.weight", 0.6, "ip2.weight", 0.3));
+    Model prunedWeights = trained.toModel(Map.of());
+    SolverConfig retrain =
+        SolverConfig.caffeLenet().withSchedule(SolverConfig.caffeLenet().schedule().scaled(0.1));
+    for (String text :
+        List.of(
+            "kmeans:3",
+            "kmeans:3,random",
+            "kmeans:2,density",
+            "uniform:3,asym,per-channel,mse",
+            "uniform:4,sym,group=5,percentile=99",
+            "log:4,sqrt2",
+            "ternary",
+            "binary")) {
+      Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
+      pruned.keySet().forEach(name -> specs.put(name, QuantizerSpec.parse(text)));
+
+      Network whole = Network.fromModel(prunedWeights);
+      Quantization uninterrupted = Quantization.apply(whole, pruned, specs, 9);
+      Trainer trainer = new Trainer(whole, retrain, uninterrupted.constraints());
+      trainer.trainEpoch(batches, 10, new Trainer.Listener() {});
+      Trainer.State saved = trainer.state();
+      trainer.trainEpoch(batches, 11, new Trainer.Listener() {});
+
+      Network resumed = Network.fromModel(prunedWeights);
+      Quantization again = Quantization.apply(resumed, pruned, specs, 9);
+      Trainer continued = new Trainer(resumed, retrain, again.constraints());
+      continued.restore(saved);
+      continued.trainEpoch(batches, 11, new Trainer.Listener() {});
+
+      assertEquals(uninterrupted.tensors(), again.tensors(), text);
+      for (String name : pruned.keySet()) {
+        assertArrayEquals(
+            whole.parameter(name).values(), resumed.parameter(name).values(), text + " " + name);
+      }
+      // What the quantizer learned (centroids, shadow weights, scales) moved in training, and is
+      // the saved state right after a restore.
+      Network restored = Network.fromModel(prunedWeights);
+      Quantization atTheBreak = Quantization.apply(restored, pruned, specs, 9);
+      Map<String, List<float[]>> start = new LinkedHashMap<>();
+      atTheBreak.constraints().forEach((name, c) -> start.put(name, c.learned()));
+      new Trainer(restored, retrain, atTheBreak.constraints()).restore(saved);
+      for (String name : pruned.keySet()) {
+        List<float[]> learned = atTheBreak.constraints().get(name).learned();
+        List<float[]> kept = saved.constraints().get(name);
+        assertEquals(kept.size(), learned.size(), text + " " + name);
+        for (int i = 0; i < kept.size(); i++) {
+          assertArrayEquals(kept.get(i), learned.get(i), text + " " + name + " " + i);
+        }
+        assertFalse(
+            Arrays.equals(start.get(name).getFirst(), kept.getFirst()),
+            text + " " + name + ": training moved what it learns");
+      }
+      for (String name : pruned.keySet()) {
+        assertArrayEquals(
+            restored.parameter(name).values(),
+            atTheBreak.tensors().get(name).dequantized(),
+            text + " " + name);
+      }
+    }
+  }
+
   @Test
   void everyQuantizerTrainsOnPrunedTensorsWithoutRevivingAWeight() {
     Batches batches = new Batches(TestData.quadrants(1000, 7), 64, 1);

@@ -56,6 +56,7 @@ public final class Network {
           new ConvolutionLayer(
               conv, inputShape, parameters.get(conv.weightName()), parameters.get(conv.biasName()));
       case LayerSpec.MaxPool pool -> new MaxPoolLayer(pool, inputShape);
+      case LayerSpec.AveragePool pool -> new AveragePoolLayer(pool, inputShape);
       case LayerSpec.Relu relu -> new ReluLayer(relu, inputShape);
     };
   }

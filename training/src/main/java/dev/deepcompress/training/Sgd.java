@@ -46,6 +46,20 @@ public final class Sgd {
     return config;
   }
 
+  List<Parameter> parameters() {
+    return parameters;
+  }
+
+  /** The live momentum of parameter {@code p} (in {@link #parameters()} order). */
+  float[] momentum(int p) {
+    return momentum[p];
+  }
+
+  /** The constraint of parameter {@code p}, or null. */
+  ParameterConstraint constraint(int p) {
+    return constraints[p];
+  }
+
   /**
    * Applies one update from the current gradients, at the rate the schedule gives for {@code
    * iteration}.

@@ -148,6 +148,20 @@ class GradientCheckTest {
   }
 
   @Test
+  void averagePoolLayers() {
+    // kernel, stride, channels, height, width: clipped last windows, overlapping windows
+    int[][] cases = {{2, 2, 2, 5, 5}, {3, 2, 1, 7, 6}, {2, 1, 3, 4, 3}, {3, 3, 2, 8, 7}};
+    SplittableRandom random = new SplittableRandom(19);
+    for (int[] c : cases) {
+      AveragePoolLayer pool =
+          new AveragePoolLayer(
+              new LayerSpec.AveragePool("pool", c[0], c[1]), Shape.of(c[2], c[3], c[4]));
+      int batch = 2;
+      checkLayer(pool, batch, random(random, batch * c[2] * c[3] * c[4], 1));
+    }
+  }
+
+  @Test
   void softmaxCrossEntropyGradient() {
     SplittableRandom random = new SplittableRandom(9);
     int batch = 3;

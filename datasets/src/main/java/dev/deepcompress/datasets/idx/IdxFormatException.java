@@ -7,6 +7,7 @@ import java.nio.file.Path;
 public class IdxFormatException extends DatasetException {
   private final Path file;
   private final long offset;
+  private final boolean decompressed;
 
   /**
    * @param decompressed whether {@code offset} counts bytes of the decompressed content of a gzip
@@ -22,6 +23,7 @@ public class IdxFormatException extends DatasetException {
             + problem);
     this.file = file;
     this.offset = offset;
+    this.decompressed = decompressed;
   }
 
   IdxFormatException(
@@ -36,5 +38,10 @@ public class IdxFormatException extends DatasetException {
 
   public long offset() {
     return offset;
+  }
+
+  /** Whether {@link #offset()} counts bytes of a gzip file's decompressed content. */
+  public boolean decompressed() {
+    return decompressed;
   }
 }

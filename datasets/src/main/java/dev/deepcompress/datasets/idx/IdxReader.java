@@ -59,6 +59,17 @@ public final class IdxReader {
       if (rows == 0 || cols == 0) {
         throw in.error(rows == 0 ? 8 : 12, "images of " + rows + "×" + cols + " have no pixels");
       }
+      // Checked apart from the data size, which is 0 for a file of no images.
+      if (product(rows, cols) > Integer.MAX_VALUE) {
+        throw in.error(
+            8,
+            rows
+                + "×"
+                + cols
+                + " images have more pixels than one sample can hold ("
+                + Integer.MAX_VALUE
+                + ")");
+      }
       byte[] pixels =
           in.readData(
               product(product(count, rows), cols), count + " images of " + rows + "×" + cols);

@@ -4,6 +4,7 @@ import dev.deepcompress.datasets.DatasetException;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.model.Shape;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -51,6 +52,12 @@ public final class NumpyData {
     } catch (ZipException e) {
       throw new NumpyFormatException(
           archive.toString(), "not a valid .npz (zip) archive: " + e.getMessage(), e);
+    } catch (EOFException e) {
+      // A zip record that claims more bytes than the file holds.
+      throw new NumpyFormatException(
+          archive.toString(),
+          "not a valid .npz (zip) archive: a record runs past the end of the file",
+          e);
     } catch (IOException e) {
       throw new DatasetException(archive + ": cannot read: " + e.getMessage(), e);
     }

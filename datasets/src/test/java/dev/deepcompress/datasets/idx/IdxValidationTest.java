@@ -153,6 +153,15 @@ class IdxValidationTest {
   }
 
   @Test
+  void imagesLargerThanASampleCanBeAreRejectedEvenWhenThereAreNone() throws IOException {
+    // Found by IdxFuzzTest#images: no images of 28 × 1,241,514,012 pixels need no data.
+    Path f = file("wide", header(IdxReader.IMAGES_MAGIC, 0, 28, 1_241_514_012), false);
+    assertFormatError(f, 8, "28×1241514012 images have more pixels", () -> IdxReader.readImages(f));
+    Path labels = file("no-labels", header(IdxReader.LABELS_MAGIC, 0), false);
+    assertFormatError(f, 8, "more pixels", () -> IdxReader.readImageSet(f, labels, 10));
+  }
+
+  @Test
   void hugeLabelCountInGzipIsRejected() throws IOException {
     Path gz = file("labels.gz", concat(header(IdxReader.LABELS_MAGIC, -1), new byte[5]), true);
     assertFormatError(gz, 4, "4294967295 labels", () -> IdxReader.readLabels(gz, 10));

@@ -2,6 +2,7 @@ package dev.deepcompress.datasets.numpy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -227,6 +228,18 @@ class NumpyDataTest {
     assertRejected(
         notZip + ": not a valid .npz (zip) archive: zip END header not found",
         () -> NumpyData.readNpz(notZip));
+  }
+
+  @Test
+  void anArchiveWhoseEndRecordRunsPastTheFileIsAFormatError() throws IOException {
+    // Found by NumpyFuzzTest#npz: a zip comment longer than what follows the END record makes
+    // ZipFile throw an EOFException without a message.
+    byte[] archive = Files.readAllBytes(fixture("stored.npz"));
+    archive[archive.length - 1] = 8;
+    Path f = write("long-comment.npz", archive);
+    NumpyFormatException e = assertThrows(NumpyFormatException.class, () -> NumpyData.readNpz(f));
+    assertTrue(e.getMessage().startsWith(f + ": not a valid .npz (zip) archive: "), e.getMessage());
+    assertFalse(e.getMessage().contains("null"), e.getMessage());
   }
 
   /** A version 1.0 .npy file with this header dictionary, padded as NumPy pads it. */

@@ -2,6 +2,7 @@ package dev.deepcompress.runtime.format;
 
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
+import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ final class ArchitectureCodec {
 
   static final int MAX_POOL = 4;
 
+  static final int AVERAGE_POOL = 5;
+
   /** Smallest possible layer record (kind, name length, one name byte): bounds the layer count. */
   private static final int MIN_LAYER_BYTES = 4;
 
@@ -31,10 +34,21 @@ final class ArchitectureCodec {
     }
   }
 
-  static Architecture read(ByteReader in) throws ModelFormatException {
+  /**
+   * Reads the architecture, checking each layer as it comes against the shape it receives and
+   * against {@code limits}, so that an error names the layer's own offset.
+   */
+  static Architecture read(ByteReader in, ReadLimits limits) throws ModelFormatException {
     int start = in.position();
     String name = in.string("architecture name");
+    int inputAt = in.position();
     Shape inputShape = readShape(in, "input shape");
+    if (inputShape.elementCount() > limits.maxElements()) {
+      throw in.errorAt(
+          inputAt,
+          String.format("input shape %s has %,d elements", inputShape, inputShape.elementCount())
+              + limits.exceeded());
+    }
     int countAt = in.position();
     long count = in.u32("layer count");
     if (count == 0 || count > in.remaining() / MIN_LAYER_BYTES) {
@@ -48,14 +62,61 @@ final class ArchitectureCodec {
               + in.remaining() / MIN_LAYER_BYTES);
     }
     List<LayerSpec> layers = new ArrayList<>((int) count);
+    Shape shape = inputShape;
+    long parameterElements = 0;
     for (int i = 0; i < count; i++) {
-      layers.add(readLayer(in));
+      int layerAt = in.position();
+      LayerSpec layer = readLayer(in);
+      Shape output;
+      try {
+        output = layer.outputShape(shape);
+        for (ParameterSpec parameter : layer.parameters(shape)) {
+          parameterElements += parameter.shape().elementCount();
+        }
+      } catch (IllegalArgumentException e) {
+        throw in.errorAt(layerAt, "invalid layer: " + e.getMessage());
+      }
+      requireWithinLimits(in, layerAt, layer, shape, output, parameterElements, limits);
+      layers.add(layer);
+      shape = output;
     }
     in.requireEnd();
     try {
       return new Architecture(name, inputShape, layers);
     } catch (IllegalArgumentException e) {
       throw in.errorAt(start, "invalid architecture: " + e.getMessage());
+    }
+  }
+
+  /** The checks of {@link ReadLimits}, for one layer given what the layers before it declared. */
+  private static void requireWithinLimits(
+      ByteReader in,
+      int layerAt,
+      LayerSpec layer,
+      Shape input,
+      Shape output,
+      long parameterElements,
+      ReadLimits limits)
+      throws ModelFormatException {
+    long max = limits.maxElements();
+    String problem = null;
+    if (parameterElements > max) {
+      problem = String.format("brings the model to %,d parameter elements", parameterElements);
+    } else if (output.elementCount() > max) {
+      problem =
+          String.format(
+              "outputs %,d elements per sample (shape %s)", output.elementCount(), output);
+    } else if (layer instanceof LayerSpec.Convolution conv) {
+      // Both factors are below 2³¹ (the weight and the output are shapes), so is no product.
+      long patch = (long) conv.inputChannels() * conv.kernelSize() * conv.kernelSize();
+      long pixels = (long) output.dim(1) * output.dim(2);
+      if (patch * pixels > max) {
+        problem =
+            String.format("needs an im2col matrix of %,d × %,d elements per sample", patch, pixels);
+      }
+    }
+    if (problem != null) {
+      throw in.errorAt(layerAt, "layer '" + layer.name() + "' " + problem + limits.exceeded());
     }
   }
 
@@ -82,6 +143,12 @@ final class ArchitectureCodec {
       }
       case LayerSpec.MaxPool pool -> {
         out.u8(MAX_POOL);
+        out.string(pool.name());
+        out.u32(pool.kernelSize());
+        out.u32(pool.stride());
+      }
+      case LayerSpec.AveragePool pool -> {
+        out.u8(AVERAGE_POOL);
         out.string(pool.name());
         out.u32(pool.kernelSize());
         out.u32(pool.stride());
@@ -114,6 +181,11 @@ final class ArchitectureCodec {
                 name,
                 in.u32InRange("max pooling kernel size", 1, Integer.MAX_VALUE),
                 in.u32InRange("max pooling stride", 1, Integer.MAX_VALUE));
+        case AVERAGE_POOL ->
+            new LayerSpec.AveragePool(
+                name,
+                in.u32InRange("average pooling kernel size", 1, Integer.MAX_VALUE),
+                in.u32InRange("average pooling stride", 1, Integer.MAX_VALUE));
         default ->
             throw in.errorAt(start, "unknown layer kind " + kind + " for layer '" + name + "'");
       };

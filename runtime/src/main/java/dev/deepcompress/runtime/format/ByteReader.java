@@ -9,9 +9,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Little-endian cursor over a window {@code [position, end)} of a file held in memory. Every read
- * checks the bytes that remain first, so a lying length becomes a {@link ModelFormatException}
- * naming the section and offset, never an index exception or a huge allocation.
+ * Little-endian cursor over a window {@code [position, end)} of a file held in memory (a heap array
+ * or a mapped file), offsets counting from the file's first byte. Every read checks the bytes that
+ * remain first, so a lying length becomes a {@link ModelFormatException} naming the section and
+ * offset, never an index exception or a huge allocation.
  */
 final class ByteReader {
   private final ByteBuffer data;
@@ -20,8 +21,11 @@ final class ByteReader {
   private int position;
   private String section;
 
-  ByteReader(byte[] bytes, int start, int end, String source, String section) {
-    this.data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+  /**
+   * @param file the whole file from index 0, little-endian
+   */
+  ByteReader(ByteBuffer file, int start, int end, String source, String section) {
+    this.data = file;
     this.position = start;
     this.end = end;
     this.source = source;

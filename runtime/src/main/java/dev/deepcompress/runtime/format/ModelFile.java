@@ -6,19 +6,18 @@ import dev.deepcompress.runtime.model.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@code .dcmodel} file: a model's architecture, metadata and parameter tensors in
@@ -33,7 +32,10 @@ public final class ModelFile {
   public static final int MAJOR_VERSION = 1;
   public static final int MINOR_VERSION = 3;
 
-  /** Largest file this implementation reads or writes: it holds the whole file in one array. */
+  /**
+   * Largest file this implementation reads or writes: it holds the whole file in one buffer, an
+   * array or a mapping.
+   */
   public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
   static final byte[] MAGIC = {(byte) 0x89, 'D', 'C', 'M', 'O', 'D', '\r', '\n'};
@@ -53,55 +55,14 @@ public final class ModelFile {
   private ModelFile() {}
 
   /**
-   * Writes atomically: the bytes go to a temporary file in the target's directory, are forced to
-   * disk, and the temporary file is renamed over the target. On any failure the temporary file is
-   * removed and an existing target is left untouched.
+   * Writes atomically ({@link AtomicFile}): on any failure an existing target is left untouched.
    *
+   * @throws FileSystemException naming the target if the bytes cannot be written or forced to disk
    * @throws IllegalArgumentException if the model cannot be represented (non-finite parameters,
    *     over-long strings, too large)
    */
   public static void write(Model model, Path path) throws IOException {
-    byte[] bytes = toBytes(model);
-    Path target = path.toAbsolutePath();
-    Path directory = target.getParent();
-    if (directory == null) {
-      throw new IllegalArgumentException("not a file path: " + path);
-    }
-    Path temp =
-        directory.resolve(
-            "."
-                + target.getFileName()
-                + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
-                + ".tmp");
-    try {
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    syncDirectory(directory);
-  }
-
-  /** Makes the rename itself durable where the platform allows syncing a directory. */
-  private static void syncDirectory(Path directory) {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      // Some platforms cannot open or sync a directory; the file is complete either way.
-    }
+    AtomicFile.write(path, toBytes(model));
   }
 
   /**
@@ -166,14 +127,32 @@ public final class ModelFile {
   }
 
   /**
-   * Reads a model file.
+   * Reads a model file within {@link ReadLimits#defaults()}.
    *
    * @throws NoSuchFileException if there is no such file
    * @throws FileSystemException if the path is a directory
-   * @throws ModelFormatException if the content is not a valid model file
+   * @throws ModelFormatException if the content is not a valid model file or exceeds the limits
    */
   public static Model read(Path path) throws IOException {
-    return fromBytes(readBytes(path), path.toString());
+    return read(path, ReadLimits.defaults());
+  }
+
+  /**
+   * Reads a model file within {@code limits}. The 16-byte header is read and checked first; a
+   * regular file is then mapped, not copied, so bytes beyond its declared sections are never
+   * loaded; anything else (a pipe, a device) is read to its end after the header.
+   *
+   * @throws NoSuchFileException if there is no such file
+   * @throws FileSystemException if the path is a directory
+   * @throws ModelFormatException if the content is not a valid model file or exceeds the limits
+   */
+  public static Model read(Path path, ReadLimits limits) throws IOException {
+    return readFile(path, limits).model();
+  }
+
+  /** Parses a whole model file held in memory, within {@link ReadLimits#defaults()}. */
+  public static Model fromBytes(byte[] bytes, String sourceName) throws ModelFormatException {
+    return fromBytes(bytes, sourceName, ReadLimits.defaults());
   }
 
   /**
@@ -181,46 +160,83 @@ public final class ModelFile {
    *
    * @param sourceName names the origin in error messages, e.g. the file name
    */
-  public static Model fromBytes(byte[] bytes, String sourceName) throws ModelFormatException {
-    return new ModelFileReader(bytes, sourceName).read().model();
+  public static Model fromBytes(byte[] bytes, String sourceName, ReadLimits limits)
+      throws ModelFormatException {
+    return new ModelFileReader(ByteBuffer.wrap(bytes), sourceName, limits).read().model();
   }
 
   /**
-   * Reads and fully validates a model file, and tells where its bytes go.
+   * Reads and fully validates a model file within {@link ReadLimits#defaults()}, and tells where
+   * its bytes go.
    *
    * @throws NoSuchFileException if there is no such file
    * @throws FileSystemException if the path is a directory
-   * @throws ModelFormatException if the content is not a valid model file
+   * @throws ModelFormatException if the content is not a valid model file or exceeds the limits
    */
   public static FileLayout inspect(Path path) throws IOException {
-    return inspect(readBytes(path), path.toString());
+    return readFile(path, ReadLimits.defaults()).layout();
+  }
+
+  /** A model and where its file's bytes go, from one read of the file. */
+  public record Contents(Model model, FileLayout layout) {}
+
+  /**
+   * {@link #read(Path)} and {@link #inspect(Path)} in one read, for a file that may be readable
+   * only once (a pipe).
+   */
+  public static Contents readContents(Path path) throws IOException {
+    ModelFileReader reader = readFile(path, ReadLimits.defaults());
+    return new Contents(reader.model(), reader.layout());
   }
 
   /** {@link #inspect(Path)} for a whole file held in memory. */
   public static FileLayout inspect(byte[] bytes, String sourceName) throws ModelFormatException {
-    return new ModelFileReader(bytes, sourceName).read().layout();
+    return inspect(bytes, sourceName, ReadLimits.defaults());
   }
 
-  private static byte[] readBytes(Path path) throws IOException {
+  /** {@link #inspect(byte[], String)} within {@code limits}. */
+  public static FileLayout inspect(byte[] bytes, String sourceName, ReadLimits limits)
+      throws ModelFormatException {
+    return new ModelFileReader(ByteBuffer.wrap(bytes), sourceName, limits).read().layout();
+  }
+
+  private static ModelFileReader readFile(Path path, ReadLimits limits) throws IOException {
     if (Files.isDirectory(path)) {
       throw new FileSystemException(path.toString(), null, "is a directory, not a model file");
     }
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "no such model file");
     }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(path)) {
-      // One byte past the limit is enough to tell an oversized file without reading all of it.
-      bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+    String source = path.toString();
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+      while (header.hasRemaining() && channel.read(header) >= 0) {}
+      new ModelFileReader(header.flip(), source, limits).readHeader();
+      ByteBuffer whole;
+      if (Files.isRegularFile(path)) {
+        long size = channel.size();
+        requireReadableSize(size, source);
+        whole = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      } else {
+        InputStream rest = Channels.newInputStream(channel);
+        // Grows only as bytes arrive; one byte past the limit tells an oversized stream.
+        byte[] tail = rest.readNBytes((int) (MAX_FILE_BYTES - HEADER_BYTES + 1));
+        requireReadableSize(HEADER_BYTES + (long) tail.length, source);
+        whole = ByteBuffer.allocate(HEADER_BYTES + tail.length).put(header.rewind()).put(tail);
+        whole.flip();
+      }
+      return new ModelFileReader(whole, source, limits).read();
     }
-    if (bytes.length > MAX_FILE_BYTES) {
+  }
+
+  private static void requireReadableSize(long size, String source) throws ModelFormatException {
+    if (size > MAX_FILE_BYTES) {
       throw new ModelFormatException(
-          path.toString(),
+          source,
           null,
           MAX_FILE_BYTES,
           "file is larger than the " + MAX_FILE_BYTES + " bytes this reader supports");
     }
-    return bytes;
   }
 
   /**

@@ -18,15 +18,17 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * One pass over a model file in memory: the header, then each section framed, CRC-checked and
- * dispatched by tag, enforcing the section order ARCH, PREP?, META?, TENS…, END.
+ * One pass over a model file in memory (a heap array or a mapped file): the header, then each
+ * section framed, CRC-checked and dispatched by tag, enforcing the section order ARCH, PREP?,
+ * META?, TENS…, END. Reads only within the declared sections, so bytes past them cost nothing.
  */
 final class ModelFileReader {
   private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
 
-  private final byte[] bytes;
+  private final ByteBuffer data;
+  private final int size;
   private final String source;
-  private final ByteBuffer littleEndian;
+  private final ReadLimits limits;
 
   private Architecture architecture;
   private List<ParameterSpec> parameters;
@@ -38,10 +40,14 @@ final class ModelFileReader {
   private long otherBytes = ModelFile.HEADER_BYTES;
   private int sectionCount;
 
-  ModelFileReader(byte[] bytes, String source) {
-    this.bytes = bytes;
+  /**
+   * @param data the whole file, from index 0 to its limit
+   */
+  ModelFileReader(ByteBuffer data, String source, ReadLimits limits) {
+    this.data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    this.size = data.limit();
     this.source = source;
-    this.littleEndian = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    this.limits = limits;
   }
 
   /** Reads the whole file, see {@link #model()} and {@link #layout()} for what it found. */
@@ -49,7 +55,7 @@ final class ModelFileReader {
     readHeader();
     int position = ModelFile.HEADER_BYTES;
     while (true) {
-      if (position == bytes.length) {
+      if (position == size) {
         throw new ModelFormatException(
             source,
             null,
@@ -92,16 +98,21 @@ final class ModelFileReader {
       }
       components.merge(FileLayout.Component.HEADER_AND_OTHER, t.sectionBytes() - data, Long::sum);
     }
-    return new FileLayout(bytes.length, components, tensorLayouts);
+    return new FileLayout(size, components, tensorLayouts);
   }
 
-  private void readHeader() throws ModelFormatException {
-    if (bytes.length == 0) {
+  /**
+   * Checks the 16-byte header: magic, major version, CRC. Callers that read a file piecewise call
+   * this on its first bytes before reading the rest.
+   */
+  void readHeader() throws ModelFormatException {
+    if (size == 0) {
       throw headerError(0, "the file is empty");
     }
     int magicLength = ModelFile.MAGIC.length;
-    byte[] start = Arrays.copyOf(bytes, Math.min(bytes.length, magicLength));
-    if (!Arrays.equals(start, Arrays.copyOf(ModelFile.MAGIC, start.length)) || bytes.length == 0) {
+    byte[] start = new byte[Math.min(size, magicLength)];
+    data.get(0, start);
+    if (!Arrays.equals(start, Arrays.copyOf(ModelFile.MAGIC, start.length))) {
       throw headerError(
           0,
           "not a deepcompress model file: it starts with ["
@@ -110,16 +121,16 @@ final class ModelFileReader {
               + HEX.formatHex(ModelFile.MAGIC)
               + "]");
     }
-    if (bytes.length < ModelFile.HEADER_BYTES) {
+    if (size < ModelFile.HEADER_BYTES) {
       throw headerError(
-          bytes.length,
+          size,
           "truncated header: the file has "
-              + bytes.length
+              + size
               + " bytes, the header alone needs "
               + ModelFile.HEADER_BYTES);
     }
-    int major = Short.toUnsignedInt(littleEndian.getShort(magicLength));
-    int minor = Short.toUnsignedInt(littleEndian.getShort(magicLength + 2));
+    int major = Short.toUnsignedInt(data.getShort(magicLength));
+    int minor = Short.toUnsignedInt(data.getShort(magicLength + 2));
     if (major != ModelFile.MAJOR_VERSION) {
       throw headerError(
           magicLength,
@@ -141,8 +152,8 @@ final class ModelFileReader {
   /** Verifies the CRC32C stored right after {@code [start, end)}. */
   private void checkCrc(String section, int start, int end) throws ModelFormatException {
     CRC32C crc = new CRC32C();
-    crc.update(bytes, start, end - start);
-    long stored = Integer.toUnsignedLong(littleEndian.getInt(end));
+    crc.update(data.slice(start, end - start));
+    long stored = Integer.toUnsignedLong(data.getInt(end));
     if (stored != crc.getValue()) {
       throw new ModelFormatException(
           source,
@@ -160,7 +171,7 @@ final class ModelFileReader {
    * @return where the next section starts, or -1 after the END section
    */
   private int readSection(int start) throws ModelFormatException {
-    ByteReader frame = new ByteReader(bytes, start, bytes.length, source, null);
+    ByteReader frame = new ByteReader(data, start, size, source, null);
     frame.require(ModelFile.SECTION_HEADER_BYTES + ModelFile.CRC_BYTES, "section header and CRC");
     String tag = readTag(frame);
     // Trailing spaces pad short tags ("END "); messages show the tag without them.
@@ -187,14 +198,14 @@ final class ModelFileReader {
       throw frame.errorAt(start + 4, String.format("reserved flag bits set (flags %08x)", flags));
     }
     boolean optional = (flags & ModelFile.FLAG_OPTIONAL) != 0;
-    ByteReader payload = new ByteReader(bytes, payloadStart, payloadEnd, source, label);
+    ByteReader payload = new ByteReader(data, payloadStart, payloadEnd, source, label);
     switch (tag) {
       case ModelFile.ARCH -> {
         requireFlags(payload, start, optional, false);
         if (architecture != null) {
           throw payload.errorAt(start, "duplicate ARCH section");
         }
-        architecture = ArchitectureCodec.read(payload);
+        architecture = ArchitectureCodec.read(payload, limits);
         parameters = architecture.parameters();
       }
       case ModelFile.PREP -> {
@@ -237,12 +248,12 @@ final class ModelFileReader {
       case ModelFile.END -> {
         requireFlags(payload, start, optional, false);
         readEnd(payload, start);
-        if (sectionEnd != bytes.length) {
+        if (sectionEnd != size) {
           throw new ModelFormatException(
               source,
               null,
               sectionEnd,
-              (bytes.length - sectionEnd) + " unexpected bytes after the END section");
+              (size - sectionEnd) + " unexpected bytes after the END section");
         }
         otherBytes += sectionEnd - start;
         return -1;

@@ -1,5 +1,6 @@
 package dev.deepcompress.runtime.inference;
 
+import dev.deepcompress.runtime.kernels.AveragePool2d;
 import dev.deepcompress.runtime.kernels.Conv2d;
 import dev.deepcompress.runtime.kernels.Gemm;
 import dev.deepcompress.runtime.kernels.MaxPool2d;
@@ -14,6 +15,7 @@ import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A model ready to run: one step per layer of its architecture, applied to a batch of inputs laid
@@ -87,6 +89,23 @@ public final class InferenceNetwork {
   }
 
   public static InferenceNetwork of(Model model) {
+    return build(model, model::parameter);
+  }
+
+  /**
+   * What {@link #of} would build, as {@link #describeLayers()} tells it, without decoding any
+   * tensor to dense: the compressed forms are built (their size is part of the description), the
+   * dense decodings are only counted.
+   */
+  public static List<LayerDescription> describe(Model model) {
+    // A network built without dense values is never run, only described.
+    return build(model, name -> null).describeLayers();
+  }
+
+  /**
+   * @param decoded a parameter's dense values by name: the model's, or null when only describing
+   */
+  private static InferenceNetwork build(Model model, Function<String, float[]> decoded) {
     Architecture architecture = model.architecture();
     List<Step> steps = new ArrayList<>();
     List<LayerDescription> layers = new ArrayList<>();
@@ -96,10 +115,13 @@ public final class InferenceNetwork {
       LayerSpec layer = architecture.layers().get(i);
       Step step =
           switch (layer) {
-            case LayerSpec.FullyConnected fc -> fullyConnected(fc, model);
-            case LayerSpec.Convolution conv -> convolution(conv, input, model);
+            case LayerSpec.FullyConnected fc -> fullyConnected(fc, model, decoded);
+            case LayerSpec.Convolution conv -> convolution(conv, input, model, decoded);
             case LayerSpec.MaxPool pool ->
                 new MaxPool(MaxPool2d.of(pool, input), pool.outputShape(input).elementCount());
+            case LayerSpec.AveragePool pool ->
+                new AveragePool(
+                    AveragePool2d.of(pool, input), pool.outputShape(input).elementCount());
             case LayerSpec.Relu relu -> new Relu();
           };
       steps.add(step);
@@ -108,8 +130,9 @@ public final class InferenceNetwork {
     return new InferenceNetwork(List.copyOf(steps), List.copyOf(layers), architecture);
   }
 
-  private static Step fullyConnected(LayerSpec.FullyConnected fc, Model model) {
-    float[] bias = model.parameter(fc.biasName());
+  private static Step fullyConnected(
+      LayerSpec.FullyConnected fc, Model model, Function<String, float[]> decoded) {
+    float[] bias = decoded.apply(fc.biasName());
     return switch (model.tensor(fc.weightName())) {
       case SparseQuantizedTensor sparse -> sparseFullyConnected(fc, sparse, null, bias);
       case QuantizedTensor quantized ->
@@ -121,7 +144,7 @@ public final class InferenceNetwork {
                       new FullyConnected(
                           fc.inputs(),
                           fc.outputs(),
-                          model.parameter(fc.weightName()),
+                          decoded.apply(fc.weightName()),
                           bias,
                           DECODED_GEMM));
       case DenseTensor dense ->
@@ -143,10 +166,11 @@ public final class InferenceNetwork {
     return new SparseFullyConnected(weight, new RowScales(rowScales, bias, 1), skipsZeros);
   }
 
-  private static Step convolution(LayerSpec.Convolution spec, Shape input, Model model) {
+  private static Step convolution(
+      LayerSpec.Convolution spec, Shape input, Model model, Function<String, float[]> decoded) {
     Conv2d conv = Conv2d.of(spec, input);
     int outputSize = spec.outputShape(input).elementCount();
-    float[] bias = model.parameter(spec.biasName());
+    float[] bias = decoded.apply(spec.biasName());
     Tensor weight = model.tensor(spec.weightName());
     SparseQuantizedTensor sparse = null;
     float[] rowScales = null;
@@ -173,7 +197,8 @@ public final class InferenceNetwork {
     return new Convolution(
         conv,
         outputSize,
-        model.parameter(spec.weightName()),
+        weight.shape().elementCount(),
+        decoded.apply(spec.weightName()),
         bias,
         weight instanceof DenseTensor ? DENSE_GEMM : DECODED_GEMM);
   }
@@ -288,7 +313,8 @@ public final class InferenceNetwork {
 
     @Override
     public LayerDescription describe(String name) {
-      return new LayerDescription(name, form, 4L * weight.length, weight.length);
+      long elements = (long) inputs * outputs;
+      return new LayerDescription(name, form, 4 * elements, elements);
     }
   }
 
@@ -335,8 +361,9 @@ public final class InferenceNetwork {
     return output;
   }
 
-  /** Convolution through im2col and GEMM on a dense weight. */
-  private record Convolution(Conv2d conv, int outputSize, float[] weight, float[] bias, String form)
+  /** Convolution through im2col and GEMM on a dense weight of {@code weightElements} values. */
+  private record Convolution(
+      Conv2d conv, int outputSize, int weightElements, float[] weight, float[] bias, String form)
       implements Step {
     @Override
     public float[] apply(float[] input, int batchSize) {
@@ -350,7 +377,7 @@ public final class InferenceNetwork {
 
     @Override
     public LayerDescription describe(String name) {
-      return new LayerDescription(name, form, 4L * weight.length, weight.length);
+      return new LayerDescription(name, form, 4L * weightElements, weightElements);
     }
   }
 
@@ -381,6 +408,20 @@ public final class InferenceNetwork {
     public float[] apply(float[] input, int batchSize) {
       float[] output = new float[batchSize * outputSize];
       pool.forward(input, batchSize, output, null);
+      return output;
+    }
+
+    @Override
+    public LayerDescription describe(String name) {
+      return new LayerDescription(name, NO_WEIGHTS, 0, 0);
+    }
+  }
+
+  private record AveragePool(AveragePool2d pool, int outputSize) implements Step {
+    @Override
+    public float[] apply(float[] input, int batchSize) {
+      float[] output = new float[batchSize * outputSize];
+      pool.forward(input, batchSize, output);
       return output;
     }
 

@@ -10,23 +10,9 @@ import java.util.Arrays;
  * k, H) − 1} and likewise for columns; the first maximum in row-major order wins. (Caffe starts
  * each window's search from −FLT_MAX, so it differs only for windows of −∞ or NaN values.)
  */
-public final class MaxPool2d {
-  private final int planes;
-  private final int height;
-  private final int width;
-  private final int kernel;
-  private final int stride;
-  private final int outHeight;
-  private final int outWidth;
-
+public final class MaxPool2d extends PoolWindows {
   private MaxPool2d(LayerSpec.MaxPool spec, Shape input, Shape output) {
-    planes = input.dim(0);
-    height = input.dim(1);
-    width = input.dim(2);
-    kernel = spec.kernelSize();
-    stride = spec.stride();
-    outHeight = output.dim(1);
-    outWidth = output.dim(2);
+    super(spec.kernelSize(), spec.stride(), input, output);
   }
 
   /**

@@ -70,6 +70,7 @@ public record Architecture(String name, Shape inputShape, List<LayerSpec> layers
         case LayerSpec.FullyConnected fc -> names.put(fc.name(), fc.weightName());
         case LayerSpec.Convolution conv -> names.put(conv.name(), conv.weightName());
         case LayerSpec.MaxPool pool -> {}
+        case LayerSpec.AveragePool pool -> {}
         case LayerSpec.Relu relu -> {}
       }
     }

@@ -35,6 +35,7 @@ public sealed interface LayerSpec {
                 + "→"
                 + outputs);
       }
+      requireTensorFits(name, "weight", outputs, inputs);
     }
 
     @Override
@@ -91,6 +92,7 @@ public sealed interface LayerSpec {
         throw new IllegalArgumentException(
             "layer " + name + ": padding must not be negative, got " + padding);
       }
+      requireTensorFits(name, "weight", outputChannels, inputChannels, kernelSize, kernelSize);
     }
 
     @Override
@@ -169,64 +171,29 @@ public sealed interface LayerSpec {
    */
   record MaxPool(String name, int kernelSize, int stride) implements LayerSpec {
     public MaxPool {
-      Names.requireValid(name);
-      if (kernelSize <= 0 || stride <= 0) {
-        throw new IllegalArgumentException(
-            "layer "
-                + name
-                + ": kernel size and stride must be positive, got kernel "
-                + kernelSize
-                + ", stride "
-                + stride);
-      }
+      requireValidPooling(name, kernelSize, stride);
     }
 
     @Override
     public Shape outputShape(Shape input) {
-      requireImage(name, input);
-      return Shape.of(
-          input.dim(0),
-          outputSize(input.dim(1), "height", input),
-          outputSize(input.dim(2), "width", input));
+      return poolOutputShape(name, kernelSize, stride, input);
+    }
+  }
+
+  /**
+   * Average pooling of each channel of a [channels, height, width] input, as Caffe's Pooling layer
+   * (AVE, no padding) computes it: the windows and the output size are those of {@link MaxPool}
+   * (the last window of a row or column clipped to the input), and each output is the mean of the
+   * input elements its window covers, so a clipped window averages fewer elements.
+   */
+  record AveragePool(String name, int kernelSize, int stride) implements LayerSpec {
+    public AveragePool {
+      requireValidPooling(name, kernelSize, stride);
     }
 
-    private int outputSize(int size, String axis, Shape input) {
-      if (size < kernelSize) {
-        throw new IllegalArgumentException(
-            "layer "
-                + name
-                + ": the "
-                + kernelSize
-                + "×"
-                + kernelSize
-                + " window does not fit the input "
-                + axis
-                + " "
-                + size
-                + " (input shape "
-                + input
-                + ")");
-      }
-      long lastStart = ((long) size - kernelSize + stride - 1) / stride * stride;
-      if (lastStart >= size) {
-        throw new IllegalArgumentException(
-            "layer "
-                + name
-                + ": with stride "
-                + stride
-                + " the last "
-                + kernelSize
-                + "×"
-                + kernelSize
-                + " window starts at "
-                + axis
-                + " "
-                + lastStart
-                + ", outside the input (input shape "
-                + input
-                + ")");
-      }
-      return (int) (lastStart / stride + 1);
+    @Override
+    public Shape outputShape(Shape input) {
+      return poolOutputShape(name, kernelSize, stride, input);
     }
   }
 
@@ -242,10 +209,89 @@ public sealed interface LayerSpec {
     }
   }
 
+  /** A parameter tensor's elements must fit in a {@link Shape}, that is in one array. */
+  private static void requireTensorFits(String name, String tensor, int... dims) {
+    long elements = 1;
+    for (int d : dims) {
+      // Each factor is below 2³¹, so the product stays exact until it passes the bound.
+      elements *= d;
+      if (elements > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            String.format(
+                "layer %s: its %s %s is too large (a tensor holds at most %,d elements)",
+                name, tensor, Shape.describe(dims), Integer.MAX_VALUE));
+      }
+    }
+  }
+
   private static void requireImage(String name, Shape input) {
     if (input.rank() != 3) {
       throw new IllegalArgumentException(
           "layer " + name + " expects a channels×height×width input but receives shape " + input);
     }
+  }
+
+  private static void requireValidPooling(String name, int kernelSize, int stride) {
+    Names.requireValid(name);
+    if (kernelSize <= 0 || stride <= 0) {
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": kernel size and stride must be positive, got kernel "
+              + kernelSize
+              + ", stride "
+              + stride);
+    }
+  }
+
+  /**
+   * The output shape of Caffe's pooling windows, shared by {@link MaxPool} and {@link AveragePool}.
+   */
+  private static Shape poolOutputShape(String name, int kernelSize, int stride, Shape input) {
+    requireImage(name, input);
+    return Shape.of(
+        input.dim(0),
+        poolOutputSize(name, kernelSize, stride, input.dim(1), "height", input),
+        poolOutputSize(name, kernelSize, stride, input.dim(2), "width", input));
+  }
+
+  private static int poolOutputSize(
+      String name, int kernelSize, int stride, int size, String axis, Shape input) {
+    if (size < kernelSize) {
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": the "
+              + kernelSize
+              + "×"
+              + kernelSize
+              + " window does not fit the input "
+              + axis
+              + " "
+              + size
+              + " (input shape "
+              + input
+              + ")");
+    }
+    long lastStart = ((long) size - kernelSize + stride - 1) / stride * stride;
+    if (lastStart >= size) {
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": with stride "
+              + stride
+              + " the last "
+              + kernelSize
+              + "×"
+              + kernelSize
+              + " window starts at "
+              + axis
+              + " "
+              + lastStart
+              + ", outside the input (input shape "
+              + input
+              + ")");
+    }
+    return (int) (lastStart / stride + 1);
   }
 }

@@ -60,6 +60,11 @@ public final class Shape {
 
   @Override
   public String toString() {
+    return describe(dims);
+  }
+
+  /** Dimensions as {@link #toString()} writes them, also for ones that are not a valid shape. */
+  static String describe(int... dims) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < dims.length; i++) {
       if (i > 0) {

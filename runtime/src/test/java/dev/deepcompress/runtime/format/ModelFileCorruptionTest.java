@@ -45,8 +45,13 @@ class ModelFileCorruptionTest {
 
   /** Asserts that the bytes are rejected with a well-formed message, and returns the exception. */
   static ModelFormatException rejects(byte[] bytes) {
+    return rejects(bytes, ReadLimits.defaults());
+  }
+
+  /** {@link #rejects(byte[])} within the given limits. */
+  static ModelFormatException rejects(byte[] bytes, ReadLimits limits) {
     try {
-      Model model = ModelFile.fromBytes(bytes, SOURCE);
+      Model model = ModelFile.fromBytes(bytes, SOURCE, limits);
       return fail("accepted a bad file, read " + model.architecture());
     } catch (ModelFormatException e) {
       assertTrue(e.getMessage().startsWith(SOURCE), e.getMessage());
@@ -202,6 +207,7 @@ class ModelFileCorruptionTest {
   @Test
   void aHugeDeclaredTensorIsRejectedBeforeAllocation() {
     // 40000×40000 floats are 6.4 GB, more than the test JVM's heap: allocating would fail the test.
+    // The limit on declared elements would refuse it at ARCH; without it, the TENS check holds.
     Architecture huge =
         new Architecture(
             "huge", Shape.of(40_000), List.of(new LayerSpec.FullyConnected("big", 40_000, 40_000)));
@@ -222,7 +228,7 @@ class ModelFileCorruptionTest {
             List.of(
                 new SectionedFile.Section("ARCH", 0, arch.toByteArray()),
                 new SectionedFile.Section("TENS", 0, tensor.array())));
-    ModelFormatException e = rejects(file.toBytes());
+    ModelFormatException e = rejects(file.toBytes(), new ReadLimits(Long.MAX_VALUE));
     assertEquals("TENS 'big.weight'", e.section().orElseThrow());
     assertMessage(e, "declared 1600000000 values (6400000000 bytes) but only 12 bytes remain");
   }
@@ -487,8 +493,9 @@ class ModelFileCorruptionTest {
     // fc1's input count: kind (1) + name "fc1" (2+3) after offset 16.
     byte[] inputs = original.clone();
     le(inputs).putInt(22, 4);
-    assertMessage(
-        rejects(file.replace(arch, inputs).toBytes()), "invalid architecture", "expects 4 inputs");
+    ModelFormatException e = rejects(file.replace(arch, inputs).toBytes());
+    assertEquals(file.offsetOf(arch) + 16 + 16, e.offset());
+    assertMessage(e, "invalid layer", "expects 4 inputs");
 
     byte[] badName = original.clone();
     badName[2] = '/';
@@ -519,10 +526,9 @@ class ModelFileCorruptionTest {
 
     byte[] kernel = original.clone();
     le(kernel).putInt(37, 7);
-    assertMessage(
-        rejects(file.replace(arch, kernel).toBytes()),
-        "invalid architecture",
-        "7×7 kernel does not fit the input height 6");
+    ModelFormatException e = rejects(file.replace(arch, kernel).toBytes());
+    assertEquals(file.offsetOf(arch) + 16 + 22, e.offset());
+    assertMessage(e, "invalid layer", "7×7 kernel does not fit the input height 6");
 
     byte[] stride = original.clone();
     le(stride).putInt(41, 0);
@@ -534,11 +540,9 @@ class ModelFileCorruptionTest {
 
     byte[] window = original.clone();
     le(window).putInt(56, 1).putInt(60, 5);
-    assertMessage(
-        rejects(file.replace(arch, window).toBytes()),
-        "invalid architecture",
-        "layer pool",
-        "outside the input");
+    e = rejects(file.replace(arch, window).toBytes());
+    assertEquals(file.offsetOf(arch) + 16 + 49, e.offset());
+    assertMessage(e, "invalid layer", "layer pool", "outside the input");
   }
 
   @Test

@@ -85,8 +85,9 @@ class ModelFileRoundTripTest {
                 new LayerSpec.Convolution("conv1", 3, 4, 3, 2, 1),
                 new LayerSpec.MaxPool("pool1", 3, 2),
                 new LayerSpec.Relu("relu1"),
+                new LayerSpec.AveragePool("pool2", 2, 1),
                 new LayerSpec.Convolution("conv2", 4, 70_000, 1, 1, 0),
-                new LayerSpec.FullyConnected("ip1", 70_000 * 3 * 2, 2)));
+                new LayerSpec.FullyConnected("ip1", 70_000 * 2 * 1, 2)));
     Model model = RandomModels.model(all, new Random(5));
     Model read = ModelFile.fromBytes(ModelFile.toBytes(model), "every kind");
     assertSameModel(model, read);

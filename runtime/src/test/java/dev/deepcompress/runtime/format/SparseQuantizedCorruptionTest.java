@@ -320,7 +320,9 @@ class SparseQuantizedCorruptionTest {
 
   @Test
   void aHugeEmptyTensorIsReadWithoutInflatingItAndLyingCountsAreRejectedFirst() throws IOException {
-    // 46340² ≈ 2^31 elements: decoding them would need 8 GB, far above the test heap.
+    // 46340² ≈ 2^31 elements: decoding them would need 8 GB, far above the test heap. The limit on
+    // declared elements would refuse them; without it, the tensor still reads without decoding.
+    ReadLimits unlimited = new ReadLimits(Long.MAX_VALUE);
     int side = 46340;
     Architecture big =
         new Architecture(
@@ -337,7 +339,7 @@ class SparseQuantizedCorruptionTest {
             Map.of());
     byte[] bytes = ModelFile.toBytes(model);
     SparseQuantizedTensor read =
-        (SparseQuantizedTensor) ModelFile.fromBytes(bytes, SOURCE).tensor("fc.weight");
+        (SparseQuantizedTensor) ModelFile.fromBytes(bytes, SOURCE, unlimited).tensor("fc.weight");
     assertEquals(0, read.nonZeroCount());
 
     SectionedFile file = SectionedFile.parse(bytes);
@@ -345,12 +347,12 @@ class SparseQuantizedCorruptionTest {
     int nonZerosAt = 2 + "fc.weight".length() + 1 + 1 + 8 + 2;
     ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).putInt(nonZerosAt, Integer.MAX_VALUE);
     assertMessage(
-        rejects(file.replace(1, payload).toBytes()),
+        rejects(file.replace(1, payload).toBytes(), unlimited),
         "non-zero count 2147483647 is outside [0, 2147395600]");
     // The largest count the shape allows passes that check and fails against the empty streams.
     ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).putInt(nonZerosAt, side * side);
     assertMessage(
-        rejects(file.replace(1, payload).toBytes()),
+        rejects(file.replace(1, payload).toBytes(), unlimited),
         "gap stream has 0 symbols; 2147395600 non-zeros");
   }
 }

@@ -101,6 +101,32 @@ class InferenceNetworkTest {
             }
           }
         }
+        case LayerSpec.AveragePool pool -> {
+          int height = shape.dim(1);
+          int cols = shape.dim(2);
+          int index = 0;
+          for (int plane = 0; plane < batchSize * shape.dim(0); plane++) {
+            for (int oy = 0; oy < next.dim(1); oy++) {
+              for (int ox = 0; ox < next.dim(2); ox++) {
+                double sum = 0;
+                int count = 0;
+                for (int iy = oy * pool.stride();
+                    iy < oy * pool.stride() + pool.kernelSize();
+                    iy++) {
+                  for (int ix = ox * pool.stride();
+                      ix < ox * pool.stride() + pool.kernelSize();
+                      ix++) {
+                    if (iy < height && ix < cols) {
+                      sum += x[(plane * height + iy) * cols + ix];
+                      count++;
+                    }
+                  }
+                }
+                y[index++] = sum / count;
+              }
+            }
+          }
+        }
         case LayerSpec.Relu relu -> {
           for (int i = 0; i < x.length; i++) {
             y[i] = x[i] > 0 ? x[i] : 0;

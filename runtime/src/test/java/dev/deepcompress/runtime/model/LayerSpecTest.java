@@ -66,6 +66,25 @@ class LayerSpecTest {
   }
 
   @Test
+  void averagePoolHasTheWindowsOfMaxPool() {
+    for (int kernel = 1; kernel <= 4; kernel++) {
+      for (int stride = 1; stride <= kernel; stride++) {
+        for (int size = kernel; size <= 9; size++) {
+          Shape input = Shape.of(3, size, size + 1);
+          assertEquals(
+              new LayerSpec.MaxPool("p", kernel, stride).outputShape(input),
+              new LayerSpec.AveragePool("p", kernel, stride).outputShape(input));
+        }
+      }
+    }
+    assertRejected(
+        () -> new LayerSpec.AveragePool("avg", 2, 2).outputShape(Shape.of(3, 1, 4)),
+        "avg",
+        "does not fit");
+    assertRejected(() -> new LayerSpec.AveragePool("avg", 0, 2), "kernel 0");
+  }
+
+  @Test
   void maxPoolOutputShapesRoundUpLikeCaffe() {
     assertEquals(
         Shape.of(2, 3, 3), new LayerSpec.MaxPool("p", 2, 2).outputShape(Shape.of(2, 5, 5)));

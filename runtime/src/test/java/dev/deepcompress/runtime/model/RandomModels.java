@@ -62,7 +62,11 @@ public final class RandomModels {
       int smaller = Math.min(shape.dim(1), shape.dim(2));
       if (smaller >= 2 && random.nextBoolean()) {
         int kernel = 2 + random.nextInt(Math.min(2, smaller - 1));
-        LayerSpec pool = new LayerSpec.MaxPool("pool" + i, kernel, 1 + random.nextInt(kernel));
+        int stride = 1 + random.nextInt(kernel);
+        LayerSpec pool =
+            random.nextBoolean()
+                ? new LayerSpec.MaxPool("pool" + i, kernel, stride)
+                : new LayerSpec.AveragePool("pool" + i, kernel, stride);
         layers.add(pool);
         shape = pool.outputShape(shape);
       }
