@@ -1,6 +1,5 @@
 package dev.deepcompress.bench;
 
-import java.util.Arrays;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -42,11 +41,11 @@ public final class BatchAssemblyComparison {
             + " recorded preprocessing median %.1f ms, per-round ratio recorded ÷ hard-coded:"
             + " median %.3f (quartiles %.3f–%.3f)%n",
         rounds,
-        median(division),
-        median(recorded),
-        median(ratios),
-        quantile(ratios, 0.25),
-        quantile(ratios, 0.75));
+        Quantiles.median(division),
+        Quantiles.median(recorded),
+        Quantiles.median(ratios),
+        Quantiles.quantile(ratios, 0.25),
+        Quantiles.quantile(ratios, 0.75));
   }
 
   private static double millis(DoubleSupplier epoch) {
@@ -57,15 +56,5 @@ public final class BatchAssemblyComparison {
       System.out.println(sink);
     }
     return elapsed / 1e6;
-  }
-
-  private static double median(double[] values) {
-    return quantile(values, 0.5);
-  }
-
-  private static double quantile(double[] values, double q) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[(int) Math.round(q * (sorted.length - 1))];
   }
 }

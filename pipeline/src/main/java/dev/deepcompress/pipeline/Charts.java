@@ -23,6 +23,14 @@ final class Charts {
   static final int WIDTH = 800;
   static final int HEIGHT = 520;
 
+  /**
+   * Up to this many curves share one legend row; more get one row each, the picture growing by
+   * {@link #LEGEND_ROW} per curve: one row of a dozen long names runs off both sides.
+   */
+  static final int ONE_ROW_LEGEND = 3;
+
+  static final int LEGEND_ROW = 20;
+
   private Charts() {}
 
   /** One named curve: points {@code (x[i], y[i])}, joined in the given order. */
@@ -45,7 +53,12 @@ final class Charts {
     if (series.isEmpty()) {
       throw new IllegalArgumentException("a chart needs at least one series: " + axes.title());
     }
-    XYChart chart = chart(axes.title(), axes.xTitle(), axes.yTitle());
+    boolean rowEach = series.size() > ONE_ROW_LEGEND;
+    int height = rowEach ? HEIGHT + LEGEND_ROW * series.size() : HEIGHT;
+    XYChart chart = chart(axes.title(), axes.xTitle(), axes.yTitle(), height);
+    if (rowEach) {
+      chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+    }
     chart.getStyler().setXAxisLogarithmic(axes.logX());
     for (Series s : series) {
       XYSeries drawn = chart.addSeries(s.name(), s.x(), s.y());
@@ -75,7 +88,7 @@ final class Charts {
         max = Math.max(max, v);
       }
     }
-    XYChart chart = chart(title, xTitle, "weights");
+    XYChart chart = chart(title, xTitle, "weights", HEIGHT);
     double[] counts = new double[bins];
     double width = max > min ? (max - min) / bins : 1;
     if (min <= max) {
@@ -112,11 +125,11 @@ final class Charts {
     write(png, chart);
   }
 
-  private static XYChart chart(String title, String xTitle, String yTitle) {
+  private static XYChart chart(String title, String xTitle, String yTitle, int height) {
     XYChart chart =
         new XYChartBuilder()
             .width(WIDTH)
-            .height(HEIGHT)
+            .height(height)
             .title(title)
             .xAxisTitle(xTitle)
             .yAxisTitle(yTitle)

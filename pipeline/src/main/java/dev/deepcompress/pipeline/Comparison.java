@@ -12,6 +12,7 @@ import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.format.ModelFormatException;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.DenseTensor;
@@ -29,7 +30,10 @@ import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -53,6 +57,10 @@ final class Comparison {
   private final PrintStream console;
   private final Model reference;
   private final Point referencePoint;
+
+  /** Where pruned versions of the reference are kept between runs, or null for none. */
+  private final Path prunedCache;
+
   private int nextEpoch = 2_000;
 
   private Comparison(
@@ -62,6 +70,7 @@ final class Comparison {
       double retrainRate,
       long seed,
       Model reference,
+      Path prunedCache,
       PrintStream console) {
     this.architecture = architecture;
     this.splits = splits;
@@ -70,17 +79,24 @@ final class Comparison {
     this.retrainRate = retrainRate;
     this.seed = seed;
     this.reference = reference;
+    this.prunedCache = prunedCache;
     this.console = console;
     this.referencePoint = measure(reference, 0);
   }
 
   /**
-   * The reference of {@code modelName} (lenet-300-100 or lenet-5), trained with {@code validation}
-   * training images held out (cached like reproduce's references), and MNIST split so.
+   * The reference of {@code modelName} (lenet-300-100 or lenet-5), trained for {@code epochs} with
+   * {@code validation} training images held out (cached like reproduce's references), and MNIST
+   * split so.
+   *
+   * @param trainSubset if positive, only the first that many of the remaining training images: a
+   *     smoke run, whose reference and pruned models are trained now and never cached
    */
   static Comparison forModel(
       String modelName,
       int validation,
+      int trainSubset,
+      int epochs,
       DataOptions data,
       long seed,
       LearningRateOptions learningRate,
@@ -93,6 +109,21 @@ final class Comparison {
             .preparedFor(
                 architecture.inputShape(), architecture.outputShape().elementCount(), preprocessing)
             .withValidation(validation);
+    String dataset = DatasetKind.MNIST.cliName() + " without " + validation + " validation images";
+    if (trainSubset > 0) {
+      if (trainSubset > splits.train().count()) {
+        throw new UserInputException(
+            "--train-subset must be between 1 and " + splits.train().count());
+      }
+      splits =
+          new DatasetSplits(
+              splits.name(),
+              splits.train().subset(0, trainSubset),
+              splits.validation(),
+              splits.test());
+      dataset += ", the first " + trainSubset + " of the others";
+      console.printf("smoke run: %d training images, nothing cached%n", trainSubset);
+    }
     SolverConfig solver =
         SolverConfig.caffeLenet()
             .withSchedule(
@@ -100,16 +131,20 @@ final class Comparison {
                     new Batches(splits.train(), BATCH_SIZE, seed).batchesPerEpoch()));
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
-            architecture,
-            DatasetKind.MNIST.cliName() + " without " + validation + " validation images",
-            preprocessing,
-            ReferenceTraining.DEFAULT_EPOCHS,
-            seed,
-            BATCH_SIZE,
-            solver);
-    Network network =
-        new ReferenceCache(data.toDatasetOptions().cacheDir())
-            .trainOrLoad(settings, splits, console);
+            architecture, dataset, preprocessing, epochs, seed, BATCH_SIZE, solver);
+    ReferenceCache cache = new ReferenceCache(data.toDatasetOptions().cacheDir());
+    Network network;
+    Path prunedCache = null;
+    if (trainSubset > 0) {
+      network = ReferenceTraining.train(settings, splits, console);
+    } else {
+      network = cache.trainOrLoad(settings, splits, console);
+      Path file = cache.fileFor(settings);
+      String name = file.getFileName().toString();
+      prunedCache =
+          file.resolveSibling(
+              name.substring(0, name.length() - ModelFile.EXTENSION.length()) + "-pruned");
+    }
     double scale =
         CompressionPlan.paper(PaperResults.forModel(modelName).orElseThrow())
             .retraining()
@@ -121,6 +156,7 @@ final class Comparison {
         solver.schedule().rate(0) * scale,
         seed,
         network.toModel(Map.of()),
+        prunedCache,
         console);
   }
 
@@ -153,19 +189,37 @@ final class Comparison {
 
   /**
    * The reference pruned to {@code kept} (by weight tensor name) over {@code iterations} rounds of
-   * {@code epochs} retraining epochs each; tensors not named stay whole.
+   * {@code epochs} retraining epochs each; tensors not named stay whole. Kept between runs beside
+   * the cached reference (the weights and, in a second file, the masks), keyed by everything else
+   * that determines them, since pruning is the longest step of a comparison.
    */
-  Base pruned(Map<String, Double> kept, int iterations, int epochs) {
+  Base pruned(Map<String, Double> kept, int iterations, int epochs) throws IOException {
+    int first = epochs(iterations * epochs);
+    StringBuilder name = new StringBuilder("keep");
+    kept.forEach((tensor, f) -> name.append('-').append(tensor).append('=').append(f));
+    name.append(String.format(Locale.ROOT, "-%dx%d-epoch%d", iterations, epochs, first));
+    Path directory = prunedCache != null ? prunedCache : Path.of("");
+    Path weightsFile = directory.resolve(name + ModelFile.EXTENSION);
+    Path masksFile = directory.resolve(name + "-masks" + ModelFile.EXTENSION);
+    if (prunedCache != null && Files.isRegularFile(weightsFile) && Files.isRegularFile(masksFile)) {
+      try {
+        Base cached = readPruned(ModelFile.read(weightsFile), ModelFile.read(masksFile));
+        console.println("pruned: cached " + weightsFile);
+        return cached;
+      } catch (ModelFormatException | IllegalArgumentException e) {
+        console.println("pruned: cached files unusable, pruning again: " + e.getMessage());
+      }
+    }
     Network network = Network.fromModel(reference);
     Map<String, ThresholdPolicy> plan = new LinkedHashMap<>();
-    kept.forEach((name, f) -> plan.put(name, new ThresholdPolicy.KeptFraction(f)));
+    kept.forEach((tensor, f) -> plan.put(tensor, new ThresholdPolicy.KeptFraction(f)));
     IterativePruning.Result result =
         IterativePruning.run(
             network,
             plan,
             new IterativePruning.Settings(iterations, epochs, annealed(epochs)),
             batches,
-            epochs(iterations * epochs),
+            first,
             splits.validation(),
             new IterativePruning.Listener() {
               @Override
@@ -177,7 +231,53 @@ final class Comparison {
             });
     Map<String, CompressedTensor> masks = new LinkedHashMap<>(unpruned().masks());
     masks.putAll(result.tensors());
-    return new Base(network.toModel(Map.of()), masks);
+    Base pruned = new Base(network.toModel(Map.of()), masks);
+    if (prunedCache == null) {
+      return pruned;
+    }
+    Files.createDirectories(prunedCache);
+    // The masks first: the weights file is what says the pair is complete.
+    ModelFile.write(masksModel(masks), masksFile);
+    ModelFile.write(pruned.model(), weightsFile);
+    console.println("pruned: cached as " + weightsFile);
+    return pruned;
+  }
+
+  /**
+   * Each weight tensor's mask as the file format stores positions: one codebook entry, 1, at every
+   * kept position; the biases as zeros.
+   */
+  private Model masksModel(Map<String, CompressedTensor> masks) {
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (ParameterSpec spec : architecture.parameters()) {
+      CompressedTensor masked = masks.get(spec.name());
+      tensors.put(
+          spec.name(),
+          masked == null
+              ? new DenseTensor(spec.shape(), new float[spec.shape().elementCount()])
+              : onesAtKept(masked, bestGapBits(masked)));
+    }
+    return Model.ofTensors(architecture, tensors, Map.of());
+  }
+
+  private Base readPruned(Model weights, Model masks) {
+    if (!weights.architecture().equals(architecture)
+        || !masks.architecture().equals(architecture)) {
+      throw new IllegalArgumentException("another architecture than " + architecture.name());
+    }
+    Map<String, CompressedTensor> read = new LinkedHashMap<>();
+    for (ParameterSpec spec : architecture.parameters()) {
+      if (spec.role() == ParameterSpec.Role.WEIGHT) {
+        if (!(masks.tensor(spec.name()) instanceof SparseQuantizedTensor stored)) {
+          throw new IllegalArgumentException("no mask stored for " + spec.name());
+        }
+        // Every stored entry is 1 at a kept position, nothing else is stored.
+        float[] ones = stored.toDense();
+        read.put(
+            spec.name(), CompressedTensor.pruned(spec, Mask.all(ones.length).narrowedTo(ones, 0)));
+      }
+    }
+    return new Base(weights, read);
   }
 
   /** Reserves {@code count} epoch orders, so no two retrainings draw the same batches. */
@@ -242,15 +342,7 @@ final class Comparison {
       if (masked != null && masked.mask().keptCount() < masked.mask().size()) {
         int kept = masked.mask().keptCount();
         keptValues += kept;
-        tensors.put(
-            spec.name(),
-            new SparseQuantizedTensor(
-                spec.shape(),
-                new float[] {1f},
-                masked.mask().keptPositions(),
-                new byte[kept],
-                1,
-                bestGapBits(masked)));
+        tensors.put(spec.name(), onesAtKept(masked, bestGapBits(masked)));
       } else {
         tensors.put(
             spec.name(),
@@ -268,23 +360,24 @@ final class Comparison {
     int best = 1;
     int bestBytes = Integer.MAX_VALUE;
     for (int bits = 1; bits <= SparseQuantizedTensor.MAX_GAP_BITS; bits++) {
-      int kept = masked.mask().keptCount();
-      int bytes =
-          ModelFile.encodedBytes(
-              masked.spec(),
-              new SparseQuantizedTensor(
-                  masked.spec().shape(),
-                  new float[] {1f},
-                  masked.mask().keptPositions(),
-                  new byte[kept],
-                  1,
-                  bits));
+      int bytes = ModelFile.encodedBytes(masked.spec(), onesAtKept(masked, bits));
       if (bytes < bestBytes) {
         bestBytes = bytes;
         best = bits;
       }
     }
     return best;
+  }
+
+  /** A one-entry codebook, 1, at every position {@code masked} keeps. */
+  private static SparseQuantizedTensor onesAtKept(CompressedTensor masked, int gapBits) {
+    return new SparseQuantizedTensor(
+        masked.spec().shape(),
+        new float[] {1f},
+        masked.mask().keptPositions(),
+        new byte[masked.mask().keptCount()],
+        1,
+        gapBits);
   }
 
   /** Writes {@code model} to bytes, reads them back and evaluates the file on both splits. */

@@ -39,9 +39,33 @@ final class ComparisonOptions {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of every stage.")
   long seed;
 
+  @Option(
+      names = "--epochs",
+      defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
+      converter = Converters.PositiveCount.class,
+      description = "Epochs of reference training (default ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(
+      names = "--train-subset",
+      paramLabel = "N",
+      converter = Converters.PositiveCount.class,
+      description =
+          "Train on the first N training images only (a quick smoke run, not a measurement);"
+              + " the reference and the pruned models are then trained anew and not cached.")
+  Integer trainSubset;
+
   Comparison comparison(
       String model, DataOptions data, LearningRateOptions learningRate, PrintStream console)
       throws IOException {
-    return Comparison.forModel(model, validation, data, seed, learningRate, console);
+    return Comparison.forModel(
+        model,
+        validation,
+        trainSubset == null ? 0 : trainSubset,
+        epochs,
+        data,
+        seed,
+        learningRate,
+        console);
   }
 }

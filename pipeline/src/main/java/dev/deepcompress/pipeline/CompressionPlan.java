@@ -1,7 +1,6 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.pruning.ThresholdPolicy;
-import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.LayerSpec;
@@ -22,7 +21,7 @@ import java.util.Objects;
  * {
  *   "format": "deepcompress-plan/1",
  *   "layers": {
- *     "ip1": {"prune": {"keep": 0.08}, "quantizer": "kmeans:6,linear,trained",
+ *     "ip1": {"prune": {"keep": 0.08}, "quantizer": "kmeans:6,linear,step=sum,trained",
  *             "gap_bits": "auto", "bias": "fp32"},
  *     "ip2": {"prune": {"std": 1.2}, "quantizer": "uniform:4,asym,per-channel,mse,post",
  *             "gap_bits": 5, "bias": "uniform8"}
@@ -439,7 +438,7 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
           layer.name(),
           new LayerPlan(
               new ThresholdPolicy.KeptFraction(kept),
-              QuantizerSpec.kmeans((int) layer.weightBits(), KMeans1D.Init.LINEAR),
+              QuantizerSpec.KMeans.paper((int) layer.weightBits()),
               layer.indexBits(),
               LayerPlan.Bias.FP32));
     }

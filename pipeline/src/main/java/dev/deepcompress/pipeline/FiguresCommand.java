@@ -42,6 +42,16 @@ final class FiguresCommand implements Callable<Integer> {
       description = "Which figures: 6, 7, 8 (default all three).")
   List<Integer> figures = new ArrayList<>(List.of(6, 7, 8));
 
+  @Option(
+      names = "--bits",
+      split = ",",
+      paramLabel = "B",
+      description =
+          "Only these bit widths, in every figure (default: each figure's own, 1-8 for Figure 6's"
+              + " quantization only and Figure 7, 2-6 for Figure 6's pruned points, 2-8 for"
+              + " Figure 8).")
+  List<Integer> bits;
+
   @Mixin ComparisonOptions options;
 
   @Option(
@@ -64,6 +74,14 @@ final class FiguresCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--figure takes 6, 7 and 8, not " + figure);
       }
+      if (figure == 8 && bits(2, 8).isEmpty()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "Figure 8 has no bit width among --bits " + bits);
+      }
+    }
+    if (bits != null && bits.stream().anyMatch(b -> b < 1 || b > 8)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--bits takes widths from 1 to 8, got " + bits);
     }
     Path directory = outDir != null ? outDir : Path.of("runs", "figures");
     Files.createDirectories(directory);
@@ -82,6 +100,17 @@ final class FiguresCommand implements Callable<Integer> {
     }
     console.printf("wall time %.0f s%n", (System.nanoTime() - start) / 1e9);
     return 0;
+  }
+
+  /** The bit widths from {@code from} to {@code to} that --bits leaves. */
+  private List<Integer> bits(int from, int to) {
+    List<Integer> widths = new ArrayList<>();
+    for (int b = from; b <= to; b++) {
+      if (bits == null || bits.contains(b)) {
+        widths.add(b);
+      }
+    }
+    return widths;
   }
 
   private Comparison comparison(String model, PrintStream console) throws IOException {
@@ -132,7 +161,7 @@ final class FiguresCommand implements Callable<Integer> {
             "test error − reference test error (points)",
             true,
             c);
-    for (int bits = 1; bits <= 8; bits++) {
+    for (int bits : bits(1, 8)) {
       Comparison.Point p =
           c.quantized(
               c.unpruned(),
@@ -149,7 +178,7 @@ final class FiguresCommand implements Callable<Integer> {
       String label = String.format(Locale.ROOT, "keep %.0f%%", 100 * kept);
       log(console, "pruning only", label, p);
       report.add("pruning only", (double) c.denseBytes() / p.fileBytes(), label, p);
-      for (int bits = 2; bits <= 6; bits++) {
+      for (int bits : bits(2, 6)) {
         Comparison.Point q =
             c.quantized(
                 pruned, all(c, kmeans(bits, KMeans1D.Init.LINEAR, true)), options.quantizeEpochs);
@@ -186,7 +215,7 @@ final class FiguresCommand implements Callable<Integer> {
       Comparison.Base base = isPruned ? pruned : c.unpruned();
       for (boolean conv : new boolean[] {true, false}) {
         String curve = (conv ? "conv layers" : "fc layers") + (isPruned ? ", pruned" : "");
-        for (int bits = 1; bits <= 8; bits++) {
+        for (int bits : bits(1, 8)) {
           Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
           for (LayerSpec layer : c.architecture().layers()) {
             switch (layer) {
@@ -219,7 +248,7 @@ final class FiguresCommand implements Callable<Integer> {
     for (boolean trained : new boolean[] {false, true}) {
       for (KMeans1D.Init init : KMeans1D.Init.values()) {
         String curve = init.name().toLowerCase(Locale.ROOT) + (trained ? ", trained" : ", post");
-        for (int bits = 2; bits <= 8; bits++) {
+        for (int bits : bits(2, 8)) {
           Comparison.Point p =
               c.quantized(
                   c.unpruned(),

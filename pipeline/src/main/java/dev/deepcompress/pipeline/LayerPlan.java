@@ -71,7 +71,10 @@ public record LayerPlan(ThresholdPolicy pruning, QuantizerSpec quantizer, int ga
     }
   }
 
-  /** Paper-style: k-means weight sharing with {@code bits}, trained, smallest gaps, fp32 bias. */
+  /**
+   * k-means weight sharing with {@code bits}, linear initialisation, trained with the default
+   * centroid step; smallest gaps, fp32 bias.
+   */
   public static LayerPlan kmeans(ThresholdPolicy pruning, int bits) {
     return new LayerPlan(
         pruning, QuantizerSpec.kmeans(bits, KMeans1D.Init.LINEAR), AUTO_GAP_BITS, Bias.FP32);
@@ -94,12 +97,12 @@ public record LayerPlan(ThresholdPolicy pruning, QuantizerSpec quantizer, int ga
   }
 
   /**
-   * One line for reports and the file's metadata. Trained k-means from a linear initialisation
-   * reads as the paper's "6-bit weights".
+   * One line for reports and the file's metadata. The paper's weight sharing ({@link
+   * QuantizerSpec.KMeans#paper}) reads as the paper's "6-bit weights".
    */
   String describe() {
     String weights =
-        quantizer.equals(QuantizerSpec.kmeans(quantizer.bits(), KMeans1D.Init.LINEAR))
+        quantizer.equals(QuantizerSpec.KMeans.paper(quantizer.bits()))
             ? quantizer.bits() + "-bit weights"
             : quantizer.toString();
     String gaps = gapBits == AUTO_GAP_BITS ? "smallest-size" : gapBits + "-bit";

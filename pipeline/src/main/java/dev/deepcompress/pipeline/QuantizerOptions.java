@@ -24,7 +24,9 @@ final class QuantizerOptions {
   @Option(
       names = "--bits",
       paramLabel = "LAYER=BITS",
-      description = "Shorthand for --quantizer LAYER=kmeans:BITS with --init (1-8; default 5).")
+      description =
+          "Shorthand for --quantizer LAYER=kmeans:BITS with --init (1-8; default 5), keeping the"
+              + " planned k-means' centroid step (the paper's plans: step=sum).")
   Map<String, Integer> bits = new LinkedHashMap<>();
 
   @Option(
@@ -59,9 +61,15 @@ final class QuantizerOptions {
       spec = UserInputException.check(() -> QuantizerSpec.parse(quantizers.get(layer)));
     } else if (bits.containsKey(layer)) {
       int b = bits.get(layer);
-      spec = UserInputException.check(() -> QuantizerSpec.kmeans(b, initOr(KMeans1D.Init.LINEAR)));
+      QuantizerSpec.CentroidStep step =
+          spec instanceof QuantizerSpec.KMeans k ? k.step() : QuantizerSpec.KMeans.DEFAULT_STEP;
+      spec =
+          UserInputException.check(
+              () ->
+                  new QuantizerSpec.KMeans(
+                      b, initOr(KMeans1D.Init.LINEAR), step, QuantizerSpec.Mode.TRAINED));
     } else if (spec instanceof QuantizerSpec.KMeans k && init != null) {
-      spec = new QuantizerSpec.KMeans(k.bits(), init, k.mode());
+      spec = new QuantizerSpec.KMeans(k.bits(), init, k.step(), k.mode());
     }
     LayerPlan result = planned.withQuantizer(spec);
     return quantizeBiases ? result.withBias(LayerPlan.Bias.UNIFORM8) : result;

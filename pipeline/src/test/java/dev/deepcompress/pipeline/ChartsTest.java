@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,6 +39,29 @@ class ChartsTest {
     assertNotBlank(image);
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(png), files.toList(), "no temporary file is left behind");
+    }
+  }
+
+  @Test
+  void aLegendOfManyLongNamesStaysInsideThePicture() throws IOException {
+    Path png = dir.resolve("many.png");
+    double[] x = {1e4, 1e5};
+    List<Charts.Series> series = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      series.add(
+          new Charts.Series(
+              "uniform sym per-channel mse, trained, variant " + i, x, new double[] {i, 1}));
+    }
+    Charts.lines(png, AXES, series);
+
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertEquals(Charts.HEIGHT + 12 * Charts.LEGEND_ROW, image.getHeight());
+    assertNotBlank(image);
+    // A legend wider than the picture is cut at both edges: its text reaches the outer columns.
+    int background = image.getRGB(0, 0);
+    for (int y = 0; y < image.getHeight(); y++) {
+      assertEquals(background, image.getRGB(0, y), "left edge, row " + y);
+      assertEquals(background, image.getRGB(image.getWidth() - 1, y), "right edge, row " + y);
     }
   }
 

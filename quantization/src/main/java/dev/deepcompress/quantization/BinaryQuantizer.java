@@ -29,7 +29,7 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
     private final int[] rows;
     private final double[] sums;
     private final int[] counts;
-    private Levels.Affine levels;
+    private final float[] scales;
 
     Training(CompressedTensor pruned, float[] weights) {
       super(pruned, weights);
@@ -41,6 +41,7 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
       }
       this.sums = new double[channels];
       this.counts = new int[channels];
+      this.scales = new float[channels];
       for (int row : rows) {
         counts[row]++;
       }
@@ -54,28 +55,22 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
         sums[rows[j]] += Math.abs(shadow[j]);
         indices[j] = shadow[j] >= 0 ? 1 : 0;
       }
-      float[] scales = new float[sums.length];
       for (int c = 0; c < scales.length; c++) {
         // 2α exactly: the level 2α × ±½ is then α itself.
         scales[c] = counts[c] == 0 ? 0f : 2 * (float) (sums[c] / counts[c]);
       }
-      levels =
-          new Levels.Affine(1, rowLength, rowLength, scales, Levels.ZeroPoints.MIDRISE, new int[0]);
-    }
-
-    @Override
-    protected float level(int j) {
-      return levels.value(indices[j], positions[j]);
+      for (int j = 0; j < shadow.length; j++) {
+        // As Levels.Affine.value computes it without a zero point: 2α × (2q − 1) / 2.
+        quantized[j] = scales[rows[j]] * (indices[j] == 1 ? 0.5f : -0.5f);
+      }
     }
 
     @Override
     protected Quantized quantization() {
-      return new Parametric(1, levels, indices);
-    }
-
-    @Override
-    protected float shadowGradient(int j, float g) {
-      return g;
+      return new Parametric(
+          1,
+          new Levels.Affine(1, rowLength, rowLength, scales, Levels.ZeroPoints.MIDRISE, new int[0]),
+          indices);
     }
   }
 }

@@ -12,6 +12,6 @@ record KMeansQuantizer(QuantizerSpec.KMeans spec, long seed) implements Quantize
 
   @Override
   public QuantizedTraining training(CompressedTensor pruned, float[] weights) {
-    return WeightSharing.cluster(pruned, weights, spec.bits(), spec.init(), seed);
+    return WeightSharing.cluster(pruned, weights, spec.bits(), spec.init(), spec.step(), seed);
   }
 }

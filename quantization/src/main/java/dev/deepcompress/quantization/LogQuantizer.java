@@ -95,33 +95,32 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
     private final Levels.PowersOfTwo levels;
     private final Nearest nearest;
 
+    /** The value of each level index. */
+    private final float[] table;
+
     Training(CompressedTensor pruned, float[] weights, Levels.PowersOfTwo levels) {
       super(pruned, weights);
       this.levels = levels;
       this.nearest = new Nearest(levels);
+      this.table = new float[2 * levels.magnitudes() + 1];
+      for (int i = 0; i < table.length; i++) {
+        table[i] = levels.value(i, 0);
+      }
       start();
     }
 
     @Override
     protected void assign() {
       for (int j = 0; j < shadow.length; j++) {
-        indices[j] = nearest.index(shadow[j]);
+        int q = nearest.index(shadow[j]);
+        indices[j] = q;
+        quantized[j] = table[q];
       }
-    }
-
-    @Override
-    protected float level(int j) {
-      return levels.value(indices[j], 0);
     }
 
     @Override
     protected Quantized quantization() {
       return new Parametric(levels.bits(), levels, indices);
-    }
-
-    @Override
-    protected float shadowGradient(int j, float g) {
-      return g;
     }
   }
 }

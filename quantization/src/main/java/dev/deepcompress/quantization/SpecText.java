@@ -35,7 +35,11 @@ final class SpecText {
             if (word != null) {
               init = initOf(word);
             }
-            yield new KMeans(bits == null ? 5 : bits, init, mode);
+            QuantizerSpec.CentroidStep step = KMeans.DEFAULT_STEP;
+            if (options.oneOf("step=") != null) {
+              step = stepOf(options.value("step="));
+            }
+            yield new KMeans(bits == null ? 5 : bits, init, step, mode);
           }
           case "uniform" -> {
             String sym = options.oneOf("sym", "asym");
@@ -132,6 +136,16 @@ final class SpecText {
       }
     }
     throw new IllegalArgumentException("unknown k-means initialisation '" + word + "'");
+  }
+
+  private static QuantizerSpec.CentroidStep stepOf(String word) {
+    for (QuantizerSpec.CentroidStep step : QuantizerSpec.CentroidStep.values()) {
+      if (step.word().equals(word.strip())) {
+        return step;
+      }
+    }
+    throw new IllegalArgumentException(
+        "k-means centroid step '" + word + "' is neither sum nor mean");
   }
 
   private static int integer(String what, String text) {

@@ -66,22 +66,15 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       float delta = (float) (threshold * max);
       for (int j = 0; j < shadow.length; j++) {
         float w = shadow[j];
-        indices[j] = w > delta ? POSITIVE : w < -delta ? NEGATIVE : ZERO;
+        int q = w > delta ? POSITIVE : w < -delta ? NEGATIVE : ZERO;
+        indices[j] = q;
+        quantized[j] = q == POSITIVE ? positive : q == NEGATIVE ? -negative : 0f;
       }
     }
 
     @Override
     protected void assign() {
       assignByThreshold();
-    }
-
-    @Override
-    protected float level(int j) {
-      return switch (indices[j]) {
-        case POSITIVE -> positive;
-        case NEGATIVE -> -negative;
-        default -> 0f;
-      };
     }
 
     @Override
@@ -92,27 +85,31 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     @Override
     public void beforeUpdate(double rate) {
       this.rate = rate;
-      positiveGradient = 0;
-      negativeGradient = 0;
-      positiveCount = 0;
-      negativeCount = 0;
     }
 
     @Override
-    protected float shadowGradient(int j, float g) {
-      return switch (indices[j]) {
-        case POSITIVE -> {
-          positiveGradient += g;
-          positiveCount++;
-          yield positive * g;
+    protected void shadowGradients(float[] gradients) {
+      double positiveSum = 0;
+      double negativeSum = 0;
+      int positives = 0;
+      int negatives = 0;
+      for (int j = 0; j < gradients.length; j++) {
+        float g = gradients[j];
+        int q = indices[j];
+        if (q == POSITIVE) {
+          positiveSum += g;
+          positives++;
+          gradients[j] = positive * g;
+        } else if (q == NEGATIVE) {
+          negativeSum += g;
+          negatives++;
+          gradients[j] = negative * g;
         }
-        case NEGATIVE -> {
-          negativeGradient += g;
-          negativeCount++;
-          yield negative * g;
-        }
-        default -> g;
-      };
+      }
+      positiveGradient = positiveSum;
+      negativeGradient = negativeSum;
+      positiveCount = positives;
+      negativeCount = negatives;
     }
 
     /** The two scales, trained by their own gradients. */

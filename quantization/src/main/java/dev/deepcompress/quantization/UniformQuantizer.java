@@ -192,13 +192,12 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
     @Override
     protected void assign() {
       for (int j = 0; j < shadow.length; j++) {
-        indices[j] = index(shadow[j], scales[groups[j]], zeroPoints[j], top);
+        float scale = scales[groups[j]];
+        int q = index(shadow[j], scale, zeroPoints[j], top);
+        indices[j] = q;
+        // As Levels.Affine.value computes it, for a shared or per-group zero point.
+        quantized[j] = scale * (float) (q - zeroPoints[j]);
       }
-    }
-
-    @Override
-    protected float level(int j) {
-      return levels.value(indices[j], positions[j]);
     }
 
     @Override
@@ -207,12 +206,16 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
     }
 
     @Override
-    protected float shadowGradient(int j, float g) {
-      float scale = scales[groups[j]];
-      float w = shadow[j];
-      boolean inside =
-          w >= scale * (float) (0 - zeroPoints[j]) && w <= scale * (float) (top - zeroPoints[j]);
-      return inside ? g : 0f;
+    protected void shadowGradients(float[] gradients) {
+      for (int j = 0; j < gradients.length; j++) {
+        float scale = scales[groups[j]];
+        float w = shadow[j];
+        boolean inside =
+            w >= scale * (float) (0 - zeroPoints[j]) && w <= scale * (float) (top - zeroPoints[j]);
+        if (!inside) {
+          gradients[j] = 0f;
+        }
+      }
     }
   }
 }

@@ -13,7 +13,8 @@ import java.util.List;
  * every other weight stays exactly {@code +0.0f}.
  *
  * <p>As a {@link ParameterConstraint}: the gradient of every member becomes the sum of its
- * cluster's gradients, which is the gradient of the shared centroid. Given identical values,
+ * cluster's gradients, which is the gradient of the shared centroid, or with {@link
+ * QuantizerSpec.CentroidStep#MEAN} that sum divided by the cluster's size. Given identical values,
  * gradients and momentum, the optimizer then moves all members alike; after each update the
  * centroid is re-read as the members' mean and written back to all of them, and their momentum is
  * equalised the same way, so rounding can never let members drift apart.
@@ -24,6 +25,7 @@ final class WeightSharing implements QuantizedTraining {
 
   private final CompressedTensor pruned;
   private final int bits;
+  private final QuantizerSpec.CentroidStep step;
   private final int[] positions;
   private final int[] assignments;
   private final float[] centroids;
@@ -32,9 +34,15 @@ final class WeightSharing implements QuantizedTraining {
   private final float[] means;
 
   private WeightSharing(
-      CompressedTensor pruned, int bits, int[] positions, int[] clusters, float[] centroids) {
+      CompressedTensor pruned,
+      int bits,
+      QuantizerSpec.CentroidStep step,
+      int[] positions,
+      int[] clusters,
+      float[] centroids) {
     this.pruned = pruned;
     this.bits = bits;
+    this.step = step;
     this.positions = positions;
     this.assignments = new int[pruned.mask().size()];
     Arrays.fill(assignments, PRUNED);
@@ -50,16 +58,21 @@ final class WeightSharing implements QuantizedTraining {
 
   /**
    * Clusters the weights {@code pruned}'s mask keeps into at most {@code 2^bits} clusters (fewer
-   * only if there are fewer distinct kept values). {@code weights} is not changed; see {@link
-   * #quantize}.
+   * only if there are fewer distinct kept values), retrained with {@code step}. {@code weights} is
+   * not changed; see {@link #quantize}.
    */
   public static WeightSharing cluster(
-      CompressedTensor pruned, float[] weights, int bits, KMeans1D.Init init, long seed) {
+      CompressedTensor pruned,
+      float[] weights,
+      int bits,
+      KMeans1D.Init init,
+      QuantizerSpec.CentroidStep step,
+      long seed) {
     Quantized.requireBits(bits);
     requireSize(pruned, weights);
     int[] positions = pruned.mask().keptPositions();
     if (positions.length == 0) {
-      return new WeightSharing(pruned, bits, positions, new int[0], new float[0]);
+      return new WeightSharing(pruned, bits, step, positions, new int[0], new float[0]);
     }
     float[] kept = new float[positions.length];
     for (int j = 0; j < positions.length; j++) {
@@ -67,7 +80,8 @@ final class WeightSharing implements QuantizedTraining {
     }
     KMeans1D.Result result =
         KMeans1D.fit(kept, 1 << bits, init, seed, KMeans1D.DEFAULT_MAX_ITERATIONS);
-    return new WeightSharing(pruned, bits, positions, result.assignments(), result.centroids());
+    return new WeightSharing(
+        pruned, bits, step, positions, result.assignments(), result.centroids());
   }
 
   public int bits() {
@@ -127,6 +141,11 @@ final class WeightSharing implements QuantizedTraining {
   @Override
   public void constrainGradient(float[] gradient) {
     sumByCluster(gradient);
+    if (step == QuantizerSpec.CentroidStep.MEAN) {
+      for (int k = 0; k < sums.length; k++) {
+        sums[k] /= Math.max(1, sizes[k]);
+      }
+    }
     for (int i = 0; i < gradient.length; i++) {
       int a = assignments[i];
       gradient[i] = a == PRUNED ? 0f : (float) sums[a];

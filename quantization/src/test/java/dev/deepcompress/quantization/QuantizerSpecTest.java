@@ -14,9 +14,9 @@ class QuantizerSpecTest {
   @Test
   void eachKindReadsWithItsDefaultsAndPrintsEveryOption() {
     String[][] cases = {
-      {"kmeans", "kmeans:5,linear,trained"},
-      {"kmeans:3,density,post", "kmeans:3,density,post"},
-      {"KMEANS:8,KMeans++", "kmeans:8,kmeans++,trained"},
+      {"kmeans", "kmeans:5,linear,step=mean,trained"},
+      {"kmeans:3,density,post", "kmeans:3,density,step=mean,post"},
+      {"KMEANS:8,KMeans++,Step=Sum", "kmeans:8,kmeans++,step=sum,trained"},
       {"uniform", "uniform:8,asym,per-tensor,minmax,trained"},
       {"uniform:4,asym,per-channel,mse", "uniform:4,asym,per-channel,mse,trained"},
       {
@@ -48,11 +48,16 @@ class QuantizerSpecTest {
     assertEquals(
         new QuantizerSpec.KMeans(6, KMeans1D.Init.RANDOM, Mode.TRAINED),
         QuantizerSpec.parse("kmeans:6,random"));
+    assertEquals(
+        new QuantizerSpec.KMeans(
+            6, KMeans1D.Init.LINEAR, QuantizerSpec.CentroidStep.SUM, Mode.TRAINED),
+        QuantizerSpec.parse("kmeans:6,step=sum"));
+    assertEquals(QuantizerSpec.KMeans.paper(6), QuantizerSpec.parse("kmeans:6,linear,step=sum"));
     assertEquals(new QuantizerSpec.Log(3, true, Mode.TRAINED), QuantizerSpec.parse("log:3,sqrt2"));
     assertEquals(2, QuantizerSpec.parse("ternary").bits());
     assertEquals(1, QuantizerSpec.parse("binary").bits());
     assertEquals(
-        "kmeans:6,random,post",
+        "kmeans:6,random,step=mean,post",
         QuantizerSpec.parse("kmeans:6,random").withMode(Mode.POST_TRAINING).toString());
   }
 
@@ -70,6 +75,8 @@ class QuantizerSpecTest {
       {"ternary:3", "ternary quantization has 2-bit indices"},
       {"binary:2", "binary quantization has 1-bit indices"},
       {"kmeans:4,sym", "quantizer 'kmeans:4,sym': kmeans has no option 'sym'"},
+      {"kmeans:4,step=median", "k-means centroid step 'median' is neither sum nor mean"},
+      {"kmeans:4,step=sum,step=mean", "quantizer 'kmeans:4,step=sum,step=mean' says both"},
       {"uniform:4,sym,asym", "quantizer 'uniform:4,sym,asym' says both sym and asym"},
       {"uniform:4,post,trained", "quantizer 'uniform:4,post,trained' says both post and trained"},
       {"uniform:4,group=0", "uniform: a group size is given exactly for group=G, G ≥ 1"},

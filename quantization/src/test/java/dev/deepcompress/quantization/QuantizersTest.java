@@ -12,7 +12,9 @@ import dev.deepcompress.compression.Parametric;
 import dev.deepcompress.runtime.model.Levels;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -147,6 +149,47 @@ class QuantizersTest {
     assertEquals(0.5f, sqrt2.value(7, 0));
     assertEquals(Math.scalb((float) Math.sqrt(2), -2), sqrt2.value(9, 0));
     assertEquals(0.25f, sqrt2.value(11, 0));
+  }
+
+  @Test
+  void logNearestIsTheLevelAtTheSmallestDistance() {
+    SplittableRandom random = new SplittableRandom(5);
+    for (int bits = 2; bits <= 8; bits++) {
+      for (boolean sqrt2 : new boolean[] {false, true}) {
+        Levels.PowersOfTwo levels = new Levels.PowersOfTwo(bits, 1, sqrt2);
+        LogQuantizer.Nearest nearest = new LogQuantizer.Nearest(levels);
+        List<Float> values = new ArrayList<>(List.of(0f, -0f, 1e9f, -1e9f, Float.MIN_VALUE));
+        for (int j = 0; j < levels.magnitudes(); j++) {
+          float m = levels.magnitude(j);
+          values.addAll(List.of(m, -m, Math.nextUp(m), Math.nextDown(m)));
+          // The midpoint with the next smaller magnitude is a tie, which goes to the smaller.
+          float smaller = j + 1 < levels.magnitudes() ? levels.magnitude(j + 1) : 0f;
+          float midpoint = (m + smaller) / 2;
+          if ((double) midpoint == ((double) m + smaller) / 2) {
+            values.addAll(List.of(midpoint, -midpoint));
+          }
+        }
+        for (int i = 0; i < 2000; i++) {
+          values.add((float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(-12, 3))));
+        }
+        for (float v : values) {
+          int expected = 0;
+          double best = Math.abs(v);
+          for (int index = 1; index <= 2 * levels.magnitudes(); index++) {
+            float level = levels.value(index, 0);
+            double distance = Math.abs((double) v - level);
+            boolean tieToSmaller =
+                distance == best && Math.abs(level) < Math.abs(levels.value(expected, 0));
+            if (distance < best || tieToSmaller) {
+              best = distance;
+              expected = index;
+            }
+          }
+          assertEquals(
+              expected, nearest.index(v), "bits " + bits + (sqrt2 ? " sqrt2" : "") + ", v " + v);
+        }
+      }
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.deepcompress.quantization;
 
+import static dev.deepcompress.quantization.QuantizerSpec.CentroidStep.SUM;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -55,7 +56,7 @@ class WeightSharingTest {
   void clustersOnlyTheKeptWeights() {
     float[] w = prunedWeights(3000, 0.7, 1);
     CompressedTensor pruned = pruned(w);
-    WeightSharing sharing = WeightSharing.cluster(pruned, w, 2, KMeans1D.Init.LINEAR, 0);
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 2, KMeans1D.Init.LINEAR, SUM, 0);
     assertEquals(4, sharing.centroids().length);
     assertEquals(pruned.mask().keptCount(), sharing.codebook().count());
     float[] quantized = w.clone();
@@ -87,7 +88,7 @@ class WeightSharingTest {
         CompressedTensor.pruned(
             new ParameterSpec("fc.weight", ParameterSpec.Role.WEIGHT, Shape.of(6)), mask);
     w[0] = 0f;
-    WeightSharing sharing = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, 0);
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, SUM, 0);
     Codebook codebook = sharing.codebook();
     assertEquals(5, codebook.count(), "every kept weight, the zero one too");
     assertEquals(
@@ -112,40 +113,50 @@ class WeightSharingTest {
     KMeans1D.Result direct =
         KMeans1D.fit(
             Arrays.copyOf(kept, n), 8, KMeans1D.Init.DENSITY, 3, KMeans1D.DEFAULT_MAX_ITERATIONS);
-    WeightSharing sharing = WeightSharing.cluster(pruned(w), w, 3, KMeans1D.Init.DENSITY, 3);
+    WeightSharing sharing = WeightSharing.cluster(pruned(w), w, 3, KMeans1D.Init.DENSITY, SUM, 3);
     assertArrayEquals(direct.centroids(), sharing.centroids());
     assertArrayEquals(direct.assignments(), sharing.codebook().indices());
   }
 
   @Test
-  void gradientOfEachWeightIsTheSumOverItsCluster() {
+  void gradientOfEachWeightIsTheSumOverItsClusterOrWithTheMeanStepItsMean() {
     SplittableRandom random = new SplittableRandom(4);
     for (int trial = 0; trial < 20; trial++) {
       float[] w = prunedWeights(400 + random.nextInt(400), 0.6, trial);
       CompressedTensor pruned = pruned(w);
-      WeightSharing sharing =
-          WeightSharing.cluster(pruned, w, 1 + random.nextInt(4), KMeans1D.Init.LINEAR, trial);
-      int[] a = clusters(sharing, pruned.mask());
+      int bits = 1 + random.nextInt(4);
       float[] g = new float[w.length];
       for (int i = 0; i < g.length; i++) {
         g[i] = (float) random.nextGaussian();
       }
-      float[] constrained = g.clone();
-      sharing.constrainGradient(constrained);
-      for (int i = 0; i < w.length; i++) {
-        if (a[i] < 0) {
-          assertEquals(0f, constrained[i], "pruned gradient " + i);
-          continue;
-        }
-        // Naively: every weight that shares this one's centroid value.
-        double sum = 0;
-        float shared = sharing.centroids()[a[i]];
-        for (int j = 0; j < w.length; j++) {
-          if (a[j] >= 0 && sharing.centroids()[a[j]] == shared) {
-            sum += g[j];
+      for (QuantizerSpec.CentroidStep step : QuantizerSpec.CentroidStep.values()) {
+        WeightSharing sharing =
+            WeightSharing.cluster(pruned, w, bits, KMeans1D.Init.LINEAR, step, trial);
+        int[] a = clusters(sharing, pruned.mask());
+        float[] constrained = g.clone();
+        sharing.constrainGradient(constrained);
+        for (int i = 0; i < w.length; i++) {
+          if (a[i] < 0) {
+            assertEquals(0f, constrained[i], "pruned gradient " + i);
+            continue;
           }
+          // Naively: every weight that shares this one's centroid value.
+          double sum = 0;
+          int members = 0;
+          float shared = sharing.centroids()[a[i]];
+          for (int j = 0; j < w.length; j++) {
+            if (a[j] >= 0 && sharing.centroids()[a[j]] == shared) {
+              sum += g[j];
+              members++;
+            }
+          }
+          double expected = step == SUM ? sum : sum / members;
+          assertEquals(
+              expected,
+              constrained[i],
+              1e-5 * (1 + Math.abs(expected)),
+              step + " trial " + trial + " " + i);
         }
-        assertEquals(sum, constrained[i], 1e-5 * (1 + Math.abs(sum)), "trial " + trial + " " + i);
       }
     }
   }
@@ -154,7 +165,7 @@ class WeightSharingTest {
   void valuesAndMomentumAreReTiedToTheirClusterMeans() {
     float[] w = prunedWeights(1000, 0.5, 5);
     CompressedTensor pruned = pruned(w);
-    WeightSharing sharing = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, 0);
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, SUM, 0);
     int[] a = clusters(sharing, pruned.mask());
     float[] values = w.clone();
     sharing.quantize(values);
@@ -194,7 +205,7 @@ class WeightSharingTest {
   @Test
   void aTensorWithNothingKeptHasAnEmptyCodebook() {
     float[] w = new float[10];
-    WeightSharing sharing = WeightSharing.cluster(pruned(w), w, 4, KMeans1D.Init.LINEAR, 0);
+    WeightSharing sharing = WeightSharing.cluster(pruned(w), w, 4, KMeans1D.Init.LINEAR, SUM, 0);
     assertEquals(0, sharing.centroids().length);
     float[] g = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     sharing.constrainGradient(g);
@@ -209,14 +220,15 @@ class WeightSharingTest {
     CompressedTensor pruned = pruned(w);
     assertThrows(
         IllegalArgumentException.class,
-        () -> WeightSharing.cluster(pruned, w, 0, KMeans1D.Init.LINEAR, 0));
+        () -> WeightSharing.cluster(pruned, w, 0, KMeans1D.Init.LINEAR, SUM, 0));
     assertThrows(
         IllegalArgumentException.class,
-        () -> WeightSharing.cluster(pruned, w, Quantized.MAX_BITS + 1, KMeans1D.Init.LINEAR, 0));
+        () ->
+            WeightSharing.cluster(pruned, w, Quantized.MAX_BITS + 1, KMeans1D.Init.LINEAR, SUM, 0));
     assertThrows(
         IllegalArgumentException.class,
-        () -> WeightSharing.cluster(pruned, new float[99], 2, KMeans1D.Init.LINEAR, 0));
-    WeightSharing sharing = WeightSharing.cluster(pruned, w, 2, KMeans1D.Init.LINEAR, 0);
+        () -> WeightSharing.cluster(pruned, new float[99], 2, KMeans1D.Init.LINEAR, SUM, 0));
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 2, KMeans1D.Init.LINEAR, SUM, 0);
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class, () -> sharing.constrainGradient(new float[99]));
