@@ -137,6 +137,7 @@ final class Search {
     private final double retrainRate;
     private final Model reference;
     private final KMeans1D.Init init;
+    private final QuantizerSpec.CentroidStep step;
     private final List<String> log = new ArrayList<>();
     private int epoch = Compressor.FIRST_RETRAINING_EPOCH;
 
@@ -164,14 +165,17 @@ final class Search {
       this.solver = solver;
       this.retrainRate = solver.schedule().rate(0) * base.retraining().learningRateScale();
       this.reference = network.toModel(Map.of());
-      // The codebooks the search tries are k-means ones, initialised as the plan's first k-means.
-      this.init =
+      // The codebooks the search tries are k-means ones, initialised and retrained as the plan's
+      // first k-means (the paper's, if it has none).
+      QuantizerSpec.KMeans template =
           base.layers().values().stream()
               .map(LayerPlan::quantizer)
               .filter(QuantizerSpec.KMeans.class::isInstance)
-              .map(q -> ((QuantizerSpec.KMeans) q).init())
+              .map(QuantizerSpec.KMeans.class::cast)
               .findFirst()
-              .orElse(KMeans1D.Init.LINEAR);
+              .orElse(QuantizerSpec.KMeans.paper(1));
+      this.init = template.init();
+      this.step = template.step();
     }
 
     private int validationErrors() {
@@ -277,6 +281,7 @@ final class Search {
           solver.withSchedule(new LearningRateSchedule.Fixed(retrainRate)),
           base.retraining().distilling(),
           init,
+          step,
           seed);
     }
 
@@ -654,7 +659,7 @@ final class Search {
     private Attempt quantizeAndRetrain(Pruned pruned, Map<String, Integer> bits, int maxErrors) {
       Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
       bits.forEach(
-          (tensor, b) -> specs.put(tensor, new QuantizerSpec.KMeans(b, init, Mode.TRAINED)));
+          (tensor, b) -> specs.put(tensor, new QuantizerSpec.KMeans(b, init, step, Mode.TRAINED)));
       Quantization quantization = Quantization.apply(network, tensors(pruned.masks()), specs, seed);
       int before = validationErrors();
       List<Double> losses =
@@ -736,7 +741,8 @@ final class Search {
                       .withPruning(
                           new ThresholdPolicy.KeptFraction(masks.get(tensor).keptFraction()))
                       .withQuantizer(
-                          new QuantizerSpec.KMeans(bitsByTensor.get(tensor), init, Mode.TRAINED))
+                          new QuantizerSpec.KMeans(
+                              bitsByTensor.get(tensor), init, step, Mode.TRAINED))
                       .withGapBits(LayerPlan.AUTO_GAP_BITS)));
       return new CompressionPlan(layers, base.retraining());
     }

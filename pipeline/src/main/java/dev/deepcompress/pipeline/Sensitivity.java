@@ -57,11 +57,15 @@ final class Sensitivity {
       SolverConfig retrainSolver,
       CompressionPlan.Distilling distilling,
       KMeans1D.Init init,
+      QuantizerSpec.CentroidStep step,
       long seed) {
 
-    /** The k-means quantizer of {@code bits}, trained, with the context's initialisation. */
+    /**
+     * The k-means quantizer of {@code bits}, trained, with the context's initialisation and
+     * centroid step.
+     */
     QuantizerSpec kmeans(int bits) {
-      return new QuantizerSpec.KMeans(bits, init, QuantizerSpec.Mode.TRAINED);
+      return new QuantizerSpec.KMeans(bits, init, step, QuantizerSpec.Mode.TRAINED);
     }
 
     boolean retrains() {

@@ -4,6 +4,7 @@ import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pipeline.trials.TrialExecutor;
 import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.LearningRateSchedule;
@@ -106,6 +107,8 @@ final class SensitivityOptions {
                 new LearningRateSchedule.Fixed(solver.schedule().rate(0) * retrainScale)),
             distilling,
             init,
+            // The paper's step, as reproduce's plans retrain with.
+            QuantizerSpec.CentroidStep.SUM,
             seed);
     return Sensitivity.run(
         context,

@@ -9,6 +9,7 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.model.DenseTensor;
 import dev.deepcompress.runtime.model.Model;
@@ -25,14 +26,17 @@ import org.junit.jupiter.api.Test;
 
 class SearchTest {
 
+  /** The paper's k-means (summed centroid step), which the search retrains with as this plan's. */
   private static final CompressionPlan BASE =
       new CompressionPlan(
           Map.of(
               "ip1",
               LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.2), 4)
+                  .withQuantizer(QuantizerSpec.KMeans.paper(4))
                   .withBias(LayerPlan.Bias.UNIFORM8),
               "ip2",
               LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 4)
+                  .withQuantizer(QuantizerSpec.KMeans.paper(4))
                   .withBias(LayerPlan.Bias.UNIFORM8)),
           new CompressionPlan.Retraining(3, 3, 2, 1, CompressionPlan.Distilling.OFF));
 
@@ -122,6 +126,8 @@ class SearchTest {
       double kept = ((ThresholdPolicy.KeptFraction) planned.pruning()).keptFraction();
       assertTrue(kept > 0 && kept <= 0.5, layer + " keeps " + kept);
       assertTrue(List.of(1, 2, 4).contains(planned.quantizer().bits()));
+      assertEquals(
+          QuantizerSpec.CentroidStep.SUM, ((QuantizerSpec.KMeans) planned.quantizer()).step());
       assertEquals(LayerPlan.Bias.UNIFORM8, planned.bias());
     }
   }

@@ -8,6 +8,7 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pipeline.trials.LocalTrialExecutor;
 import dev.deepcompress.pipeline.trials.TrialListener;
 import dev.deepcompress.quantization.KMeans1D;
+import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
@@ -48,6 +49,7 @@ class SensitivityTest {
         SolverConfig.caffeLenet().withSchedule(new LearningRateSchedule.Fixed(0.001)),
         CompressionPlan.Distilling.OFF,
         KMeans1D.Init.LINEAR,
+        QuantizerSpec.CentroidStep.SUM,
         1);
   }
 
