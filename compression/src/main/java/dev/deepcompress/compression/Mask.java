@@ -1,11 +1,14 @@
 package dev.deepcompress.compression;
 
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.function.IntPredicate;
 
 /**
- * Which elements of one weight tensor survive pruning. Immutable: narrowing gives a new mask. The
- * kept elements are the ones the later stages quantize and the file stores, in ascending flat
- * position order; nothing downstream tells a pruned weight from a kept one by its value.
+ * Which elements of one weight tensor survive pruning. Immutable: narrowing (or widening, when
+ * pruning backs off) gives a new mask. The kept elements are the ones the later stages quantize and
+ * the file stores, in ascending flat position order; nothing downstream tells a pruned weight from
+ * a kept one by its value.
  */
 public final class Mask {
   private final int size;
@@ -62,6 +65,49 @@ public final class Mask {
       if (Math.abs(weights[i]) > threshold) {
         next.set(i);
       }
+    }
+    return new Mask(size, next);
+  }
+
+  /** Keeps the entries this mask keeps for which {@code keep} holds: pruning only ever removes. */
+  public Mask narrowedTo(IntPredicate keep) {
+    BitSet next = new BitSet(size);
+    for (int i = kept.nextSetBit(0); i >= 0; i = kept.nextSetBit(i + 1)) {
+      if (keep.test(i)) {
+        next.set(i);
+      }
+    }
+    return new Mask(size, next);
+  }
+
+  /**
+   * Keeps what this mask keeps and, of the entries it prunes, the ones with the largest {@code
+   * |scores|} (the earliest first among equal ones) until {@code keptCount} are kept: the weights
+   * to revive when pruning backs off.
+   *
+   * @throws IllegalArgumentException if {@code keptCount} is below this mask's count or above its
+   *     size
+   */
+  public Mask widenedTo(float[] scores, int keptCount) {
+    requireSize(scores);
+    int now = keptCount();
+    if (keptCount < now || keptCount > size) {
+      throw new IllegalArgumentException(
+          "cannot widen a mask keeping " + now + " of " + size + " to " + keptCount);
+    }
+    int[] pruned = new int[size - now];
+    int n = 0;
+    for (int i = kept.nextClearBit(0); i < size; i = kept.nextClearBit(i + 1)) {
+      pruned[n++] = i;
+    }
+    Integer[] order = new Integer[n];
+    for (int j = 0; j < n; j++) {
+      order[j] = pruned[j];
+    }
+    Arrays.sort(order, (a, b) -> Float.compare(Math.abs(scores[b]), Math.abs(scores[a])));
+    BitSet next = (BitSet) kept.clone();
+    for (int j = 0; j < keptCount - now; j++) {
+      next.set(order[j]);
     }
     return new Mask(size, next);
   }

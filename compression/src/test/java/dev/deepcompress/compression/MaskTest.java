@@ -25,6 +25,20 @@ class MaskTest {
   }
 
   @Test
+  void wideningRevivesTheLargestScoresOfThePrunedEntries() {
+    float[] w = {0.9f, 0f, -0.1f, -0.7f, 0.4f, 0.05f};
+    Mask mask = Mask.all(6).narrowedTo(w, 0.5);
+    float[] reference = {0f, 0.3f, -0.6f, 0f, -0.3f, 0.1f};
+    Mask widened = mask.widenedTo(reference, 4);
+    // Kept: 0 and 3 as before, then 2 (|-0.6|), then 1 before 4 (equal scores, earlier first).
+    assertArrayEquals(new int[] {0, 1, 2, 3}, widened.keptPositions());
+    assertEquals(mask, mask.widenedTo(reference, 2));
+    assertEquals(2, mask.keptCount(), "widening leaves the old mask as it was");
+    assertThrows(IllegalArgumentException.class, () -> mask.widenedTo(reference, 1));
+    assertThrows(IllegalArgumentException.class, () -> mask.widenedTo(reference, 7));
+  }
+
+  @Test
   void keptPositionsAscendAndZeroingTouchesOnlyThePrunedEntries() {
     float[] w = {0.9f, 0f, -0.1f, -0.7f, 0.4f, 0.05f};
     Mask mask = Mask.all(6).narrowedTo(w, 0.2);

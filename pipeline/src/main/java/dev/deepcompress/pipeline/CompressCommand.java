@@ -6,12 +6,15 @@ import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.KMeans1D;
 import dev.deepcompress.quantization.QuantizerSpec;
+import dev.deepcompress.runtime.format.ModelFile;
 import dev.deepcompress.runtime.inference.InferenceNetwork;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.Preprocessing;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.training.Evaluation;
+import dev.deepcompress.training.Network;
 import dev.deepcompress.training.SolverConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +110,14 @@ final class CompressCommand implements Callable<Integer> {
 
   @Mixin QuantizerOptions quantizerOptions;
 
+  @Option(
+      names = "--plan",
+      paramLabel = "FILE",
+      description =
+          "Compress as the plan file says (the JSON a search writes as plan.json, or one written"
+              + " by hand) instead of the per-layer options.")
+  Path planFile;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed for shuffling and clustering.")
@@ -136,6 +147,8 @@ final class CompressCommand implements Callable<Integer> {
   @Mixin InputPreprocessingOptions inputOptions;
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
+  @Mixin SearchOptions search;
+  @Mixin OutputOptions output;
 
   private static final int DEFAULT_BITS = 5;
 
@@ -180,7 +193,9 @@ final class CompressCommand implements Callable<Integer> {
     }
     DatasetKind dataset =
         kind != null || files.givesFiles() ? kind : EvalCommand.recordedDataset(reference, input);
-    DatasetSplits splits = ModelInputs.prepare(files.load(dataset, data), reference, preprocessing);
+    int validation = files.validationFor(reference, input, console);
+    DatasetSplits splits =
+        ModelInputs.prepare(files.load(dataset, data, validation), reference, preprocessing);
     double referenceError =
         Evaluation.evaluate(InferenceNetwork.of(reference)::predict, splits.test()).errorPercent();
     console.printf("%s: %s, test error %.2f%%%n", input, modelName, referenceError);
@@ -194,18 +209,37 @@ final class CompressCommand implements Callable<Integer> {
     metadata.put("compress.plan", plan.describe());
     StateDirectory state = new StateDirectory(stateDirectory, console);
     try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
+      Search.Outcome outcome =
+          search.enabled()
+              ? SearchRun.run(
+                  Network.fromModel(reference),
+                  splits,
+                  solver,
+                  batchSize,
+                  seed,
+                  plan,
+                  search,
+                  !output.keepUnusedUnits,
+                  metadata,
+                  reportDir,
+                  console)
+              : null;
       Compression.Result result =
-          Compression.of(reference)
-              .plan(plan)
-              .data(splits)
-              .solver(solver)
-              .batchSize(batchSize)
-              .seed(seed)
-              .metadata(metadata)
-              .console(console)
-              .checkpoints(state)
-              .run();
-      Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), out, splits.test());
+          outcome != null
+              ? outcome.result()
+              : Compression.of(reference)
+                  .plan(plan)
+                  .data(splits)
+                  .solver(solver)
+                  .batchSize(batchSize)
+                  .seed(seed)
+                  .metadata(metadata)
+                  .pruneUnusedUnits(!output.keepUnusedUnits)
+                  .console(console)
+                  .checkpoints(state)
+                  .run();
+      Artifacts.Measured measured =
+          Artifacts.writeAndMeasure(output.forFile(result.model()), out, splits.test());
       CompressionReport report =
           new CompressionReport(
                   modelName,
@@ -214,14 +248,19 @@ final class CompressCommand implements Callable<Integer> {
                   4 * reference.architecture().parameterCount(),
                   measured.layout(),
                   Optional.empty())
-              .withPruning(result.pruning())
+              .withPruning(result.pruning(), result.errorsOn())
               .with("file", out.toString())
               .with("wall_time_s", (System.nanoTime() - start) / 1e9);
+      if (outcome != null) {
+        report.withSearch(
+            outcome, Artifacts.measure(ModelFile.read(out), splits.validation()).errorPercent());
+      }
       if (reportDir != null) {
         Files.createDirectories(reportDir);
         Map<String, float[]> before = new LinkedHashMap<>();
         result.tensors().keySet().forEach(name -> before.put(name, reference.parameter(name)));
-        report.withPictures(ReportCharts.draw(reportDir, before, result, List.of(), "test"));
+        report.withPictures(
+            ReportCharts.draw(reportDir, before, result, List.of(), result.errorsOn()));
       }
       String markdown = report.markdown();
       console.println();
@@ -243,7 +282,28 @@ final class CompressCommand implements Callable<Integer> {
    * paper's plan; otherwise every layer an option names is compressed, unpruned unless --keep or
    * --prune-std says otherwise.
    */
-  private CompressionPlan plan(Optional<PaperResults> paper) {
+  private CompressionPlan plan(Optional<PaperResults> paper) throws IOException {
+    if (planFile != null) {
+      if (!keep.isEmpty()
+          || !pruneStd.isEmpty()
+          || !gapBits.isEmpty()
+          || !quantizerOptions.layers().isEmpty()) {
+        throw new UserInputException(
+            "--plan gives every layer's setting: leave out --keep, --prune-std, --gap-bits and"
+                + " --quantizer");
+      }
+      String json;
+      try {
+        json = Files.readString(planFile);
+      } catch (IOException e) {
+        throw new UserInputException("cannot read plan file " + planFile + ": " + e.getMessage());
+      }
+      try {
+        return CompressionPlan.fromJson(json);
+      } catch (IllegalArgumentException e) {
+        throw new UserInputException(planFile + ": " + e.getMessage());
+      }
+    }
     Map<String, LayerPlan> layers = new LinkedHashMap<>();
     CompressionPlan.Retraining defaults = CompressionPlan.Retraining.DEFAULT;
     if (keep.isEmpty() && pruneStd.isEmpty() && paper.isPresent()) {
@@ -301,7 +361,7 @@ final class CompressCommand implements Callable<Integer> {
                     pruneIterations,
                     pruneEpochs,
                     quantizeEpochs,
-                    base.learningRateScale(),
+                    distill.retrainRateScale(base.learningRateScale()),
                     distill.distilling(base.distilling()))));
   }
 }

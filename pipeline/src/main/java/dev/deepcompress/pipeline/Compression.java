@@ -38,8 +38,10 @@ public final class Compression {
    *
    * @param model the encoded model, ready to write
    * @param tensors each compressed weight tensor's value (mask, quantization), by parameter name
-   * @param pruning the pruning iterations: kept counts, thresholds and test errors
-   * @param errorAfterQuantizationPct test error right after quantization, before its retraining
+   * @param pruning the pruning iterations: kept counts, thresholds and errors
+   * @param errorAfterQuantizationPct error right after quantization, before its retraining
+   * @param errorsOn the samples those errors are measured on: "validation" when the data holds out
+   *     a validation split, else "test"
    * @param weightsAfterPruning each compressed weight tensor as pruning left it, by parameter name
    * @param pruningLosses the mean loss of each retraining epoch of pruning, iterations in order
    * @param quantizedLosses the mean loss of each retraining epoch after quantization
@@ -49,6 +51,7 @@ public final class Compression {
       Map<String, CompressedTensor> tensors,
       List<IterativePruning.IterationReport> pruning,
       double errorAfterQuantizationPct,
+      String errorsOn,
       Map<String, float[]> weightsAfterPruning,
       List<Double> pruningLosses,
       List<Double> quantizedLosses) {}
@@ -61,6 +64,7 @@ public final class Compression {
   private long seed = 1;
   private Map<String, String> metadata = Map.of();
   private PrintStream console = new PrintStream(OutputStream.nullOutputStream());
+  private boolean pruneUnusedUnits = true;
   private Checkpoints checkpoints = Checkpoints.NONE;
 
   private Compression(Model reference) {
@@ -83,7 +87,10 @@ public final class Compression {
     return this;
   }
 
-  /** The data to retrain on ({@code train}) and to report errors on ({@code test}). */
+  /**
+   * The data to retrain on ({@code train}) and to report errors on: the validation split while
+   * stages run, if {@code data} holds one out, and the test samples otherwise.
+   */
   public Compression data(DatasetSplits data) {
     this.data = Objects.requireNonNull(data, "data");
     return this;
@@ -119,6 +126,16 @@ public final class Compression {
     return this;
   }
 
+  /**
+   * Whether, after pruning, the weights of units that no kept weight of the next layer reads any
+   * more are pruned too (default: yes). It changes nothing the network computes and only makes the
+   * file smaller; turning it off is for measuring what it saves.
+   */
+  public Compression pruneUnusedUnits(boolean prune) {
+    this.pruneUnusedUnits = prune;
+    return this;
+  }
+
   /** Where progress lines go (default: nowhere). */
   public Compression console(PrintStream console) {
     this.console = Objects.requireNonNull(console, "console");
@@ -136,8 +153,8 @@ public final class Compression {
 
   /**
    * Everything that decides the encoded model: the reference (its file's bytes), the plan, the
-   * data, the solver, the batch size, the seed and the metadata. Checkpoints saved under other
-   * settings are not continued.
+   * data, the solver, the batch size, the seed, the metadata and whether unused units are pruned.
+   * Checkpoints saved under other settings are not continued.
    */
   RunSettings settings() {
     return new RunSettings()
@@ -147,6 +164,7 @@ public final class Compression {
         .with("solver", solver)
         .with("batch_size", batchSize)
         .with("seed", seed)
+        .with("prune_unused_units", pruneUnusedUnits)
         .with("metadata", Json.write(new TreeMap<>(metadata)));
   }
 
@@ -166,6 +184,7 @@ public final class Compression {
         batchSize,
         seed,
         plan,
+        pruneUnusedUnits,
         metadata,
         console,
         checkpoints,

@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import dev.deepcompress.pruning.IterativePruning;
+import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
@@ -43,6 +44,9 @@ final class CompressionReport {
   private final LayerRow total;
   private final Map<String, Object> extra = new LinkedHashMap<>();
   private List<IterativePruning.IterationReport> pruning = List.of();
+  private String pruningMonitor = "test";
+  private Search.Outcome search;
+  private double searchFileValidationPct;
   private List<ReportCharts.Picture> pictures = List.of();
 
   CompressionReport(
@@ -71,9 +75,23 @@ final class CompressionReport {
             layout.tensors().stream().filter(t -> t.role() == ParameterSpec.Role.WEIGHT).toList());
   }
 
-  /** Adds the pruning iterations (kept counts, thresholds, errors) to both reports. */
-  CompressionReport withPruning(List<IterativePruning.IterationReport> iterations) {
+  /**
+   * Adds the pruning iterations (kept counts, thresholds, errors) to both reports; their errors are
+   * on {@code monitor}'s images ("validation" or "test").
+   */
+  CompressionReport withPruning(List<IterativePruning.IterationReport> iterations, String monitor) {
     pruning = List.copyOf(iterations);
+    pruningMonitor = monitor;
+    return this;
+  }
+
+  /**
+   * Adds what a search chose and why: its budget, the plan per layer, its decisions, and the
+   * validation error of the file as read back ({@code fileValidationPct}).
+   */
+  CompressionReport withSearch(Search.Outcome outcome, double fileValidationPct) {
+    search = outcome;
+    searchFileValidationPct = fileValidationPct;
     return this;
   }
 
@@ -229,25 +247,31 @@ final class CompressionReport {
     if (!pruning.isEmpty()) {
       md.append("\n## Pruning iterations\n\n");
       md.append("| iteration | tensor | weights | kept | kept % | threshold | policy |");
-      md.append(" test error after pruning | after retraining |\n");
+      md.append(" " + pruningMonitor + " error after pruning | after retraining |\n");
       md.append("|---:|---|---:|---:|---:|---:|---|---:|---:|\n");
       for (IterativePruning.IterationReport iteration : pruning) {
         for (IterativePruning.TensorStats tensor : iteration.tensors()) {
           md.append(
               String.format(
                   Locale.ROOT,
-                  "| %d | %s | %,d | %,d | %.2f%% | %.5f | %s | %.2f%% | %.2f%% |%n",
+                  "| %d | %s | %,d | %,d | %.2f%% | %s | %s | %.2f%% | %.2f%% |%n",
                   iteration.iteration(),
                   tensor.tensor(),
                   tensor.weights(),
                   tensor.kept(),
                   100 * tensor.keptFraction(),
-                  tensor.threshold(),
+                  Double.isNaN(tensor.threshold())
+                      ? "–"
+                      : String.format(Locale.ROOT, "%.5f", tensor.threshold()),
                   tensor.policy(),
                   iteration.errorAfterPruningPct(),
                   iteration.errorPct()));
         }
       }
+    }
+
+    if (search != null) {
+      searchMarkdown(md);
     }
 
     if (!pictures.isEmpty()) {
@@ -290,6 +314,67 @@ final class CompressionReport {
     }
     md.append(String.format(Locale.ROOT, "| **whole file** | %,d | 100%% |%n", layout.fileBytes()));
     return md.toString();
+  }
+
+  private void searchMarkdown(StringBuilder md) {
+    int total = search.sensitivity().total();
+    md.append("\n## Search (validation split only; the test set was not read)\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Budget: at most %d of %d validation samples misclassified (%.2f%%); the reference"
+                + " misclassifies %d (%.2f%%). After centroid retraining: %d (%.2f%%); the file as"
+                + " read back: %.2f%%.%n%n",
+            search.maxErrors(),
+            total,
+            100.0 * search.maxErrors() / total,
+            search.referenceErrors(),
+            100.0 * search.referenceErrors() / total,
+            search.validationErrors(),
+            100.0 * search.validationErrors() / total,
+            searchFileValidationPct));
+    md.append("| layer | kept | codebook bits |\n|---|---:|---:|\n");
+    search
+        .plan()
+        .layers()
+        .forEach(
+            (layer, planned) ->
+                md.append(
+                    String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %d |%n",
+                        layer,
+                        planned.pruning().describe(),
+                        planned.quantizer().bits())));
+    md.append("\nDecisions:\n\n");
+    search.log().forEach(line -> md.append("- ").append(line).append('\n'));
+    md.append("\nSensitivity of the reference: [sensitivity.md](sensitivity.md).\n");
+  }
+
+  private Map<String, Object> searchJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("validation_samples", search.sensitivity().total());
+    m.put("max_errors", search.maxErrors());
+    m.put("reference_errors", search.referenceErrors());
+    m.put("errors_after_retraining", search.validationErrors());
+    m.put("file_validation_error_pct", searchFileValidationPct);
+    List<Object> layers = new ArrayList<>();
+    search
+        .plan()
+        .layers()
+        .forEach(
+            (layer, planned) -> {
+              Map<String, Object> l = new LinkedHashMap<>();
+              l.put("layer", layer);
+              l.put(
+                  "kept_fraction",
+                  ((ThresholdPolicy.KeptFraction) planned.pruning()).keptFraction());
+              l.put("quantizer", planned.quantizer().toString());
+              layers.add(l);
+            });
+    m.put("plan", layers);
+    m.put("decisions", search.log());
+    return m;
   }
 
   private static String image(ReportCharts.Picture picture) {
@@ -356,6 +441,10 @@ final class CompressionReport {
       iterations.add(m);
     }
     root.put("pruning", iterations);
+    root.put("pruning_errors_on", pruningMonitor);
+    if (search != null) {
+      root.put("search", searchJson());
+    }
     root.put("pictures", pictures.stream().map(ReportCharts.Picture::file).toList());
     root.putAll(extra);
     paper.ifPresent(p -> root.put("paper", paperJson(p)));

@@ -4,9 +4,9 @@ import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pruning.IterativePruning;
 import dev.deepcompress.pruning.ThresholdPolicy;
+import dev.deepcompress.pruning.UnusedUnits;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.format.ModelFile;
@@ -17,7 +17,6 @@ import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
 import dev.deepcompress.runtime.model.Tensor;
 import dev.deepcompress.training.Distillation;
-import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.LearningRateSchedule;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.Objective;
@@ -52,7 +51,7 @@ final class Compressor {
   static final String QUANTIZATION = "quantization";
 
   /** Epoch orders for retraining start here, so they differ from the reference run's. */
-  private static final int FIRST_RETRAINING_EPOCH = 1_000;
+  static final int FIRST_RETRAINING_EPOCH = 1_000;
 
   private final Network network;
   private final CompressionPlan plan;
@@ -61,7 +60,7 @@ final class Compressor {
   private final Map<String, String> tensorOfLayer;
 
   private final Batches batches;
-  private final SampleSet test;
+  private final Monitor monitor;
   private final SolverConfig solver;
   private final double retrainRate;
   private final Objective objective;
@@ -75,7 +74,7 @@ final class Compressor {
       Network network,
       CompressionPlan plan,
       Batches batches,
-      SampleSet test,
+      Monitor monitor,
       SolverConfig solver,
       long seed,
       PrintStream console,
@@ -85,17 +84,10 @@ final class Compressor {
     this.plan = plan;
     this.tensorOfLayer = plan.weightTensors(network.architecture());
     this.batches = batches;
-    this.test = test;
+    this.monitor = monitor;
     this.solver = solver;
     this.retrainRate = solver.schedule().rate(0) * plan.retraining().learningRateScale();
-    // The teacher is a frozen copy of the network as it comes in: the dense reference.
-    this.objective =
-        plan.retraining().distilling().enabled()
-            ? new Distillation(
-                Network.fromModel(network.toModel(Map.of())),
-                plan.retraining().distilling().temperature(),
-                plan.retraining().distilling().softWeight())
-            : Objective.LABELS;
+    this.objective = objective(network, plan.retraining().distilling());
     this.seed = seed;
     this.console = console;
     this.checkpoints = checkpoints;
@@ -129,6 +121,7 @@ final class Compressor {
       int batchSize,
       long seed,
       CompressionPlan plan,
+      boolean pruneUnusedUnits,
       Map<String, String> metadata,
       PrintStream console,
       Checkpoints checkpoints,
@@ -138,19 +131,18 @@ final class Compressor {
             network,
             plan,
             new Batches(data.train(), batchSize, seed),
-            data.test(),
+            Monitor.of(data),
             solver,
             seed,
             console,
             checkpoints,
             settings);
     IterativePruning.Result pruned = stages.pruneAndRetrain();
+    Map<String, CompressedTensor> kept =
+        pruneUnusedUnits ? unusedUnitsPruned(network, pruned.tensors(), console) : pruned.tensors();
     Map<String, float[]> afterPruning = new LinkedHashMap<>();
-    pruned
-        .tensors()
-        .keySet()
-        .forEach(n -> afterPruning.put(n, network.parameter(n).values().clone()));
-    QuantizedTensors quantized = stages.quantizeAndRetrain(pruned.tensors());
+    kept.keySet().forEach(n -> afterPruning.put(n, network.parameter(n).values().clone()));
+    QuantizedTensors quantized = stages.quantizeAndRetrain(kept);
     Model model =
         encode(network, quantized.tensors(), stages.byTensor(layer -> layer.gapBits()), metadata);
     return new Compression.Result(
@@ -158,9 +150,38 @@ final class Compressor {
         quantized.tensors(),
         pruned.iterations(),
         quantized.errorBeforeRetrainingPct(),
+        stages.monitor.name(),
         Collections.unmodifiableMap(afterPruning),
         pruned.losses(),
         quantized.losses());
+  }
+
+  /**
+   * The pruned tensors with every unit that no kept weight reads any more pruned as well ({@link
+   * UnusedUnits}), zeroed in {@code network}: the network computes exactly what it did.
+   */
+  static Map<String, CompressedTensor> unusedUnitsPruned(
+      Network network, Map<String, CompressedTensor> pruned, PrintStream console) {
+    Map<String, Mask> masks = new LinkedHashMap<>();
+    pruned.forEach((name, tensor) -> masks.put(name, tensor.mask()));
+    Map<String, Mask> narrowed = UnusedUnits.prune(network.architecture(), masks);
+    Map<String, CompressedTensor> result = new LinkedHashMap<>();
+    StringBuilder removed = new StringBuilder();
+    pruned.forEach(
+        (name, tensor) -> {
+          Mask mask = narrowed.get(name);
+          int gone = tensor.mask().keptCount() - mask.keptCount();
+          if (gone > 0) {
+            mask.zeroPruned(network.parameter(name).values());
+            removed.append(String.format(" %s %,d", name, gone));
+          }
+          result.put(name, CompressedTensor.pruned(tensor.spec(), mask));
+        });
+    console.println(
+        "unused units: "
+            + (removed.isEmpty() ? "none" : "weights pruned," + removed)
+            + " (the network computes the same)");
+    return result;
   }
 
   /** Stage 1: iterative magnitude pruning, retraining with the masks enforced after each step. */
@@ -198,9 +219,9 @@ final class Compressor {
         settings,
         batches,
         FIRST_RETRAINING_EPOCH,
-        test,
+        monitor.images(),
         from,
-        new PruningProgress(console, saved, retraining.pruneEpochs()));
+        new PruningProgress(console, saved, retraining.pruneEpochs(), monitor.name()));
   }
 
   /**
@@ -212,10 +233,10 @@ final class Compressor {
   private QuantizedTensors quantizeAndRetrain(Map<String, CompressedTensor> pruned) {
     Map<String, QuantizerSpec> specs = byTensor(LayerPlan::quantizer);
     Quantization quantization = Quantization.apply(network, pruned, specs, seed);
-    double quantized = Evaluation.evaluate(network::predict, test).errorPercent();
+    double quantized = monitor.errorPercent(network::predict);
     StringBuilder quantizers = new StringBuilder();
     specs.forEach((name, spec) -> quantizers.append(", ").append(name).append(' ').append(spec));
-    console.printf("quantization%s: test error %.2f%%%n", quantizers, quantized);
+    console.printf("quantization%s: %s error %.2f%%%n", quantizers, monitor.name(), quantized);
     int epochs = plan.retraining().quantizeEpochs();
     List<Double> losses = List.of();
     if (quantization.retrains() && epochs > 0) {
@@ -226,22 +247,24 @@ final class Compressor {
               batches,
               FIRST_RETRAINING_EPOCH + retraining.pruneIterations() * retraining.pruneEpochs(),
               epochs,
-              test,
+              monitor,
               "quantized retraining",
               console,
               checkpoints(QUANTIZATION),
               "quantized retraining");
     }
     Map<String, CompressedTensor> tensors = new LinkedHashMap<>(quantization.tensors());
-    tensors.putAll(quantizedBiases());
+    tensors.putAll(quantizedBiases(network, plan, seed, monitor, console));
     return new QuantizedTensors(tensors, quantized, losses);
   }
 
   /**
-   * The biases the plan quantizes, each with every element kept and 8-bit uniform levels, written
-   * back into the network; after retraining, since an 8-bit bias costs nothing to recover.
+   * The biases {@code plan} quantizes, each with every element kept and 8-bit uniform levels,
+   * written back into {@code network}; after retraining, since an 8-bit bias costs nothing to
+   * recover.
    */
-  private Map<String, CompressedTensor> quantizedBiases() {
+  static Map<String, CompressedTensor> quantizedBiases(
+      Network network, CompressionPlan plan, long seed, Monitor monitor, PrintStream console) {
     Map<String, CompressedTensor> biases = new LinkedHashMap<>();
     for (String name : plan.quantizedBiases(network.architecture()).values()) {
       Parameter bias = network.parameter(name);
@@ -255,20 +278,38 @@ final class Compressor {
     }
     if (!biases.isEmpty()) {
       console.printf(
-          "biases %s: 8-bit uniform, test error %.2f%%%n",
+          "biases %s: 8-bit uniform, %s error %.2f%%%n",
           String.join(", ", biases.keySet()),
-          Evaluation.evaluate(network::predict, test).errorPercent());
+          monitor.name(),
+          monitor.errorPercent(network::predict));
     }
     return biases;
   }
 
   /**
-   * Retraining for a phase of {@code epochs}: the retraining rate for its first half and a tenth of
-   * it for the second, a drop that settles the weights the way the reference's own schedule did.
+   * What retraining minimises: the labels' loss, and with distillation also the distance to a
+   * frozen copy of {@code network} as it comes in (the dense reference).
    */
+  static Objective objective(Network network, CompressionPlan.Distilling distilling) {
+    return distilling.enabled()
+        ? new Distillation(
+            Network.fromModel(network.toModel(Map.of())),
+            distilling.temperature(),
+            distilling.softWeight())
+        : Objective.LABELS;
+  }
+
   private SolverConfig annealed(int epochs) {
-    long half = (long) Math.max(1, (epochs + 1) / 2) * batches.batchesPerEpoch();
-    return solver.withSchedule(new LearningRateSchedule.Step(retrainRate, 0.1, half));
+    return annealed(solver, retrainRate, epochs, batches.batchesPerEpoch());
+  }
+
+  /**
+   * Retraining for a phase of {@code epochs}: {@code rate} for its first half and a tenth of it for
+   * the second, a drop that settles the weights the way the reference's own schedule did.
+   */
+  static SolverConfig annealed(SolverConfig solver, double rate, int epochs, int batchesPerEpoch) {
+    long half = (long) Math.max(1, (epochs + 1) / 2) * batchesPerEpoch;
+    return solver.withSchedule(new LearningRateSchedule.Step(rate, 0.1, half));
   }
 
   /** A per-layer setting of the plan, keyed by the layer's weight tensor instead. */
@@ -314,7 +355,7 @@ final class Compressor {
    * fillers and the Huffman code keeps short gaps short, so the best width is often above the
    * paper's fixed-width choice.
    */
-  private static Tensor smallestEncoding(CompressedTensor tensor) {
+  static Tensor smallestEncoding(CompressedTensor tensor) {
     Tensor best = null;
     int bestBytes = Integer.MAX_VALUE;
     for (int gapBits = 1; gapBits <= SparseQuantizedTensor.MAX_GAP_BITS; gapBits++) {
@@ -331,7 +372,8 @@ final class Compressor {
   /**
    * One line per pruning iteration, a progress bar per retraining epoch, a checkpoint after each.
    */
-  private record PruningProgress(PrintStream console, Checkpoints.Stage checkpoints, int epochs)
+  private record PruningProgress(
+      PrintStream console, Checkpoints.Stage checkpoints, int epochs, String monitored)
       implements IterativePruning.Listener {
     @Override
     public Trainer.Listener epochStarted(int iteration, int epoch, int batches) {
@@ -357,8 +399,8 @@ final class Compressor {
         kept.append(String.format("  %s %.1f%%", tensor.tensor(), 100 * tensor.keptFraction()));
       }
       console.printf(
-          "prune %d: kept%s; test error %.2f%% after pruning, %.2f%% after retraining%n",
-          report.iteration(), kept, report.errorAfterPruningPct(), report.errorPct());
+          "prune %d: kept%s; %s error %.2f%% after pruning, %.2f%% after retraining%n",
+          report.iteration(), kept, monitored, report.errorAfterPruningPct(), report.errorPct());
     }
   }
 }

@@ -5,6 +5,8 @@ import dev.deepcompress.datasets.DatasetKind;
 import dev.deepcompress.datasets.DatasetSplits;
 import dev.deepcompress.datasets.Datasets;
 import dev.deepcompress.datasets.SampleSet;
+import dev.deepcompress.runtime.model.Model;
+import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +41,43 @@ final class DataFileOptions {
       description =
           "Hold out N training samples as the validation split that model selection uses:"
               + " of the M training samples, those at positions floor(j*M/N) for j < N, evenly"
-              + " spread (default 0: none).")
-  int validation;
+              + " spread (default: for a command that starts from a model file, the count the file"
+              + " records as held out of its training; else 0: none).")
+  Integer validation;
+
+  /** The metadata key under which a trained model records the samples held out of its training. */
+  static final String HELD_OUT_KEY = "train.validation_samples";
+
+  /**
+   * The validation samples to hold out for a run that starts from {@code model}: {@code
+   * --validation N} when given, else the count {@code model} records as held out of its training
+   * (so selection sees samples its training never saw), else 0. Says so on {@code console} when the
+   * split is not the one the model was trained without, since its errors on that split are then
+   * optimistic.
+   */
+  int validationFor(Model model, Path file, PrintStream console) {
+    String recorded = model.metadata().get(HELD_OUT_KEY);
+    int count;
+    if (validation != null) {
+      count = validation;
+    } else if (recorded == null) {
+      count = 0;
+    } else {
+      try {
+        count = Integer.parseInt(recorded);
+      } catch (NumberFormatException e) {
+        throw new UserInputException(
+            file + " records '" + recorded + "' validation samples; give --validation N");
+      }
+    }
+    if (count > 0 && !String.valueOf(count).equals(recorded)) {
+      console.printf(
+          "note: %s was not trained without exactly these %d validation samples, so its errors on"
+              + " them may be optimistic%n",
+          file, count);
+    }
+    return count;
+  }
 
   /** Whether data comes from files. */
   boolean givesFiles() {
@@ -54,6 +91,12 @@ final class DataFileOptions {
    *     given)
    */
   DatasetSplits load(DatasetKind kind, DataOptions sources) throws DatasetException {
+    return load(kind, sources, validation == null ? 0 : validation);
+  }
+
+  /** As {@link #load(DatasetKind, DataOptions)}, holding out {@code validation} samples. */
+  DatasetSplits load(DatasetKind kind, DataOptions sources, int validation)
+      throws DatasetException {
     DatasetSplits splits;
     if (givesFiles()) {
       if (kind != null) {
@@ -101,7 +144,7 @@ final class DataFileOptions {
 
   /** Fails unless only --test-data is given, if anything: eval reads test data alone. */
   void requireTestOnly() {
-    if (trainData != null || validation != 0) {
+    if (trainData != null || validation != null) {
       throw new UserInputException(
           "eval reads test data only: give --test-data, not --train-data or --validation");
     }

@@ -2,8 +2,28 @@ package dev.deepcompress.pipeline;
 
 import picocli.CommandLine.Option;
 
-/** Whether and how retraining distils from the reference network. */
+/** How retraining runs: whether it distils from the reference network, and at what rate. */
 final class DistillOptions {
+  @Option(
+      names = "--retrain-rate-scale",
+      paramLabel = "F",
+      description =
+          "Retraining runs at F times the reference's base learning rate (default: 0.02 for"
+              + " lenet-5, else 0.1).")
+  Double retrainRateScale;
+
+  /** The planned retraining rate scale unless the command line gives one. */
+  double retrainRateScale(double planned) {
+    if (retrainRateScale == null) {
+      return planned;
+    }
+    if (!(retrainRateScale > 0) || Double.isInfinite(retrainRateScale)) {
+      throw new UserInputException(
+          "--retrain-rate-scale must be a positive number, got " + retrainRateScale);
+    }
+    return retrainRateScale;
+  }
+
   @Option(
       names = "--distill-weight",
       paramLabel = "ALPHA",

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ReproduceCommand.class,
       TrainCommand.class,
       CompressCommand.class,
+      SensitivityCommand.class,
       EvalCommand.class,
       InspectCommand.class,
       ImportCommand.class,

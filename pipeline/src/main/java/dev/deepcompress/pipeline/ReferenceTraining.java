@@ -2,10 +2,8 @@ package dev.deepcompress.pipeline;
 
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
-import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.Preprocessing;
-import dev.deepcompress.training.Evaluation;
 import dev.deepcompress.training.Network;
 import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
@@ -99,7 +97,7 @@ final class ReferenceTraining {
             batches,
             0,
             settings.epochs(),
-            splits.test(),
+            Monitor.of(splits),
             "epoch",
             console,
             checkpoints.stage(STAGE, () -> settings.runSettings(splits)),
@@ -109,9 +107,9 @@ final class ReferenceTraining {
 
   /**
    * Trains {@code epochs} epochs (drawing epoch orders {@code firstEpoch, …}), printing one line
-   * per epoch with the loss, the test error and the time. Continues from the stage's last
-   * checkpoint if it has one that fits, and saves one after every epoch, saying where with {@code
-   * phase} ("reference training").
+   * per epoch with the loss, the error on {@code monitor}'s images and the time. Continues from the
+   * stage's last checkpoint if it has one that fits, and saves one after every epoch, saying where
+   * with {@code phase} ("reference training").
    *
    * @return the mean loss of every epoch, those before the checkpoint included
    */
@@ -120,7 +118,7 @@ final class ReferenceTraining {
       Batches batches,
       int firstEpoch,
       int epochs,
-      SampleSet test,
+      Monitor monitor,
       String label,
       PrintStream console,
       Checkpoints.Stage checkpoints,
@@ -145,10 +143,15 @@ final class ReferenceTraining {
       }
       losses.add(loss);
       double seconds = (System.nanoTime() - start) / 1e9;
-      Evaluation.Result result = Evaluation.evaluate(trainer.network()::predict, test);
       console.printf(
-          "%s %3d/%d  loss %.4f  test error %.2f%%  %.2f s%n",
-          label, e + 1, epochs, loss, result.errorPercent(), seconds);
+          "%s %3d/%d  loss %.4f  %s error %.2f%%  %.2f s%n",
+          label,
+          e + 1,
+          epochs,
+          loss,
+          monitor.name(),
+          monitor.errorPercent(trainer.network()::predict),
+          seconds);
       checkpoints.save(
           SavedProgress.of(new SavedProgress.Epochs(e + 1, losses, trainer.state())),
           phase + ", epoch " + (e + 1) + "/" + epochs);

@@ -96,6 +96,17 @@ final class ReproduceCommand implements Callable<Integer> {
   Integer trainSubset;
 
   @Option(
+      names = "--validation",
+      paramLabel = "N",
+      defaultValue = "0",
+      converter = Converters.NonNegativeCount.class,
+      description =
+          "Hold out N training images as the validation split (never trained on, the reference"
+              + " included) that stage errors and every selection use; of the M training images,"
+              + " those at positions floor(j*M/N) for j < N (default 0: none).")
+  int validation;
+
+  @Option(
       names = "--paper-gap-bits",
       description =
           "Give every layer the paper's fixed position-gap width instead of the width (1-8 bits)"
@@ -104,6 +115,8 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
+  @Mixin SearchOptions search;
+  @Mixin OutputOptions output;
   @Mixin QuantizerOptions quantizerOptions;
 
   @Spec CommandSpec spec;
@@ -127,6 +140,10 @@ final class ReproduceCommand implements Callable<Integer> {
                             + modelName
                             + "'; reproduce knows lenet-300-100"));
     Architecture architecture = ReferenceArchitectures.byName(modelName);
+    if (search.enabled() && validation == 0) {
+      throw new UserInputException(
+          "--max-error needs a validation split to measure it on: give --validation N");
+    }
     // Planned before any work, so a bad option fails at once.
     CompressionPlan paperPlan;
     try {
@@ -159,13 +176,25 @@ final class ReproduceCommand implements Callable<Integer> {
           new DatasetSplits(splits.name(), splits.train().subset(0, trainSubset), splits.test());
       console.printf("smoke run: %d training images%n", trainSubset);
     }
+    if (validation > 0) {
+      if (validation >= splits.train().count()) {
+        throw new UserInputException(
+            "--validation "
+                + validation
+                + " leaves no training images: there are "
+                + splits.train().count());
+      }
+      splits = splits.withValidation(validation);
+    }
     Batches batches = new Batches(splits.train(), BATCH_SIZE, seed);
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
         new ReferenceTraining.Settings(
             architecture,
-            DatasetKind.MNIST.cliName(),
+            validation > 0
+                ? DatasetKind.MNIST.cliName() + " without " + validation + " validation images"
+                : DatasetKind.MNIST.cliName(),
             preprocessing,
             epochs,
             seed,
@@ -185,18 +214,37 @@ final class ReproduceCommand implements Callable<Integer> {
 
       Map<String, String> metadata = settings.metadata();
       metadata.put("compress.plan", plan.describe());
+      Search.Outcome outcome =
+          search.enabled()
+              ? SearchRun.run(
+                  network,
+                  splits,
+                  solver,
+                  BATCH_SIZE,
+                  seed,
+                  plan,
+                  search,
+                  !output.keepUnusedUnits,
+                  metadata,
+                  directory,
+                  console)
+              : null;
       Compression.Result result =
-          Compression.of(network.toModel(Map.of()))
-              .plan(plan)
-              .data(splits)
-              .solver(solver)
-              .batchSize(BATCH_SIZE)
-              .seed(seed)
-              .metadata(metadata)
-              .console(console)
-              .checkpoints(state)
-              .run();
-      Artifacts.Measured measured = Artifacts.writeAndMeasure(result.model(), file, splits.test());
+          outcome != null
+              ? outcome.result()
+              : Compression.of(network.toModel(Map.of()))
+                  .plan(plan)
+                  .data(splits)
+                  .solver(solver)
+                  .batchSize(BATCH_SIZE)
+                  .seed(seed)
+                  .metadata(metadata)
+                  .pruneUnusedUnits(!output.keepUnusedUnits)
+                  .console(console)
+                  .checkpoints(state)
+                  .run();
+      Artifacts.Measured measured =
+          Artifacts.writeAndMeasure(output.forFile(result.model()), file, splits.test());
       Map<String, float[]> before = new LinkedHashMap<>();
       result.tensors().keySet().forEach(name -> before.put(name, network.parameter(name).values()));
 
@@ -210,12 +258,17 @@ final class ReproduceCommand implements Callable<Integer> {
                   denseBytes,
                   measured.layout(),
                   Optional.of(paper))
-              .withPruning(result.pruning())
+              .withPruning(result.pruning(), result.errorsOn())
               .withPictures(
-                  ReportCharts.draw(directory, before, result, reference.losses(), "test"))
+                  ReportCharts.draw(
+                      directory, before, result, reference.losses(), result.errorsOn()))
               .with("file", file.toString())
               .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
               .with("wall_time_s", seconds);
+      if (outcome != null) {
+        report.withSearch(
+            outcome, Artifacts.measure(ModelFile.read(file), splits.validation()).errorPercent());
+      }
       String markdown = report.markdown();
       Artifacts.writeText(directory.resolve("report.md"), markdown);
       Artifacts.writeText(directory.resolve("report.json"), report.json());
@@ -257,11 +310,12 @@ final class ReproduceCommand implements Callable<Integer> {
             () ->
                 new CompressionPlan(
                     layers,
-                    r.withEpochs(
-                            pruneIterations != null ? pruneIterations : r.pruneIterations(),
-                            pruneEpochs != null ? pruneEpochs : r.pruneEpochs(),
-                            quantizeEpochs != null ? quantizeEpochs : r.quantizeEpochs())
-                        .withDistilling(distill.distilling(r.distilling()))));
+                    new CompressionPlan.Retraining(
+                        pruneIterations != null ? pruneIterations : r.pruneIterations(),
+                        pruneEpochs != null ? pruneEpochs : r.pruneEpochs(),
+                        quantizeEpochs != null ? quantizeEpochs : r.quantizeEpochs(),
+                        distill.retrainRateScale(r.learningRateScale()),
+                        distill.distilling(r.distilling()))));
     UserInputException.check(
         () -> {
           result.requireFits(architecture);

@@ -105,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
     double trainSeconds = (System.nanoTime() - start) / 1e9;
     Map<String, String> metadata = settings.metadata();
     if (splits.validation().count() > 0) {
-      metadata.put("train.validation_samples", Integer.toString(splits.validation().count()));
+      metadata.put(DataFileOptions.HELD_OUT_KEY, Integer.toString(splits.validation().count()));
     }
     ModelFile.write(network.toModel(metadata), out);
 

@@ -69,6 +69,7 @@ class CompressorTest {
         64,
         1,
         plan,
+        false,
         Map.of(),
         new PrintStream(console, true, StandardCharsets.UTF_8),
         Checkpoints.NONE,

@@ -158,8 +158,12 @@ class ReproduceSmokeTest {
             ModelFile.encodedBytes(spec, model.tensor(tensor.name()))
                 <= ModelFile.encodedBytes(spec, fixed),
             tensor.name() + ": " + tensor.gapBits() + "-bit gaps");
+        // The planned density, or a little less where units nothing reads were pruned as well.
         double density = (double) tensor.nonZeros() / tensor.shape().elementCount();
-        assertEquals(kept[layer++], density, 0.005, tensor.name());
+        double planned = kept[layer++];
+        assertTrue(
+            density <= planned + 0.005 && density >= 0.8 * planned,
+            tensor.name() + " keeps " + density + ", planned " + planned);
       }
     }
     assertTrue(number("ratio") > 25, "pruning + quantization + Huffman: " + number("ratio"));

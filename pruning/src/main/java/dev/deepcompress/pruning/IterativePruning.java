@@ -150,7 +150,8 @@ public final class IterativePruning {
    * Prunes {@code network} in place. {@code plan} maps weight parameter names (e.g. {@code
    * "ip1.weight"}) to their policy; tensors not in the plan are left dense. Retraining draws epochs
    * {@code firstEpoch, firstEpoch + 1, …} of {@code batches} so that their order differs from the
-   * reference run's.
+   * reference run's. The errors reported are on {@code monitor}: the validation split when one is
+   * held out.
    */
   public static Result run(
       Network network,
@@ -158,9 +159,9 @@ public final class IterativePruning {
       Settings settings,
       Batches batches,
       int firstEpoch,
-      SampleSet test,
+      SampleSet monitor,
       Listener listener) {
-    return run(network, plan, settings, batches, firstEpoch, test, Optional.empty(), listener);
+    return run(network, plan, settings, batches, firstEpoch, monitor, Optional.empty(), listener);
   }
 
   /**
@@ -176,7 +177,7 @@ public final class IterativePruning {
       Settings settings,
       Batches batches,
       int firstEpoch,
-      SampleSet test,
+      SampleSet monitor,
       Optional<Progress> from,
       Listener listener) {
     Map<String, Parameter> weights = plannedParameters(network, plan);
@@ -215,7 +216,7 @@ public final class IterativePruning {
           stats.add(
               new TensorStats(name, values.length, mask.keptCount(), threshold, policy.describe()));
         }
-        afterPruning = Evaluation.evaluate(network::predict, test).errorPercent();
+        afterPruning = Evaluation.evaluate(network::predict, monitor).errorPercent();
       }
       Map<String, ParameterConstraint> constraints = new LinkedHashMap<>();
       masks.forEach((name, mask) -> constraints.put(name, new MaskConstraint(mask)));
@@ -233,7 +234,7 @@ public final class IterativePruning {
             new Progress(
                 iteration, e + 1, stats, afterPruning, masks, reports, losses, trainer.state()));
       }
-      double after = Evaluation.evaluate(network::predict, test).errorPercent();
+      double after = Evaluation.evaluate(network::predict, monitor).errorPercent();
       IterationReport report =
           new IterationReport(iteration, List.copyOf(stats), afterPruning, after);
       reports.add(report);

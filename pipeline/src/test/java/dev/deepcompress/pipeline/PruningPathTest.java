@@ -1,0 +1,62 @@
+package dev.deepcompress.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PruningPathTest {
+  private static final List<Double> KEEP = List.of(0.5, 0.2, 0.1);
+  private static final int REFERENCE = 10;
+
+  private static Sensitivity.LayerCurves layer(String name, int... extra) {
+    List<Sensitivity.Point> pruning = new ArrayList<>();
+    for (int i = 0; i < KEEP.size(); i++) {
+      pruning.add(new Sensitivity.Point(KEEP.get(i), 0, REFERENCE + extra[i], 1000));
+    }
+    return new Sensitivity.LayerCurves(name, name + ".weight", 100, pruning, List.of());
+  }
+
+  private static Map<Double, Integer> bytes(int... bytes) {
+    Map<Double, Integer> byKeep = new LinkedHashMap<>();
+    for (int i = 0; i < KEEP.size(); i++) {
+      byKeep.put(KEEP.get(i), bytes[i]);
+    }
+    return byKeep;
+  }
+
+  @Test
+  void stepsComeInOrderOfBytesSavedPerErrorAndPointsAboveTheHullAreSkipped() {
+    Sensitivity.Table table =
+        new Sensitivity.Table(
+            REFERENCE,
+            1000,
+            false,
+            List.of(layer("a", 0, 1, 10), layer("b", 0, 0, 5), layer("c", 0, 5, 6)));
+    Map<String, Map<Double, Integer>> bytes =
+        Map.of(
+            "a", bytes(100, 40, 20),
+            "b", bytes(50, 30, 10),
+            "c", bytes(100, 90, 10));
+    List<PruningPath.Point> path = PruningPath.of(table, bytes);
+    // b starts at 20%, which costs nothing; then a to 20% saves 60 B per error; c straight to 10%
+    // 15 B per error (its 20% point lies above the hull); b to 10% 4; a to 10% 20/9.
+    List<String> expected =
+        List.of(
+            "a=0.5 b=0.2 c=0.5 230 0",
+            "a=0.2 b=0.2 c=0.5 170 1",
+            "a=0.2 b=0.2 c=0.1 80 7",
+            "a=0.2 b=0.1 c=0.1 60 12",
+            "a=0.1 b=0.1 c=0.1 40 21");
+    List<String> actual = new ArrayList<>();
+    for (PruningPath.Point point : path) {
+      StringBuilder text = new StringBuilder();
+      point.keptFractions().forEach((l, k) -> text.append(l).append('=').append(k).append(' '));
+      actual.add(text.toString() + point.bytes() + " " + point.extraErrors());
+    }
+    assertEquals(expected, actual);
+  }
+}
