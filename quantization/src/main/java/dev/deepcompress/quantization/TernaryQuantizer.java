@@ -43,10 +43,13 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     private int positiveCount;
     private int negativeCount;
 
+    /** The factor of each index's gradient, filled anew before each use. */
+    private final float[] factors = new float[3];
+
     Training(CompressedTensor pruned, float[] weights, double threshold) {
       super(pruned, weights);
       this.threshold = threshold;
-      assignByThreshold();
+      requantize(null);
       double[] sums = new double[3];
       int[] counts = new int[3];
       for (int j = 0; j < shadow.length; j++) {
@@ -58,23 +61,51 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       start();
     }
 
-    private void assignByThreshold() {
-      float max = 0;
-      for (float w : shadow) {
-        max = Math.max(max, Math.abs(w));
-      }
-      float delta = (float) (threshold * max);
-      for (int j = 0; j < shadow.length; j++) {
-        float w = shadow[j];
-        int q = w > delta ? POSITIVE : w < -delta ? NEGATIVE : ZERO;
-        indices[j] = q;
-        quantized[j] = q == POSITIVE ? positive : q == NEGATIVE ? -negative : 0f;
+    /**
+     * Two passes: Δ needs the largest moved shadow weight before any is assigned. Both are free of
+     * branches, so that the JIT makes SIMD code of them: the largest magnitude is the largest bit
+     * pattern of a non-negative float (NaN the largest of all, as {@code Math.max} gives NaN), and
+     * each level is chosen by selects.
+     */
+    @Override
+    protected void requantize(float[] updated) {
+      int maxBits = updated == null ? largestMagnitudeBits() : moveShadows(updated);
+      assign((float) (threshold * Float.intBitsToFloat(maxBits)));
+      if (updated != null) {
+        System.arraycopy(quantized, 0, updated, 0, quantized.length);
       }
     }
 
-    @Override
-    protected void assign() {
-      assignByThreshold();
+    private int largestMagnitudeBits() {
+      int maxBits = 0;
+      for (float w : shadow) {
+        maxBits = Math.max(maxBits, Float.floatToRawIntBits(w) & 0x7FFFFFFF);
+      }
+      return maxBits;
+    }
+
+    /** Moves the shadow weights by their updates; returns the bits of the largest magnitude. */
+    private int moveShadows(float[] updated) {
+      int maxBits = 0;
+      for (int j = 0; j < shadow.length; j++) {
+        float w = shadow[j] + (updated[j] - quantized[j]);
+        shadow[j] = w;
+        maxBits = Math.max(maxBits, Float.floatToRawIntBits(w) & 0x7FFFFFFF);
+      }
+      return maxBits;
+    }
+
+    private void assign(float delta) {
+      float minusDelta = -delta;
+      float up = positive;
+      float down = -negative;
+      for (int j = 0; j < shadow.length; j++) {
+        float w = shadow[j];
+        boolean above = w > delta;
+        boolean below = w < minusDelta;
+        indices[j] = above ? POSITIVE : below ? NEGATIVE : ZERO;
+        quantized[j] = above ? up : below ? down : 0f;
+      }
     }
 
     @Override
@@ -88,7 +119,20 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     }
 
     @Override
+    protected boolean changesGradients() {
+      return true;
+    }
+
+    /**
+     * Branch-free, so that random signs cost no mispredictions: a weight at 0 keeps its gradient
+     * (times 1), and a sum adds 0.0 for a weight not at its level, which changes no sum (a sum of
+     * this kind is never −0.0).
+     */
+    @Override
     protected void shadowGradients(float[] gradients) {
+      factors[NEGATIVE] = negative;
+      factors[ZERO] = 1f;
+      factors[POSITIVE] = positive;
       double positiveSum = 0;
       double negativeSum = 0;
       int positives = 0;
@@ -96,15 +140,11 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       for (int j = 0; j < gradients.length; j++) {
         float g = gradients[j];
         int q = indices[j];
-        if (q == POSITIVE) {
-          positiveSum += g;
-          positives++;
-          gradients[j] = positive * g;
-        } else if (q == NEGATIVE) {
-          negativeSum += g;
-          negatives++;
-          gradients[j] = negative * g;
-        }
+        positiveSum += q == POSITIVE ? g : 0.0;
+        negativeSum += q == NEGATIVE ? g : 0.0;
+        positives += q == POSITIVE ? 1 : 0;
+        negatives += q == NEGATIVE ? 1 : 0;
+        gradients[j] = factors[q] * g;
       }
       positiveGradient = positiveSum;
       negativeGradient = negativeSum;
@@ -128,7 +168,7 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     }
 
     @Override
-    protected void shadowsUpdated() {
+    protected void levelsUpdated() {
       // The level −Wn has gradient −(sum at its weights) with respect to Wn.
       positive =
           (float) Math.max(0, positive - rate * positiveGradient / Math.max(1, positiveCount));
