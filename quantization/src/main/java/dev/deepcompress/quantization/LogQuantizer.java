@@ -61,8 +61,11 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
   static final class Nearest {
     private final int magnitudes;
 
-    /** The cuts ascending, each the largest float at or below the exact midpoint, then +∞. */
-    private final float[] cuts;
+    /**
+     * The bits of the cuts ascending, each the largest float at or below the exact midpoint, then
+     * +∞.
+     */
+    private final int[] cutBits;
 
     /** For each float exponent (biased, 0-255), how many cuts lie below that binade. */
     private final int[] below;
@@ -95,30 +98,36 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
       }
       comparisons = most;
       // A float exceeds a midpoint exactly when it exceeds the largest float at or below it.
-      cuts = new float[magnitudes + comparisons];
-      Arrays.fill(cuts, Float.POSITIVE_INFINITY);
+      cutBits = new int[magnitudes + Math.max(2, comparisons)];
+      Arrays.fill(cutBits, Float.floatToRawIntBits(Float.POSITIVE_INFINITY));
       for (int i = 0; i < magnitudes; i++) {
         float cut = (float) exact[i];
-        cuts[i] = cut > exact[i] ? Math.nextDown(cut) : cut;
+        cutBits[i] = Float.floatToRawIntBits(cut > exact[i] ? Math.nextDown(cut) : cut);
       }
     }
 
     /**
      * The level index of the level nearest to {@code v}; a tie goes to the smaller magnitude, NaN
-     * to 0 and an infinity to the largest magnitude of its sign.
+     * to 0 and an infinity to the largest magnitude of its sign. Integer arithmetic on the bits
+     * throughout, since the JIT compiles float comparisons on random values to branches that it
+     * mispredicts: a magnitude exceeds a non-negative cut exactly when its bits do.
      */
     int index(float v) {
       int bits = Float.floatToRawIntBits(v);
       int magnitudeBits = bits & 0x7FFFFFFF;
-      float a = Float.intBitsToFloat(magnitudeBits);
       int first = below[magnitudeBits >>> 23];
-      int lo = first;
-      for (int k = 0; k < comparisons; k++) {
-        lo += a > cuts[first + k] ? 1 : 0;
+      // Two comparisons unrolled, the most a binade holds unless magnitudes reach the subnormals.
+      int lo =
+          first
+              + ((cutBits[first] - magnitudeBits) >>> 31)
+              + ((cutBits[first + 1] - magnitudeBits) >>> 31);
+      for (int k = 2; k < comparisons; k++) {
+        lo += (cutBits[first + k] - magnitudeBits) >>> 31;
       }
       // j = magnitudes − lo is the magnitude's rank, 0 the largest; a negative sign adds 1.
       int index = 2 * (magnitudes - lo) + 1 + (bits >>> 31);
-      return lo == 0 || magnitudeBits > 0x7F800000 ? 0 : index;
+      int notNaN = (magnitudeBits - 0x7F800001) >>> 31;
+      return index & -((-lo >>> 31) & notNaN);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.deepcompress.quantization;
 import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -95,16 +96,29 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       return maxBits;
     }
 
+    /**
+     * Compares bit patterns, not floats, and selects by masks: the JIT compiles a float comparison
+     * on random signs to branches, which it mispredicts. Exact: for a non-negative Δ, {@code w > Δ}
+     * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
+     * negative w; a NaN Δ (a NaN weight) puts every weight at 0, as the comparisons would.
+     */
     private void assign(float delta) {
-      float minusDelta = -delta;
-      float up = positive;
-      float down = -negative;
+      if (delta != delta) {
+        Arrays.fill(indices, ZERO);
+        Arrays.fill(quantized, 0f);
+        return;
+      }
+      int deltaBits = Float.floatToRawIntBits(delta);
+      int upBits = Float.floatToRawIntBits(positive);
+      int downBits = Float.floatToRawIntBits(-negative);
       for (int j = 0; j < shadow.length; j++) {
-        float w = shadow[j];
-        boolean above = w > delta;
-        boolean below = w < minusDelta;
-        indices[j] = above ? POSITIVE : below ? NEGATIVE : ZERO;
-        quantized[j] = above ? up : below ? down : 0f;
+        int bits = Float.floatToRawIntBits(shadow[j]);
+        int negativeSign = bits >>> 31;
+        int beyond = (deltaBits - (bits & 0x7FFFFFFF)) >>> 31;
+        int above = beyond & (negativeSign ^ 1);
+        int below = beyond & negativeSign;
+        indices[j] = ZERO + above - below;
+        quantized[j] = Float.intBitsToFloat((upBits & -above) | (downBits & -below));
       }
     }
 
@@ -125,8 +139,9 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
 
     /**
      * Branch-free, so that random signs cost no mispredictions: a weight at 0 keeps its gradient
-     * (times 1), and a sum adds 0.0 for a weight not at its level, which changes no sum (a sum of
-     * this kind is never −0.0).
+     * (times 1), and each sum adds the gradient's bits masked to +0.0 at a weight not at its level,
+     * which changes no sum (a sum of this kind is never −0.0). The sums stay sequential in double,
+     * as before.
      */
     @Override
     protected void shadowGradients(float[] gradients) {
@@ -140,10 +155,13 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       for (int j = 0; j < gradients.length; j++) {
         float g = gradients[j];
         int q = indices[j];
-        positiveSum += q == POSITIVE ? g : 0.0;
-        negativeSum += q == NEGATIVE ? g : 0.0;
-        positives += q == POSITIVE ? 1 : 0;
-        negatives += q == NEGATIVE ? 1 : 0;
+        int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
+        int isNegative = (q - 1) >>> 31;
+        int bits = Float.floatToRawIntBits(g);
+        positiveSum += Float.intBitsToFloat(bits & -isPositive);
+        negativeSum += Float.intBitsToFloat(bits & -isNegative);
+        positives += isPositive;
+        negatives += isNegative;
         gradients[j] = factors[q] * g;
       }
       positiveGradient = positiveSum;
