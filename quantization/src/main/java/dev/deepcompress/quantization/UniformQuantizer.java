@@ -187,8 +187,13 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
     private final float[] lows;
     private final float[] highs;
 
-    /** Whether a kept weight lies outside its group's range, where its gradient stops. */
-    private boolean anyOutside;
+    /**
+     * The kept weights (in kept order) outside their group's range, where their gradients stop, the
+     * first {@link #outsideCount}; room for all.
+     */
+    private final int[] outside;
+
+    private int outsideCount;
 
     Training(CompressedTensor pruned, float[] weights, Levels.Affine levels) {
       super(pruned, weights);
@@ -200,6 +205,7 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
       this.zeroPoints = new int[groups];
       this.lows = new float[groups];
       this.highs = new float[groups];
+      this.outside = new int[shadow.length];
       int[] z = levels.zeroPoints();
       for (int g = 0; g < groups; g++) {
         zeroPoints[g] = z.length == 1 ? z[0] : z[g];
@@ -211,7 +217,7 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
 
     @Override
     protected void requantize(float[] updated) {
-      anyOutside = false;
+      outsideCount = 0;
       for (int g = 0; g < scales.length; g++) {
         float scale = scales[g];
         int zero = zeroPoints[g];
@@ -240,15 +246,18 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
             updated[j] = level;
           }
         }
-        // A separate loop, since counting inside the one above keeps it scalar.
+        // A separate loop, since recording inside the one above keeps it scalar. Every weight is
+        // written, the count moves on only past one outside: no branch to mispredict when many
+        // are outside (an MSE-clipped grid).
         float low = lows[g];
         float high = highs[g];
-        int outside = 0;
+        int count = outsideCount;
         for (int j = from; j < to; j++) {
           float w = shadow[j];
-          outside += w >= low & w <= high ? 0 : 1;
+          outside[count] = j;
+          count += w >= low & w <= high ? 0 : 1;
         }
-        anyOutside |= outside > 0;
+        outsideCount = count;
       }
     }
 
@@ -269,21 +278,13 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
 
     @Override
     protected boolean changesGradients() {
-      return anyOutside;
+      return outsideCount > 0;
     }
 
     @Override
     protected void shadowGradients(float[] gradients) {
-      if (!anyOutside) {
-        return;
-      }
-      for (int g = 0; g < scales.length; g++) {
-        float low = lows[g];
-        float high = highs[g];
-        for (int j = starts[g]; j < starts[g + 1]; j++) {
-          float w = shadow[j];
-          gradients[j] = w >= low & w <= high ? gradients[j] : 0f;
-        }
+      for (int k = 0; k < outsideCount; k++) {
+        gradients[outside[k]] = 0f;
       }
     }
   }
