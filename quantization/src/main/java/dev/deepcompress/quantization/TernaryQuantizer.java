@@ -64,9 +64,8 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
 
     /**
      * Two passes: Δ needs the largest moved shadow weight before any is assigned. Both are free of
-     * branches, so that the JIT makes SIMD code of them: the largest magnitude is the largest bit
-     * pattern of a non-negative float (NaN the largest of all, as {@code Math.max} gives NaN), and
-     * each level is chosen by selects.
+     * branches: the largest magnitude is the largest bit pattern of a non-negative float (NaN the
+     * largest of all, as {@code Math.max} gives NaN), and {@link #assign} chooses by bit masks.
      */
     @Override
     protected void requantize(float[] updated) {
