@@ -26,43 +26,64 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
 
   private static final class Training extends ShadowTraining {
     private final int rowLength;
-    private final int[] rows;
-    private final double[] sums;
-    private final int[] counts;
+
+    /** Where each row's kept weights start in kept order, and where the last one's end. */
+    private final int[] starts;
+
     private final float[] scales;
 
     Training(CompressedTensor pruned, float[] weights) {
       super(pruned, weights);
       int channels = pruned.spec().shape().dim(0);
       this.rowLength = weights.length / channels;
-      this.rows = new int[positions.length];
-      for (int j = 0; j < positions.length; j++) {
-        rows[j] = positions[j] / rowLength;
-      }
-      this.sums = new double[channels];
-      this.counts = new int[channels];
+      this.starts = groupStarts(keptPositions(), channels, p -> p / rowLength);
       this.scales = new float[channels];
-      for (int row : rows) {
-        counts[row]++;
-      }
       start();
     }
 
+    /**
+     * Row by row, each row's two loops while it is in cache: its scale, then its levels. The sign
+     * is read from the bits, since the JIT compiles {@code w >= 0} on random signs to a branch that
+     * it mispredicts: {@code w >= 0} exactly when the sign bit is clear or w is ±0, and w is not
+     * NaN.
+     */
     @Override
-    protected void assign() {
-      java.util.Arrays.fill(sums, 0);
-      for (int j = 0; j < shadow.length; j++) {
-        sums[rows[j]] += Math.abs(shadow[j]);
-        indices[j] = shadow[j] >= 0 ? 1 : 0;
-      }
+    protected void requantize(float[] updated) {
       for (int c = 0; c < scales.length; c++) {
+        int from = starts[c];
+        int to = starts[c + 1];
+        double sum = 0;
+        for (int j = from; j < to; j++) {
+          float w = shadow[j];
+          if (updated != null) {
+            w += updated[j] - quantized[j];
+            shadow[j] = w;
+          }
+          sum += Math.abs(w);
+          indices[j] = nonNegative(w);
+        }
         // 2α exactly: the level 2α × ±½ is then α itself.
-        scales[c] = counts[c] == 0 ? 0f : 2 * (float) (sums[c] / counts[c]);
-      }
-      for (int j = 0; j < shadow.length; j++) {
+        float scale = to == from ? 0f : 2 * (float) (sum / (to - from));
+        scales[c] = scale;
         // As Levels.Affine.value computes it without a zero point: 2α × (2q − 1) / 2.
-        quantized[j] = scales[rows[j]] * (indices[j] == 1 ? 0.5f : -0.5f);
+        int negativeBits = Float.floatToRawIntBits(scale * -0.5f);
+        int flip = negativeBits ^ Float.floatToRawIntBits(scale * 0.5f);
+        for (int j = from; j < to; j++) {
+          quantized[j] = Float.intBitsToFloat(negativeBits ^ (flip & -indices[j]));
+        }
+        if (updated != null) {
+          System.arraycopy(quantized, from, updated, from, to - from);
+        }
       }
+    }
+
+    /** 1 if {@code w >= 0}, else 0. */
+    private static int nonNegative(float w) {
+      int bits = Float.floatToRawIntBits(w);
+      int magnitudeBits = bits & 0x7FFFFFFF;
+      int zero = (magnitudeBits - 1) >>> 31;
+      int notNaN = (magnitudeBits - 0x7F800001) >>> 31;
+      return ((bits >>> 31 ^ 1) | zero) & notNaN;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Parametric;
 import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.runtime.model.Levels;
+import java.util.Arrays;
 
 /**
  * Logarithmic quantization: each kept weight becomes 0 or its sign times the nearest power of two
@@ -51,43 +52,82 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
     return best;
   }
 
-  /** The level nearest to a value, by binary search over the midpoints of the magnitudes. */
+  /**
+   * The level nearest to a value, without a branch on the value: a weight's magnitude is compared
+   * only with the cuts (midpoints between neighbouring magnitudes) inside its own binade, found by
+   * its float exponent. Neighbouring magnitudes are a factor of 2 or √2 apart, so a binade holds
+   * one or two cuts, more only where the magnitudes underflow into subnormals.
+   */
   static final class Nearest {
-    /** Magnitudes ascending, 0 first. */
-    private final float[] ascending;
+    private final int magnitudes;
 
-    private final double[] cuts;
+    /**
+     * The bits of the cuts ascending, each the largest float at or below the exact midpoint, then
+     * +∞.
+     */
+    private final int[] cutBits;
+
+    /** For each float exponent (biased, 0-255), how many cuts lie below that binade. */
+    private final int[] below;
+
+    /** The most cuts one binade holds: the comparisons each value needs. */
+    private final int comparisons;
 
     Nearest(Levels.PowersOfTwo levels) {
-      int m = levels.magnitudes();
-      ascending = new float[m + 1];
-      for (int j = 0; j < m; j++) {
-        ascending[m - j] = levels.magnitude(j);
+      magnitudes = levels.magnitudes();
+      double[] exact = new double[magnitudes];
+      for (int i = 0; i < magnitudes; i++) {
+        // Ascending: the i-th cut lies between the (i-1)-th smallest magnitude (or 0) and the i-th.
+        double smaller = i == 0 ? 0 : levels.magnitude(magnitudes - i);
+        exact[i] = (smaller + levels.magnitude(magnitudes - 1 - i)) / 2;
       }
-      cuts = new double[m];
-      for (int i = 0; i < m; i++) {
-        cuts[i] = ((double) ascending[i] + ascending[i + 1]) / 2;
+      below = new int[256];
+      int most = 0;
+      for (int e = 0; e < 256; e++) {
+        // The binade of biased exponent e: [2^(e−127), 2^(e−126)), from 0 for subnormals.
+        double low = e == 0 ? 0 : Math.scalb(1.0, e - 127);
+        double high = Math.scalb(1.0, e - 126);
+        int count = 0;
+        int inside = 0;
+        for (double cut : exact) {
+          count += cut < low ? 1 : 0;
+          inside += cut >= low && cut < high ? 1 : 0;
+        }
+        below[e] = count;
+        most = Math.max(most, inside);
+      }
+      comparisons = most;
+      // A float exceeds a midpoint exactly when it exceeds the largest float at or below it.
+      cutBits = new int[magnitudes + Math.max(2, comparisons)];
+      Arrays.fill(cutBits, Float.floatToRawIntBits(Float.POSITIVE_INFINITY));
+      for (int i = 0; i < magnitudes; i++) {
+        float cut = (float) exact[i];
+        cutBits[i] = Float.floatToRawIntBits(cut > exact[i] ? Math.nextDown(cut) : cut);
       }
     }
 
-    /** The level index of the level nearest to {@code v}; a tie goes to the smaller magnitude. */
+    /**
+     * The level index of the level nearest to {@code v}; a tie goes to the smaller magnitude, NaN
+     * to 0 and an infinity to the largest magnitude of its sign. Integer arithmetic on the bits
+     * throughout, since the JIT compiles float comparisons on random values to branches that it
+     * mispredicts: a magnitude exceeds a non-negative cut exactly when its bits do.
+     */
     int index(float v) {
-      double a = Math.abs(v);
-      int lo = 0;
-      int hi = cuts.length;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (a > cuts[mid]) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
+      int bits = Float.floatToRawIntBits(v);
+      int magnitudeBits = bits & 0x7FFFFFFF;
+      int first = below[magnitudeBits >>> 23];
+      // Two comparisons unrolled, the most a binade holds unless magnitudes reach the subnormals.
+      int lo =
+          first
+              + ((cutBits[first] - magnitudeBits) >>> 31)
+              + ((cutBits[first + 1] - magnitudeBits) >>> 31);
+      for (int k = 2; k < comparisons; k++) {
+        lo += (cutBits[first + k] - magnitudeBits) >>> 31;
       }
-      if (lo == 0) {
-        return 0;
-      }
-      int j = ascending.length - 1 - lo; // j = 0 is the largest magnitude
-      return v > 0 ? 2 * j + 1 : 2 * j + 2;
+      // j = magnitudes − lo is the magnitude's rank, 0 the largest; a negative sign adds 1.
+      int index = 2 * (magnitudes - lo) + 1 + (bits >>> 31);
+      int notNaN = (magnitudeBits - 0x7F800001) >>> 31;
+      return index & -((-lo >>> 31) & notNaN);
     }
   }
 
@@ -110,11 +150,20 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
     }
 
     @Override
-    protected void assign() {
+    protected void requantize(float[] updated) {
       for (int j = 0; j < shadow.length; j++) {
-        int q = nearest.index(shadow[j]);
+        float w = shadow[j];
+        if (updated != null) {
+          w += updated[j] - quantized[j];
+          shadow[j] = w;
+        }
+        int q = nearest.index(w);
         indices[j] = q;
-        quantized[j] = table[q];
+        float level = table[q];
+        quantized[j] = level;
+        if (updated != null) {
+          updated[j] = level;
+        }
       }
     }
 

@@ -3,7 +3,9 @@ package dev.deepcompress.quantization;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Quantization-aware training with full-precision shadow weights: the network holds the quantized
@@ -13,31 +15,30 @@ import java.util.List;
  * Weight decay therefore acts on the quantized weight the forward pass saw. Pruned weights, their
  * gradients and their momentum stay at exactly {@code +0.0}.
  *
- * <p>Every step runs a few passes over the kept weights, so the quantizers work on whole arrays
- * (one call per tensor and step, each a loop of its own), never one call per weight: a call per
- * weight to whichever of five quantizers it is cannot be inlined, and made a retraining epoch of
- * LeNet-300-100 2.6 to 8 times as long as a plain one.
+ * <p>A step of a fully connected layer is cheap beside the passes a quantizer makes over its
+ * weights, so each step makes as few as it can: the quantizers work on whole arrays in kept order
+ * (one call per tensor and step, never a virtual call per weight, which cannot be inlined), and
+ * {@link #requantize} moves the shadow weights, quantizes them and writes the levels in one pass
+ * where the levels are fixed. A tensor whose mask keeps every weight is worked on in place; only a
+ * pruned one is gathered into kept order and scattered back, into arrays allocated once.
  */
 abstract class ShadowTraining implements QuantizedTraining {
   private final CompressedTensor pruned;
 
-  /** Flat positions of the kept weights, ascending. */
-  protected final int[] positions;
+  /** Flat positions of the kept weights, ascending; null if the mask keeps every weight. */
+  private final int[] positions;
 
-  /** One full-precision weight per kept weight, in position order. */
+  /** One full-precision weight per kept weight, in kept order. */
   protected final float[] shadow;
 
   /** Each kept weight's current level index. */
   protected final int[] indices;
 
-  /** Each kept weight's current level, the value its index stands for. */
+  /** Each kept weight's current level, the value its index stands for (the network's value). */
   protected final float[] quantized;
 
-  /** The gradient at each kept weight, in position order, for {@link #shadowGradients}. */
-  private final float[] gradients;
-
-  /** The whole tensor as the network holds it: kept weights at their levels, pruned +0.0. */
-  private final float[] values;
+  /** A pruned tensor's gradients or updated values in kept order; null if nothing is pruned. */
+  private final float[] gathered;
 
   ShadowTraining(CompressedTensor pruned, float[] weights) {
     this.pruned = pruned;
@@ -45,35 +46,48 @@ abstract class ShadowTraining implements QuantizedTraining {
       throw new IllegalArgumentException(
           pruned.name() + ": " + weights.length + " weights for a mask of " + pruned.mask().size());
     }
-    this.positions = pruned.mask().keptPositions();
-    this.shadow = new float[positions.length];
-    for (int j = 0; j < positions.length; j++) {
-      shadow[j] = weights[positions[j]];
-    }
-    this.indices = new int[positions.length];
-    this.quantized = new float[positions.length];
-    this.gradients = new float[positions.length];
-    this.values = new float[weights.length];
+    int[] kept = pruned.mask().keptPositions();
+    boolean dense = kept.length == weights.length;
+    this.positions = dense ? null : kept;
+    this.shadow = dense ? weights.clone() : gather(weights, new float[kept.length]);
+    this.indices = new int[kept.length];
+    this.quantized = new float[kept.length];
+    this.gathered = dense ? null : new float[kept.length];
+  }
+
+  /** The flat position of each kept weight, ascending. */
+  protected final int[] keptPositions() {
+    return positions != null ? positions : pruned.mask().keptPositions();
   }
 
   /**
    * Quantizes the shadow weights: fills {@link #indices} and {@link #quantized} (and may re-derive
-   * parameters).
+   * parameters). If {@code updated} is not null it holds, in kept order, the values the optimizer
+   * left: first each shadow weight moves by its update, {@code updated[j] − quantized[j]}, and at
+   * the end {@code updated[j]} holds the new level too.
    */
-  protected abstract void assign();
+  protected abstract void requantize(float[] updated);
 
   /** The quantization the current indices and parameters make. */
   protected abstract Quantized quantization();
 
   /**
-   * Turns {@code gradients}, taken at the kept weights' quantized values (in position order), into
-   * the shadow weights' gradients, in place. The default leaves them as they are: a plain
+   * Whether {@link #shadowGradients} changes anything; if not, the gradient of a tensor with
+   * nothing pruned is left alone.
+   */
+  protected boolean changesGradients() {
+    return false;
+  }
+
+  /**
+   * Turns {@code gradients}, taken at the kept weights' quantized values (in kept order), into the
+   * shadow weights' gradients, in place. The default leaves them as they are: a plain
    * straight-through estimator.
    */
   protected void shadowGradients(float[] gradients) {}
 
-  /** Called after the shadow weights took an update and before they are quantized again. */
-  protected void shadowsUpdated() {}
+  /** Called after an update and before the shadow weights take it and are quantized again. */
+  protected void levelsUpdated() {}
 
   /**
    * What the quantizer trains besides the shadow weights (a ternary quantizer's two scales), as
@@ -112,24 +126,24 @@ abstract class ShadowTraining implements QuantizedTraining {
     }
     restoreLevels(learned.subList(1, learned.size()));
     System.arraycopy(learned.getFirst(), 0, shadow, 0, shadow.length);
-    requantize();
+    requantize(null);
   }
 
   /** Assigns the starting shadow weights; subclasses call it last in their constructor. */
   protected final void start() {
-    requantize();
-  }
-
-  private void requantize() {
-    assign();
-    for (int j = 0; j < positions.length; j++) {
-      values[positions[j]] = quantized[j];
-    }
+    requantize(null);
   }
 
   @Override
   public final void quantize(float[] weights) {
-    System.arraycopy(values, 0, weights, 0, values.length);
+    if (positions == null) {
+      System.arraycopy(quantized, 0, weights, 0, quantized.length);
+    } else {
+      Arrays.fill(weights, 0f);
+      for (int j = 0; j < positions.length; j++) {
+        weights[positions[j]] = quantized[j];
+      }
+    }
   }
 
   @Override
@@ -139,30 +153,63 @@ abstract class ShadowTraining implements QuantizedTraining {
 
   @Override
   public final void constrainGradient(float[] gradient) {
-    for (int j = 0; j < positions.length; j++) {
-      gradients[j] = gradient[positions[j]];
+    if (positions == null) {
+      shadowGradients(gradient);
+      return;
     }
-    shadowGradients(gradients);
+    if (changesGradients()) {
+      shadowGradients(gather(gradient, gathered));
+      scatter(gathered, gradient);
+    }
     pruned.mask().zeroPruned(gradient);
-    for (int j = 0; j < positions.length; j++) {
-      gradient[positions[j]] = gradients[j];
-    }
   }
 
   @Override
   public final void constrainValues(float[] updated) {
-    for (int j = 0; j < positions.length; j++) {
-      int p = positions[j];
-      shadow[j] += updated[p] - values[p];
+    levelsUpdated();
+    if (positions == null) {
+      requantize(updated);
+      return;
     }
-    shadowsUpdated();
-    requantize();
-    System.arraycopy(values, 0, updated, 0, values.length);
+    requantize(gather(updated, gathered));
+    pruned.mask().zeroPruned(updated);
+    scatter(gathered, updated);
   }
 
   @Override
   public final void constrainMomentum(float[] momentum) {
-    pruned.mask().zeroPruned(momentum);
+    if (positions != null) {
+      pruned.mask().zeroPruned(momentum);
+    }
+  }
+
+  private float[] gather(float[] tensor, float[] kept) {
+    for (int j = 0; j < kept.length; j++) {
+      kept[j] = tensor[positions[j]];
+    }
+    return kept;
+  }
+
+  private void scatter(float[] kept, float[] tensor) {
+    for (int j = 0; j < kept.length; j++) {
+      tensor[positions[j]] = kept[j];
+    }
+  }
+
+  /**
+   * Where each of {@code groups} groups starts among {@code positions} (ascending), and at the end
+   * their number, for a grouping that never decreases along the positions (rows, or runs within
+   * rows): each group's kept weights are then one run in kept order.
+   */
+  static int[] groupStarts(int[] positions, int groups, IntUnaryOperator groupOf) {
+    int[] starts = new int[groups + 1];
+    for (int p : positions) {
+      starts[groupOf.applyAsInt(p) + 1]++;
+    }
+    for (int g = 0; g < groups; g++) {
+      starts[g + 1] += starts[g];
+    }
+    return starts;
   }
 
   /** The weights {@code pruned}'s mask keeps, in position order. */

@@ -39,24 +39,18 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
         };
     int groups = (int) Levels.Affine.groupCount(rows, rowLength, groupSize);
     int[] positions = pruned.mask().keptPositions();
-    // The kept weights by group: counts, then offsets, then the values.
-    int[] start = new int[groups + 1];
-    for (int p : positions) {
-      start[Levels.Affine.group(p, rowLength, groupSize) + 1]++;
-    }
-    for (int g = 0; g < groups; g++) {
-      start[g + 1] += start[g];
-    }
-    float[] byGroup = new float[positions.length];
-    int[] next = start.clone();
-    for (int p : positions) {
-      byGroup[next[Levels.Affine.group(p, rowLength, groupSize)]++] = weights[p];
-    }
+    // Each group's kept weights are one run of them in position order.
+    int[] start =
+        ShadowTraining.groupStarts(
+            positions, groups, p -> Levels.Affine.group(p, rowLength, groupSize));
     float[] scales = new float[groups];
     int[] zeroPoints = new int[spec.symmetric() ? 1 : groups];
     int top = (1 << spec.bits()) - 1;
     for (int g = 0; g < groups; g++) {
-      float[] values = java.util.Arrays.copyOfRange(byGroup, start[g], start[g + 1]);
+      float[] values = new float[start[g + 1] - start[g]];
+      for (int j = 0; j < values.length; j++) {
+        values[j] = weights[positions[start[g] + j]];
+      }
       if (spec.symmetric()) {
         int half = 1 << (spec.bits() - 1);
         scales[g] = (float) (symmetricRange(values) / (half - 1));
@@ -82,10 +76,22 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
 
   /** The level index of {@code w} on the grid {@code scale, zero} of {@code 0..top}. */
   static int index(float w, float scale, int zero, int top) {
-    if (!(scale > 0)) {
-      return zero;
-    }
-    return (int) Math.max(0, Math.min(top, Math.rint(w / scale) + zero));
+    return scale > 0 ? onGrid(w, scale, zero, top) : zero;
+  }
+
+  /** 1.5 × 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer. */
+  private static final float ROUNDING = 12_582_912f;
+
+  /**
+   * {@link #index} for a positive scale, in float arithmetic without a branch, which the JIT turns
+   * into SIMD code in a loop. It equals {@code Math.rint(w / scale) + zero} clamped to {@code
+   * 0..top}: below 2^22 the rounding trick is exact (ties to even, as {@code rint}); beyond, both
+   * clamp alike; NaN gives 0 as a cast of NaN does.
+   */
+  private static int onGrid(float w, float scale, int zero, int top) {
+    float x = w / scale;
+    float rounded = (x + ROUNDING) - ROUNDING;
+    return (int) Math.max(0f, Math.min((float) top, rounded + zero));
   }
 
   /** α of a symmetric grid: the magnitude the clipping method gives. */
@@ -169,35 +175,100 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
   /** Shadow weights under fixed affine levels. */
   private static final class Training extends ShadowTraining {
     private final Levels.Affine levels;
-    private final float[] scales;
-    private final int[] zeroPoints;
-    private final int[] groups;
     private final int top;
+
+    /** Where each group's kept weights start in kept order, and where the last one's end. */
+    private final int[] starts;
+
+    /** Each group's scale, zero point, and the range its grid reaches. */
+    private final float[] scales;
+
+    private final int[] zeroPoints;
+    private final float[] lows;
+    private final float[] highs;
+
+    /**
+     * The kept weights (in kept order) outside their group's range, where their gradients stop, the
+     * first {@link #outsideCount}; room for all.
+     */
+    private final int[] outside;
+
+    private int outsideCount;
 
     Training(CompressedTensor pruned, float[] weights, Levels.Affine levels) {
       super(pruned, weights);
       this.levels = levels;
-      this.scales = levels.scales();
       this.top = (1 << levels.bits()) - 1;
-      this.groups = new int[positions.length];
-      this.zeroPoints = new int[positions.length];
+      this.scales = levels.scales();
+      int groups = scales.length;
+      this.starts = groupStarts(keptPositions(), groups, levels::group);
+      this.zeroPoints = new int[groups];
+      this.lows = new float[groups];
+      this.highs = new float[groups];
+      this.outside = new int[shadow.length];
       int[] z = levels.zeroPoints();
-      for (int j = 0; j < positions.length; j++) {
-        groups[j] = levels.group(positions[j]);
-        zeroPoints[j] = z.length == 1 ? z[0] : z[groups[j]];
+      for (int g = 0; g < groups; g++) {
+        zeroPoints[g] = z.length == 1 ? z[0] : z[g];
+        lows[g] = scales[g] * (float) (0 - zeroPoints[g]);
+        highs[g] = scales[g] * (float) (top - zeroPoints[g]);
       }
       start();
     }
 
     @Override
-    protected void assign() {
-      for (int j = 0; j < shadow.length; j++) {
-        float scale = scales[groups[j]];
-        int q = index(shadow[j], scale, zeroPoints[j], top);
-        indices[j] = q;
-        // As Levels.Affine.value computes it, for a shared or per-group zero point.
-        quantized[j] = scale * (float) (q - zeroPoints[j]);
+    protected void requantize(float[] updated) {
+      outsideCount = 0;
+      for (int g = 0; g < scales.length; g++) {
+        float scale = scales[g];
+        int zero = zeroPoints[g];
+        int from = starts[g];
+        int to = starts[g + 1];
+        if (!(scale > 0)) {
+          // Every weight of the group is at its zero point.
+          for (int j = from; j < to; j++) {
+            moveAndSet(j, updated, zero, scale * 0f);
+          }
+        } else if (updated == null) {
+          for (int j = from; j < to; j++) {
+            int q = onGrid(shadow[j], scale, zero, top);
+            moveAndSet(j, null, q, scale * (float) (q - zero));
+          }
+        } else {
+          // One loop without a branch or a call the JIT cannot inline: it becomes SIMD code.
+          for (int j = from; j < to; j++) {
+            float w = shadow[j] + (updated[j] - quantized[j]);
+            shadow[j] = w;
+            int q = onGrid(w, scale, zero, top);
+            indices[j] = q;
+            // As Levels.Affine.value computes it, for a shared or per-group zero point.
+            float level = scale * (float) (q - zero);
+            quantized[j] = level;
+            updated[j] = level;
+          }
+        }
+        // A separate loop, since recording inside the one above keeps it scalar. Every weight is
+        // written, the count moves on only past one outside: no branch to mispredict when many
+        // are outside (an MSE-clipped grid).
+        float low = lows[g];
+        float high = highs[g];
+        int count = outsideCount;
+        for (int j = from; j < to; j++) {
+          float w = shadow[j];
+          outside[count] = j;
+          count += w >= low & w <= high ? 0 : 1;
+        }
+        outsideCount = count;
       }
+    }
+
+    /** Outside the hot loop: moves one shadow weight (if updated) and sets its level. */
+    private void moveAndSet(int j, float[] updated, int q, float level) {
+      if (updated != null) {
+        shadow[j] += updated[j] - quantized[j];
+        updated[j] = level;
+      }
+      indices[j] = q;
+      quantized[j] = level;
     }
 
     @Override
@@ -206,15 +277,14 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
     }
 
     @Override
+    protected boolean changesGradients() {
+      return outsideCount > 0;
+    }
+
+    @Override
     protected void shadowGradients(float[] gradients) {
-      for (int j = 0; j < gradients.length; j++) {
-        float scale = scales[groups[j]];
-        float w = shadow[j];
-        boolean inside =
-            w >= scale * (float) (0 - zeroPoints[j]) && w <= scale * (float) (top - zeroPoints[j]);
-        if (!inside) {
-          gradients[j] = 0f;
-        }
+      for (int k = 0; k < outsideCount; k++) {
+        gradients[outside[k]] = 0f;
       }
     }
   }

@@ -154,11 +154,26 @@ class QuantizersTest {
   @Test
   void logNearestIsTheLevelAtTheSmallestDistance() {
     SplittableRandom random = new SplittableRandom(5);
-    for (int bits = 2; bits <= 8; bits++) {
+    // Tops at the ends of the range put magnitudes among subnormals (or below them, at 0).
+    for (int[] bitsAndTop :
+        new int[][] {
+          {2, 1}, {3, 1}, {4, 1}, {5, 1}, {6, 1}, {7, 1}, {8, 1}, {8, -128}, {8, -100}, {4, -125},
+          {8, 127}, {4, 127}
+        }) {
+      int bits = bitsAndTop[0];
+      int top = bitsAndTop[1];
       for (boolean sqrt2 : new boolean[] {false, true}) {
-        Levels.PowersOfTwo levels = new Levels.PowersOfTwo(bits, 1, sqrt2);
+        Levels.PowersOfTwo levels = new Levels.PowersOfTwo(bits, top, sqrt2);
         LogQuantizer.Nearest nearest = new LogQuantizer.Nearest(levels);
-        List<Float> values = new ArrayList<>(List.of(0f, -0f, 1e9f, -1e9f, Float.MIN_VALUE));
+        String name = "bits " + bits + ", top " + top + (sqrt2 ? " sqrt2" : "");
+        assertEquals(0, nearest.index(Float.NaN), name);
+        assertEquals(1, nearest.index(Float.POSITIVE_INFINITY), name);
+        assertEquals(2, nearest.index(Float.NEGATIVE_INFINITY), name);
+        // Far above the largest magnitude, yet close enough for the distances below to differ.
+        int largest = Math.getExponent(levels.magnitude(0));
+        float far = Math.scalb(1000f, Math.min(largest, 100));
+        List<Float> values =
+            new ArrayList<>(List.of(0f, -0f, far, -far, Float.MIN_VALUE, Float.MIN_NORMAL));
         for (int j = 0; j < levels.magnitudes(); j++) {
           float m = levels.magnitude(j);
           values.addAll(List.of(m, -m, Math.nextUp(m), Math.nextDown(m)));
@@ -170,7 +185,11 @@ class QuantizersTest {
           }
         }
         for (int i = 0; i < 2000; i++) {
-          values.add((float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(-12, 3))));
+          int scale = largest + random.nextInt(-12 - bits, 3);
+          float v = (float) (random.nextGaussian() * Math.scalb(1.0, scale));
+          if (Float.isFinite(v)) { // infinities are checked above: no distance tells them apart
+            values.add(v);
+          }
         }
         for (float v : values) {
           int expected = 0;
@@ -185,8 +204,7 @@ class QuantizersTest {
               expected = index;
             }
           }
-          assertEquals(
-              expected, nearest.index(v), "bits " + bits + (sqrt2 ? " sqrt2" : "") + ", v " + v);
+          assertEquals(expected, nearest.index(v), name + ", v " + v);
         }
       }
     }
