@@ -2,6 +2,7 @@ package dev.deepcompress.pipeline;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How {@code compare} and {@code figures} train, split and retrain. */
@@ -36,15 +37,7 @@ final class ComparisonOptions {
               + " ${DEFAULT-VALUE}).")
   int validation;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of every stage.")
-  long seed;
-
-  @Option(
-      names = "--epochs",
-      defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
-      converter = Converters.PositiveCount.class,
-      description = "Epochs of reference training (default ${DEFAULT-VALUE}).")
-  int epochs;
+  @Mixin ReferenceOptions referenceOptions;
 
   @Option(
       names = "--train-subset",
@@ -62,9 +55,9 @@ final class ComparisonOptions {
         model,
         validation,
         trainSubset == null ? 0 : trainSubset,
-        epochs,
+        referenceOptions.epochs,
         data,
-        seed,
+        referenceOptions.seed,
         learningRate,
         console);
   }

@@ -53,15 +53,7 @@ final class ReproduceCommand implements Callable<Integer> {
       description = "Where the model file and reports go (default: runs/MODEL).")
   Path outDir;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for every stage.")
-  long seed;
-
-  @Option(
-      names = "--epochs",
-      defaultValue = "" + ReferenceTraining.DEFAULT_EPOCHS,
-      converter = Converters.PositiveCount.class,
-      description = "Epochs of reference training (default ${DEFAULT-VALUE}).")
-  int epochs;
+  @Mixin ReferenceOptions referenceOptions;
 
   @Option(
       names = "--prune-iterations",
@@ -186,7 +178,7 @@ final class ReproduceCommand implements Callable<Integer> {
       }
       splits = splits.withValidation(validation);
     }
-    Batches batches = new Batches(splits.train(), BATCH_SIZE, seed);
+    Batches batches = new Batches(splits.train(), BATCH_SIZE, referenceOptions.seed);
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
     ReferenceTraining.Settings settings =
@@ -196,8 +188,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 ? DatasetKind.MNIST.cliName() + " without " + validation + " validation images"
                 : DatasetKind.MNIST.cliName(),
             preprocessing,
-            epochs,
-            seed,
+            referenceOptions.epochs,
+            referenceOptions.seed,
             BATCH_SIZE,
             solver);
 
@@ -221,7 +213,7 @@ final class ReproduceCommand implements Callable<Integer> {
                   splits,
                   solver,
                   BATCH_SIZE,
-                  seed,
+                  referenceOptions.seed,
                   plan,
                   search,
                   !output.keepUnusedUnits,
@@ -237,7 +229,7 @@ final class ReproduceCommand implements Callable<Integer> {
                   .data(splits)
                   .solver(solver)
                   .batchSize(BATCH_SIZE)
-                  .seed(seed)
+                  .seed(referenceOptions.seed)
                   .metadata(metadata)
                   .pruneUnusedUnits(!output.keepUnusedUnits)
                   .console(console)
