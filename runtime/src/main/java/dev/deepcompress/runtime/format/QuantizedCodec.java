@@ -30,11 +30,7 @@ final class QuantizedCodec {
       long huffmanTableBytes) {}
 
   static void write(ByteWriter out, QuantizedTensor tensor) {
-    byte[] codes = tensor.codes();
-    int[] indices = new int[codes.length];
-    for (int i = 0; i < codes.length; i++) {
-      indices[i] = Byte.toUnsignedInt(codes[i]);
-    }
+    int[] indices = SparseQuantizedCodec.indexSymbols(tensor.codes());
     out.u8(tensor.indexBits());
     out.u8(tensor.gapBits());
     out.u32(tensor.storedCount());

@@ -28,11 +28,7 @@ final class SparseQuantizedCodec {
 
   static void write(ByteWriter out, SparseQuantizedTensor tensor) {
     float[] codebook = tensor.codebook();
-    byte[] codes = tensor.codes();
-    int[] indices = new int[codes.length];
-    for (int i = 0; i < codes.length; i++) {
-      indices[i] = Byte.toUnsignedInt(codes[i]);
-    }
+    int[] indices = indexSymbols(tensor.codes());
     out.u8(tensor.indexBits());
     out.u8(tensor.gapBits());
     out.u32(tensor.nonZeroCount());
@@ -45,6 +41,15 @@ final class SparseQuantizedCodec {
   }
 
   /** The gap symbols for ascending positions; trailing zeros of the tensor need none. */
+  /** The codebook indices of {@code codes} (unsigned bytes) as the index stream's symbols. */
+  static int[] indexSymbols(byte[] codes) {
+    int[] indices = new int[codes.length];
+    for (int i = 0; i < codes.length; i++) {
+      indices[i] = Byte.toUnsignedInt(codes[i]);
+    }
+    return indices;
+  }
+
   static int[] gapSymbols(int[] positions, int gapBits) {
     int filler = (1 << gapBits) - 1;
     long count = positions.length;
