@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The order in which to prune the layers harder: a path of per-layer kept fractions from the
@@ -23,6 +24,9 @@ import java.util.Map;
  */
 final class PruningPath {
   private PruningPath() {}
+
+  /** Kept fractions closer than this ratio are not worth a round of their own. */
+  static final double FINEST_RATIO = 1.2;
 
   /** One point: each layer's kept fraction, the encoded bytes and the predicted extra errors. */
   record Point(Map<String, Double> keptFractions, long bytes, int extraErrors) {}
@@ -75,6 +79,32 @@ final class PruningPath {
       path.add(new Point(copy(current), totalBytes, totalErrors));
     }
     return List.copyOf(path);
+  }
+
+  /**
+   * A point between two points of a path with none between them, for a round that passed at {@code
+   * passed} after one failed at {@code failed}: each layer kept at the geometric mean of its two
+   * fractions, with the geometric mean of their bytes as the prediction. Empty when no layer's
+   * fractions are more than {@link #FINEST_RATIO} apart: a round there would measure noise rather
+   * than a different setting.
+   */
+  static Optional<Point> between(Point passed, Point failed) {
+    Map<String, Double> kept = new LinkedHashMap<>();
+    boolean apart = false;
+    for (Map.Entry<String, Double> layer : passed.keptFractions().entrySet()) {
+      double from = layer.getValue();
+      double to = failed.keptFractions().get(layer.getKey());
+      apart |= from > FINEST_RATIO * to;
+      kept.put(layer.getKey(), from == to ? from : Math.sqrt(from * to));
+    }
+    if (!apart) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Point(
+            copy(kept),
+            Math.round(Math.sqrt((double) passed.bytes() * failed.bytes())),
+            (passed.extraErrors() + failed.extraErrors()) / 2));
   }
 
   private static Map<String, Double> copy(Map<String, Double> map) {

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Compression under an error budget: chooses each layer's kept fraction and codebook width to make
@@ -41,9 +42,10 @@ import java.util.Map;
  *       of retraining. After each round the validation error decides: within the pruning budget,
  *       the next round goes further along the path (to about 0.6 of the bytes); over it, the next
  *       round backs off to halfway (in bytes) between the last point that passed and the one that
- *       failed, reviving weights at zero in the layers that go back. The last point that passed is
- *       where pruning ends. The prediction orders the layers; retraining and measuring decide how
- *       far to go, since retraining repairs far more than any sensitivity analysis sees.
+ *       failed (with no path point between them, each layer at the geometric mean of its two kept
+ *       fractions), reviving weights at zero in the layers that go back. The last point that passed
+ *       is where pruning ends. The prediction orders the layers; retraining and measuring decide
+ *       how far to go, since retraining repairs far more than any sensitivity analysis sees.
  *   <li>Codebook widths: the pruned network's sensitivity to each layer's width alone (measured, no
  *       retraining) and each width's encoded bytes go to the exact search of {@link PlanSearch}
  *       with what is left of the budget. After centroid retraining, if the error is over the
@@ -318,7 +320,9 @@ final class Search {
         Model snapshot,
         List<Double> losses) {}
 
-    private Pruned prune(List<PruningPath.Point> path, int limit) {
+    private Pruned prune(List<PruningPath.Point> walk, int limit) {
+      // Rounds may refine the path between a point that passed and its neighbour that failed.
+      List<PruningPath.Point> path = new ArrayList<>(walk);
       int rounds = base.retraining().pruneIterations();
       note(
           "pruning: %d rounds of %d epochs along a path of %d points (%,d to %,d B at nominal"
@@ -353,7 +357,16 @@ final class Search {
           target =
               firstAtMost(path, Math.sqrt(path.get(passed).bytes() * path.get(failed).bytes()));
           if (target <= passed || target >= failed) {
-            target = passed;
+            Optional<PruningPath.Point> between =
+                failed == passed + 1
+                    ? PruningPath.between(path.get(passed), path.get(failed))
+                    : Optional.empty();
+            if (between.isPresent()) {
+              path.add(failed, between.get());
+              target = failed++;
+            } else {
+              target = passed;
+            }
           }
         }
         double afterPruning = applyPoint(path.get(target), masks);

@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,5 +59,25 @@ class PruningPathTest {
       actual.add(text.toString() + point.bytes() + " " + point.extraErrors());
     }
     assertEquals(expected, actual);
+  }
+
+  @Test
+  void pointBetweenNeighboursTakesTheGeometricMeanOfEachLayersKeptFractions() {
+    PruningPath.Point passed = new PruningPath.Point(Map.of("a", 0.1, "b", 0.5), 400, 2);
+    PruningPath.Point failed = new PruningPath.Point(Map.of("a", 0.025, "b", 0.5), 100, 9);
+    PruningPath.Point between = PruningPath.between(passed, failed).orElseThrow();
+    assertEquals(0.05, between.keptFractions().get("a"), 1e-15);
+    assertEquals(0.5, between.keptFractions().get("b"));
+    assertEquals(200, between.bytes());
+    assertEquals(5, between.extraErrors());
+  }
+
+  @Test
+  void noPointBetweenNeighboursWhoseFractionsAreWithinTheFinestRatio() {
+    PruningPath.Point passed = new PruningPath.Point(Map.of("a", 0.06), 400, 2);
+    assertTrue(
+        PruningPath.between(passed, new PruningPath.Point(Map.of("a", 0.051), 300, 3)).isEmpty());
+    assertTrue(
+        PruningPath.between(passed, new PruningPath.Point(Map.of("a", 0.049), 300, 3)).isPresent());
   }
 }
