@@ -1,6 +1,5 @@
 package dev.deepcompress.pruning;
 
-import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.SampleSet;
@@ -173,13 +172,7 @@ public final class GradualPruning {
       run.reports.add(report);
       listener.iterationFinished(report);
     }
-    Map<String, CompressedTensor> pruned = new LinkedHashMap<>();
-    run.masks()
-        .forEach(
-            (name, mask) ->
-                pruned.put(name, CompressedTensor.pruned(weights.get(name).spec(), mask)));
-    return new IterativePruning.Result(
-        Collections.unmodifiableMap(pruned), List.copyOf(run.reports), List.copyOf(run.losses));
+    return IterativePruning.result(weights, run.masks(), run.reports, run.losses);
   }
 
   /** What the run has done so far, and its pruning step. */
