@@ -11,10 +11,10 @@ final class PruneScheduleOptions {
       converter = Name.class,
       description =
           "How pruning reaches the kept fractions over its --prune-iterations × --prune-epochs"
-              + " epochs: iterative (the paper's prune-retrain rounds; the default, or the plan"
-              + " file's) or cubic (gradual pruning: the masks narrow ten times an epoch along a"
-              + " cubic sparsity ramp over the first two thirds of the epochs, then retraining at"
-              + " the final masks; needs kept fractions, not --prune-std).")
+              + " epochs: iterative (the paper's prune-retrain rounds) or cubic (gradual"
+              + " pruning: the masks narrow ten times an epoch along a cubic sparsity ramp over"
+              + " the first two thirds of the epochs, then retraining at the final masks; needs"
+              + " kept fractions, not --prune-std). Default: iterative, or a --plan file's.")
   CompressionPlan.PruneSchedule schedule;
 
   /**
