@@ -147,6 +147,7 @@ final class CompressCommand implements Callable<Integer> {
   @Mixin InputPreprocessingOptions inputOptions;
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
+  @Mixin PruneScheduleOptions pruneSchedule;
   @Mixin SearchOptions search;
   @Mixin OutputOptions output;
 
@@ -298,11 +299,15 @@ final class CompressCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new UserInputException("cannot read plan file " + planFile + ": " + e.getMessage());
       }
+      CompressionPlan planned;
       try {
-        return CompressionPlan.fromJson(json);
+        planned = CompressionPlan.fromJson(json);
       } catch (IllegalArgumentException e) {
         throw new UserInputException(planFile + ": " + e.getMessage());
       }
+      CompressionPlan.Retraining retraining =
+          pruneSchedule.apply(planned.retraining(), search.enabled());
+      return UserInputException.check(() -> planned.withRetraining(retraining));
     }
     Map<String, LayerPlan> layers = new LinkedHashMap<>();
     CompressionPlan.Retraining defaults = CompressionPlan.Retraining.DEFAULT;
@@ -357,11 +362,13 @@ final class CompressCommand implements Callable<Integer> {
         () ->
             new CompressionPlan(
                 layers,
-                new CompressionPlan.Retraining(
-                    pruneIterations,
-                    pruneEpochs,
-                    quantizeEpochs,
-                    distill.retrainRateScale(base.learningRateScale()),
-                    distill.distilling(base.distilling()))));
+                pruneSchedule.apply(
+                    new CompressionPlan.Retraining(
+                        pruneIterations,
+                        pruneEpochs,
+                        quantizeEpochs,
+                        distill.retrainRateScale(base.learningRateScale()),
+                        distill.distilling(base.distilling())),
+                    search.enabled())));
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -36,7 +37,8 @@ import java.util.Objects;
  * largest magnitudes) or {@code {"std": Q}} (prune below Q times their standard deviation); {@code
  * quantizer} is a {@link QuantizerSpec} in its text form. {@code gap_bits} (default "auto"), {@code
  * bias} (default "fp32") and the whole {@code retraining} object (default {@link
- * Retraining#DEFAULT}) may be left out; any other key is an error.
+ * Retraining#DEFAULT}) may be left out, and so may the retraining's {@code prune_schedule}
+ * ("iterative", the default, or "cubic": see {@link PruneSchedule}); any other key is an error.
  */
 public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraining) {
 
@@ -52,23 +54,60 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
    */
   static final double DEFAULT_RETRAINING_RATE_SCALE = 0.1;
 
+  /** How pruning reaches each layer's kept fraction over its retraining epochs. */
+  public enum PruneSchedule {
+    /**
+     * The paper's: prune, retrain, repeat; each round's kept fractions a geometric step nearer the
+     * targets.
+     */
+    ITERATIVE,
+    /**
+     * Zhu and Gupta's gradual pruning: over the same epochs, run as one, the masks narrow every few
+     * batches along a cubic sparsity ramp for the first two thirds, and the network is fine-tuned
+     * at the final masks for the rest. Needs kept fractions (not σ thresholds): the ramp ends at
+     * them.
+     */
+    CUBIC;
+
+    /** The schedule's name on the command line and in plan files. */
+    String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the schedules if {@code word} is none of them
+     */
+    static PruneSchedule of(String word) {
+      for (PruneSchedule schedule : values()) {
+        if (schedule.word().equals(word)) {
+          return schedule;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown pruning schedule '" + word + "'; known: iterative, cubic");
+    }
+  }
+
   /**
    * How long and how to retrain.
    *
    * @param pruneIterations prune-retrain rounds, at least 1; the kept fractions shrink
-   *     geometrically to their targets over them
+   *     geometrically to their targets over them (for the cubic schedule: the rounds its epochs are
+   *     reported and saved in)
    * @param pruneEpochs retraining epochs after each pruning round
    * @param quantizeEpochs retraining epochs after quantization (for trained quantizers only; a plan
    *     of post-training quantizers does not retrain)
    * @param learningRateScale retraining's rate as a fraction of the reference solver's base rate
    * @param distilling whether retraining also fits the reference's softened outputs
+   * @param pruneSchedule how pruning proceeds over its {@code pruneIterations × pruneEpochs} epochs
    */
   public record Retraining(
       int pruneIterations,
       int pruneEpochs,
       int quantizeEpochs,
       double learningRateScale,
-      Distilling distilling) {
+      Distilling distilling,
+      PruneSchedule pruneSchedule) {
 
     public static final Retraining DEFAULT =
         new Retraining(
@@ -83,6 +122,7 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
      */
     public Retraining {
       Objects.requireNonNull(distilling, "distilling");
+      Objects.requireNonNull(pruneSchedule, "pruneSchedule");
       if (pruneIterations < 1 || pruneEpochs < 0 || quantizeEpochs < 0) {
         throw new IllegalArgumentException(
             "pruning needs at least one iteration; epoch counts cannot be negative");
@@ -93,14 +133,47 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
       }
     }
 
+    /** Retraining with the paper's iterative pruning schedule. */
+    public Retraining(
+        int pruneIterations,
+        int pruneEpochs,
+        int quantizeEpochs,
+        double learningRateScale,
+        Distilling distilling) {
+      this(
+          pruneIterations,
+          pruneEpochs,
+          quantizeEpochs,
+          learningRateScale,
+          distilling,
+          PruneSchedule.ITERATIVE);
+    }
+
     public Retraining withEpochs(int pruneIterations, int pruneEpochs, int quantizeEpochs) {
-      return new Retraining(
-          pruneIterations, pruneEpochs, quantizeEpochs, learningRateScale, distilling);
+      return with(pruneIterations, pruneEpochs, quantizeEpochs, distilling, pruneSchedule);
     }
 
     public Retraining withDistilling(Distilling distilling) {
+      return with(pruneIterations, pruneEpochs, quantizeEpochs, distilling, pruneSchedule);
+    }
+
+    public Retraining withPruneSchedule(PruneSchedule pruneSchedule) {
+      return with(pruneIterations, pruneEpochs, quantizeEpochs, distilling, pruneSchedule);
+    }
+
+    private Retraining with(
+        int pruneIterations,
+        int pruneEpochs,
+        int quantizeEpochs,
+        Distilling distilling,
+        PruneSchedule pruneSchedule) {
       return new Retraining(
-          pruneIterations, pruneEpochs, quantizeEpochs, learningRateScale, distilling);
+          pruneIterations,
+          pruneEpochs,
+          quantizeEpochs,
+          learningRateScale,
+          distilling,
+          pruneSchedule);
     }
   }
 
@@ -139,7 +212,8 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
   }
 
   /**
-   * @throws IllegalArgumentException if no layer is planned
+   * @throws IllegalArgumentException if no layer is planned, or the cubic pruning schedule meets a
+   *     layer pruned by a σ threshold
    */
   public CompressionPlan {
     // The plan is written into the file as text: its order must not change from run to run.
@@ -149,6 +223,18 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
       throw new IllegalArgumentException("the plan compresses no layer");
     }
     layers.forEach((name, layer) -> Objects.requireNonNull(layer, name));
+    if (retraining.pruneSchedule() == PruneSchedule.CUBIC) {
+      layers.forEach(
+          (name, layer) -> {
+            if (!(layer.pruning() instanceof ThresholdPolicy.KeptFraction)) {
+              throw new IllegalArgumentException(
+                  "the cubic pruning schedule ramps to kept fractions; "
+                      + name
+                      + " is pruned below "
+                      + layer.pruning().describe());
+            }
+          });
+    }
   }
 
   public CompressionPlan withRetraining(Retraining retraining) {
@@ -219,9 +305,11 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
         (name, layer) -> text.append(name).append(": ").append(layer.describe()).append("; "));
     return text
         + String.format(
-            "%d×%d pruning epochs, %d centroid epochs, retraining on %s",
+            "%d×%d pruning epochs%s, %d centroid epochs, retraining on %s",
             retraining.pruneIterations(),
             retraining.pruneEpochs(),
+            // Iterative plans describe themselves as they did before there was a choice.
+            retraining.pruneSchedule() == PruneSchedule.ITERATIVE ? "" : " (cubic ramp)",
             retraining.quantizeEpochs(),
             retraining.distilling().describe());
   }
@@ -253,6 +341,10 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
     retrain.put("quantize_epochs", retraining.quantizeEpochs());
     retrain.put("learning_rate_scale", retraining.learningRateScale());
     retrain.put("distillation", distillation);
+    // Written only when not the default, so that iterative plans keep their text (and digest).
+    if (retraining.pruneSchedule() != PruneSchedule.ITERATIVE) {
+      retrain.put("prune_schedule", retraining.pruneSchedule().word());
+    }
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("format", FORMAT);
     root.put("layers", layerObjects);
@@ -317,12 +409,21 @@ public record CompressionPlan(Map<String, LayerPlan> layers, Retraining retraini
               r.wholeNumber("prune_epochs", r.get("prune_epochs")),
               r.wholeNumber("quantize_epochs", r.get("quantize_epochs")),
               r.number("learning_rate_scale"),
-              new Distilling(d.number("temperature"), d.number("weight")));
+              new Distilling(d.number("temperature"), d.number("weight")),
+              pruneSchedule(r.optional("prune_schedule", PruneSchedule.ITERATIVE.word())));
       d.requireNoOthers();
       r.requireNoOthers();
     }
     root.requireNoOthers();
     return new CompressionPlan(layers, retraining);
+  }
+
+  private static PruneSchedule pruneSchedule(Object word) {
+    try {
+      return PruneSchedule.of(String.valueOf(word));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("plan: retraining.prune_schedule: " + e.getMessage(), e);
+    }
   }
 
   /** The keys of one JSON object, each to be read once; reading names the path on error. */

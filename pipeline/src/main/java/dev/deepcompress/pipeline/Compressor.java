@@ -4,6 +4,7 @@ import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.DatasetSplits;
+import dev.deepcompress.pruning.GradualPruning;
 import dev.deepcompress.pruning.IterativePruning;
 import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.pruning.UnusedUnits;
@@ -184,16 +185,42 @@ final class Compressor {
     return result;
   }
 
-  /** Stage 1: iterative magnitude pruning, retraining with the masks enforced after each step. */
+  /**
+   * Pruning steps per epoch of the cubic schedule's ramp: often enough that each prunes little (on
+   * LeNet-300-100, about 0.1% of a layer's weights at a time at the ramp's start), few enough that
+   * sorting the magnitudes costs nothing against the training between steps.
+   */
+  static final int CUBIC_STEPS_PER_EPOCH = 10;
+
+  /**
+   * Stage 1: magnitude pruning with the masks enforced during retraining, iterative (prune,
+   * retrain, repeat) or gradual along the cubic ramp, as the plan says.
+   */
   private IterativePruning.Result pruneAndRetrain() {
     CompressionPlan.Retraining retraining = plan.retraining();
-    SolverConfig retrain = annealed(retraining.pruneEpochs());
-    console.printf(
-        "pruning: %d iterations of prune + %d epochs retraining at %s, %s%n",
-        retraining.pruneIterations(),
-        retraining.pruneEpochs(),
-        retrain.schedule().describe(),
-        retraining.distilling().describe());
+    boolean cubic = retraining.pruneSchedule() == CompressionPlan.PruneSchedule.CUBIC;
+    int epochs = retraining.pruneIterations() * retraining.pruneEpochs();
+    // The cubic ramp takes the first two thirds of the epochs, rounded up.
+    int rampEpochs = (2 * epochs + 2) / 3;
+    SolverConfig retrain =
+        cubic ? droppedAtRampEnd(rampEpochs, epochs) : annealed(retraining.pruneEpochs());
+    if (cubic) {
+      console.printf(
+          "pruning: cubic sparsity ramp over %d of %d epochs, %d steps an epoch, then the final"
+              + " masks, at %s, %s%n",
+          rampEpochs,
+          epochs,
+          CUBIC_STEPS_PER_EPOCH,
+          retrain.schedule().describe(),
+          retraining.distilling().describe());
+    } else {
+      console.printf(
+          "pruning: %d iterations of prune + %d epochs retraining at %s, %s%n",
+          retraining.pruneIterations(),
+          retraining.pruneEpochs(),
+          retrain.schedule().describe(),
+          retraining.distilling().describe());
+    }
     Map<String, ThresholdPolicy> policies = byTensor(LayerPlan::pruning);
     IterativePruning.Settings settings =
         new IterativePruning.Settings(
@@ -213,15 +240,38 @@ final class Compressor {
                     return Optional.empty();
                   }
                 });
-    return IterativePruning.run(
-        network,
-        policies,
-        settings,
-        batches,
-        FIRST_RETRAINING_EPOCH,
-        monitor.images(),
-        from,
-        new PruningProgress(console, saved, retraining.pruneEpochs(), monitor.name()));
+    PruningProgress progress =
+        new PruningProgress(console, saved, retraining.pruneEpochs(), monitor.name(), cubic);
+    return cubic
+        ? GradualPruning.run(
+            network,
+            policies,
+            new GradualPruning.Settings(settings, rampEpochs, CUBIC_STEPS_PER_EPOCH),
+            batches,
+            FIRST_RETRAINING_EPOCH,
+            monitor.images(),
+            from,
+            progress)
+        : IterativePruning.run(
+            network,
+            policies,
+            settings,
+            batches,
+            FIRST_RETRAINING_EPOCH,
+            monitor.images(),
+            from,
+            progress);
+  }
+
+  /**
+   * Gradual pruning's one retraining run of {@code epochs}: the retraining rate while the masks
+   * narrow, a tenth of it once they are final, to settle the weights as each round of the iterative
+   * schedule ends; without a drop when the ramp takes every epoch.
+   */
+  private SolverConfig droppedAtRampEnd(int rampEpochs, int epochs) {
+    long perEpoch = batches.batchesPerEpoch();
+    long drop = rampEpochs < epochs ? rampEpochs * perEpoch : Long.MAX_VALUE;
+    return solver.withSchedule(new LearningRateSchedule.Step(retrainRate, 0.1, drop));
   }
 
   /**
@@ -373,18 +423,23 @@ final class Compressor {
    * One line per pruning iteration, a progress bar per retraining epoch, a checkpoint after each.
    */
   private record PruningProgress(
-      PrintStream console, Checkpoints.Stage checkpoints, int epochs, String monitored)
+      PrintStream console,
+      Checkpoints.Stage checkpoints,
+      int epochs,
+      String monitored,
+      boolean cubic)
       implements IterativePruning.Listener {
     @Override
     public Trainer.Listener epochStarted(int iteration, int epoch, int batches) {
-      return new EpochProgress("prune " + iteration + ", epoch " + (epoch + 1), batches);
+      return new EpochProgress(
+          (cubic ? "cubic " : "prune ") + iteration + ", epoch " + (epoch + 1), batches);
     }
 
     @Override
     public void epochFinished(IterativePruning.Progress progress) {
       checkpoints.save(
           SavedProgress.of(progress),
-          "pruning iteration "
+          (cubic ? "pruning round " : "pruning iteration ")
               + progress.iteration()
               + ", epoch "
               + progress.epochsDone()
@@ -398,9 +453,16 @@ final class Compressor {
       for (IterativePruning.TensorStats tensor : report.tensors()) {
         kept.append(String.format("  %s %.1f%%", tensor.tensor(), 100 * tensor.keptFraction()));
       }
-      console.printf(
-          "prune %d: kept%s; %s error %.2f%% after pruning, %.2f%% after retraining%n",
-          report.iteration(), kept, monitored, report.errorAfterPruningPct(), report.errorPct());
+      if (cubic) {
+        console.printf(
+            "cubic %d: kept%s; %s error %.2f%% after the last pruning step, %.2f%% at the end of"
+                + " the round%n",
+            report.iteration(), kept, monitored, report.errorAfterPruningPct(), report.errorPct());
+      } else {
+        console.printf(
+            "prune %d: kept%s; %s error %.2f%% after pruning, %.2f%% after retraining%n",
+            report.iteration(), kept, monitored, report.errorAfterPruningPct(), report.errorPct());
+      }
     }
   }
 }

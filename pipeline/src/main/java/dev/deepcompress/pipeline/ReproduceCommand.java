@@ -107,6 +107,7 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Mixin LearningRateOptions learningRate;
   @Mixin DistillOptions distill;
+  @Mixin PruneScheduleOptions pruneSchedule;
   @Mixin SearchOptions search;
   @Mixin OutputOptions output;
   @Mixin QuantizerOptions quantizerOptions;
@@ -302,12 +303,14 @@ final class ReproduceCommand implements Callable<Integer> {
             () ->
                 new CompressionPlan(
                     layers,
-                    new CompressionPlan.Retraining(
-                        pruneIterations != null ? pruneIterations : r.pruneIterations(),
-                        pruneEpochs != null ? pruneEpochs : r.pruneEpochs(),
-                        quantizeEpochs != null ? quantizeEpochs : r.quantizeEpochs(),
-                        distill.retrainRateScale(r.learningRateScale()),
-                        distill.distilling(r.distilling()))));
+                    pruneSchedule.apply(
+                        new CompressionPlan.Retraining(
+                            pruneIterations != null ? pruneIterations : r.pruneIterations(),
+                            pruneEpochs != null ? pruneEpochs : r.pruneEpochs(),
+                            quantizeEpochs != null ? quantizeEpochs : r.quantizeEpochs(),
+                            distill.retrainRateScale(r.learningRateScale()),
+                            distill.distilling(r.distilling())),
+                        search.enabled())));
     UserInputException.check(
         () -> {
           result.requireFits(architecture);

@@ -224,6 +224,22 @@ class CommandLineErrorsTest {
   }
 
   @Test
+  void aPruningScheduleItCannotFollowIsAUsageError() throws IOException {
+    assertUsageError(
+        compress("--keep", "ip1=0.5", "--prune-schedule", "linear"),
+        "--prune-schedule",
+        "'linear'",
+        "iterative, cubic");
+    assertUsageError(
+        compress("--prune-std", "ip1=1", "--prune-schedule", "cubic"),
+        "cubic pruning schedule ramps to kept fractions; ip1");
+    assertUsageError(
+        compress("--keep", "ip1=0.5", "--prune-schedule", "cubic", "--max-error", "+0.1"),
+        "--max-error",
+        "cubic pruning schedule");
+  }
+
+  @Test
   void outputsUnderProcOrSysAreRejectedBeforeAnyWork() throws IOException {
     assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc");
     CliRun model = compress("--keep", "ip1=0.5", "--out", "/proc/self/m.dcmodel");

@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,25 @@ class CompressionPlanTest {
   }
 
   @Test
+  void theCubicScheduleIsWrittenAndReadWhileIterativePlansKeepTheirText() {
+    Map<String, LayerPlan> layers =
+        Map.of("ip1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.1), 4));
+    CompressionPlan iterative = new CompressionPlan(layers, CompressionPlan.Retraining.DEFAULT);
+    CompressionPlan cubic =
+        iterative.withRetraining(
+            iterative.retraining().withPruneSchedule(CompressionPlan.PruneSchedule.CUBIC));
+    assertEquals(cubic, CompressionPlan.fromJson(cubic.toJson()));
+    Map<String, Object> retraining =
+        JsonReader.object(JsonReader.object(JsonReader.parse(cubic.toJson())).get("retraining"));
+    assertEquals("cubic", retraining.get("prune_schedule"));
+    assertTrue(cubic.describe().contains("6×10 pruning epochs (cubic ramp), "), cubic.describe());
+    assertFalse(iterative.toJson().contains("prune_schedule"), iterative.toJson());
+    assertFalse(iterative.describe().contains("cubic"), iterative.describe());
+    String explicit = cubic.toJson().replace("\"cubic\"", "\"iterative\"");
+    assertEquals(iterative, CompressionPlan.fromJson(explicit));
+  }
+
+  @Test
   void aPlanFileMayLeaveOutTheDefaults() {
     CompressionPlan plan =
         CompressionPlan.fromJson(
@@ -96,6 +116,12 @@ class CompressionPlanTest {
     assertEquals("log:3,base2,trained", ip1.quantizer().toString());
     assertEquals(CompressionPlan.Retraining.DEFAULT, plan.retraining());
   }
+
+  /** A plan file's retraining object with the pruning schedule left to fill in. */
+  private static final String RETRAINING =
+      "{\"prune_iterations\": 2, \"prune_epochs\": 1, \"quantize_epochs\": 1,"
+          + " \"learning_rate_scale\": 0.1, \"distillation\": {\"temperature\": 2, \"weight\": 0},"
+          + " \"prune_schedule\": \"%s\"}";
 
   @Test
   void aBadPlanFileSaysWhatAndWhere() {
@@ -124,6 +150,20 @@ class CompressionPlanTest {
         "plan: plan.layers.ip1.gap_bits must be a whole number, got 2.5"
       },
       {"[".repeat(100), "JSON: nesting deeper than 64"},
+      {
+        "{\"format\": \"deepcompress-plan/1\", \"layers\": {\"ip1\": {\"prune\": {\"keep\": 0.1},"
+            + " \"quantizer\": \"kmeans:4\"}}, \"retraining\": "
+            + RETRAINING.formatted("linear")
+            + "}",
+        "plan: retraining.prune_schedule: unknown pruning schedule 'linear'; known: iterative, cubic"
+      },
+      {
+        "{\"format\": \"deepcompress-plan/1\", \"layers\": {\"ip1\": {\"prune\": {\"std\": 1},"
+            + " \"quantizer\": \"kmeans:4\"}}, \"retraining\": "
+            + RETRAINING.formatted("cubic")
+            + "}",
+        "the cubic pruning schedule ramps to kept fractions; ip1 is pruned below 1.0·σ"
+      },
     };
     for (String[] c : cases) {
       IllegalArgumentException e =

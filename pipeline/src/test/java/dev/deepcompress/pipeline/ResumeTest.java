@@ -159,6 +159,42 @@ class ResumeTest {
     }
   }
 
+  /**
+   * The cubic schedule saves a checkpoint after every epoch too: continued from any of them, or run
+   * again from the start, it writes the same file.
+   */
+  @Test
+  void aCubicRunIsDeterministicAndContinuesFromAnyCheckpoint() throws IOException {
+    Map<String, LayerPlan> layers = new LinkedHashMap<>();
+    layers.put("ip1", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.2), 3));
+    layers.put("ip2", LayerPlan.kmeans(new ThresholdPolicy.KeptFraction(0.5), 2));
+    CompressionPlan cubic =
+        new CompressionPlan(
+            layers,
+            new CompressionPlan.Retraining(
+                2, 2, 1, 0.1, CompressionPlan.Distilling.OFF, CompressionPlan.PruneSchedule.CUBIC));
+    Recording recording = new Recording(dir);
+    Compression.Result whole = compression(cubic, recording).run();
+    byte[] expected = ModelFile.toBytes(whole.model());
+    assertArrayEquals(
+        expected, ModelFile.toBytes(compression(cubic, Checkpoints.NONE).run().model()));
+    assertEquals(5, recording.saved.size(), "4 pruning epochs, 1 of quantized retraining");
+    assertEquals(List.of(1, 2), whole.pruning().stream().map(r -> r.iteration()).toList());
+    assertEquals(
+        List.of(512, 80),
+        whole.pruning().getLast().tensors().stream().map(t -> t.kept()).toList(),
+        "the plan's fractions of 64×40 and 40×4");
+
+    for (int i = 0; i < recording.saved.size(); i++) {
+      ByteArrayOutputStream console = new ByteArrayOutputStream();
+      StateDirectory state = copyOf(recording.saved.get(i), dir.resolve("cubic-" + i), console);
+      Compression.Result again = compression(cubic, state).run();
+      assertArrayEquals(expected, ModelFile.toBytes(again.model()), "from checkpoint " + i);
+      assertEquals(whole.pruning(), again.pruning(), "the report is whole: " + i);
+      assertEquals(whole.pruningLosses(), again.pruningLosses(), "" + i);
+    }
+  }
+
   @Test
   void changedSettingsStartOverAndSaySo() throws IOException {
     Recording recording = new Recording(dir);

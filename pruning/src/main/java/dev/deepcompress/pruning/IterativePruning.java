@@ -240,6 +240,15 @@ public final class IterativePruning {
       reports.add(report);
       listener.iterationFinished(report);
     }
+    return result(weights, masks, reports, losses);
+  }
+
+  /** The result of a run that ends with {@code masks} on {@code weights}. */
+  static Result result(
+      Map<String, Parameter> weights,
+      Map<String, Mask> masks,
+      List<IterationReport> reports,
+      List<Double> losses) {
     Map<String, CompressedTensor> pruned = new LinkedHashMap<>();
     masks.forEach(
         (name, mask) -> pruned.put(name, CompressedTensor.pruned(weights.get(name).spec(), mask)));
