@@ -356,7 +356,10 @@ final class Search {
         } else {
           target =
               firstAtMost(path, Math.sqrt(path.get(passed).bytes() * path.get(failed).bytes()));
-          if (target <= passed || target >= failed) {
+          if (target >= failed && failed > passed + 1) {
+            // Every point between has more bytes than halfway: the nearest to it.
+            target = failed - 1;
+          } else if (target <= passed || target >= failed) {
             Optional<PruningPath.Point> between =
                 failed == passed + 1
                     ? PruningPath.between(path.get(passed), path.get(failed))
