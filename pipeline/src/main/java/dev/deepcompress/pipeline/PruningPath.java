@@ -82,6 +82,32 @@ final class PruningPath {
   }
 
   /**
+   * The point of {@code path} for the round after one failed at {@code failed}, the last point that
+   * passed being {@code passed}: the first at most halfway between their bytes (geometric mean),
+   * else the point nearest halfway among those between, else a point inserted into {@code path}
+   * between the two ({@link #between}), else {@code passed} again.
+   */
+  static int afterFailure(List<Point> path, int passed, int failed) {
+    double halfway = Math.sqrt((double) path.get(passed).bytes() * path.get(failed).bytes());
+    int target = passed + 1;
+    while (target < failed && path.get(target).bytes() > halfway) {
+      target++;
+    }
+    if (target < failed) {
+      return target;
+    }
+    if (failed > passed + 1) {
+      return failed - 1;
+    }
+    Optional<Point> between = between(path.get(passed), path.get(failed));
+    if (between.isEmpty()) {
+      return passed;
+    }
+    path.add(failed, between.get());
+    return failed;
+  }
+
+  /**
    * A point between two points of a path with none between them, for a round that passed at {@code
    * passed} after one failed at {@code failed}: each layer kept at the geometric mean of its two
    * fractions, with the geometric mean of their bytes as the prediction. Empty when no layer's

@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Compression under an error budget: chooses each layer's kept fraction and codebook width to make
@@ -354,23 +353,9 @@ final class Search {
         } else if (failed == path.size()) {
           target = round == 1 ? 0 : furthestStep(path, passed);
         } else {
-          target =
-              firstAtMost(path, Math.sqrt(path.get(passed).bytes() * path.get(failed).bytes()));
-          if (target >= failed && failed > passed + 1) {
-            // Every point between has more bytes than halfway: the nearest to it.
-            target = failed - 1;
-          } else if (target <= passed || target >= failed) {
-            Optional<PruningPath.Point> between =
-                failed == passed + 1
-                    ? PruningPath.between(path.get(passed), path.get(failed))
-                    : Optional.empty();
-            if (between.isPresent()) {
-              path.add(failed, between.get());
-              target = failed++;
-            } else {
-              target = passed;
-            }
-          }
+          int before = path.size();
+          target = PruningPath.afterFailure(path, passed, failed);
+          failed += path.size() - before;
         }
         double afterPruning = applyPoint(path.get(target), masks);
         at = target;
@@ -424,15 +409,6 @@ final class Search {
         }
       }
       return target;
-    }
-
-    private static int firstAtMost(List<PruningPath.Point> path, double bytes) {
-      for (int i = 0; i < path.size(); i++) {
-        if (path.get(i).bytes() <= bytes) {
-          return i;
-        }
-      }
-      return path.size() - 1;
     }
 
     /**

@@ -80,4 +80,30 @@ class PruningPathTest {
     assertTrue(
         PruningPath.between(passed, new PruningPath.Point(Map.of("a", 0.049), 300, 3)).isPresent());
   }
+
+  private static List<PruningPath.Point> walk(double[] kept, long... bytes) {
+    List<PruningPath.Point> path = new ArrayList<>();
+    for (int i = 0; i < bytes.length; i++) {
+      path.add(new PruningPath.Point(Map.of("a", kept[i]), bytes[i], i));
+    }
+    return path;
+  }
+
+  @Test
+  void afterAFailureTheRoundGoesHalfwayInBytesOrAsNearAsThePathAllows() {
+    double[] kept = {0.5, 0.3, 0.2, 0.1, 0.05};
+    // Halfway between 1000 and 100 B is 316 B: the first point at most that is the third.
+    assertEquals(2, PruningPath.afterFailure(walk(kept, 1000, 500, 300, 200, 100), 0, 4));
+    // Every point between has more bytes than halfway: the nearest to it.
+    assertEquals(2, PruningPath.afterFailure(walk(kept, 1000, 900, 800, 200, 100), 0, 3));
+    // Neighbours: a point is inserted between them, and the failed one moves up by one.
+    List<PruningPath.Point> path = walk(kept, 1000, 500, 300, 200, 100);
+    assertEquals(4, PruningPath.afterFailure(path, 3, 4));
+    assertEquals(6, path.size());
+    assertEquals(Math.sqrt(0.1 * 0.05), path.get(4).keptFractions().get("a"), 1e-15);
+    assertEquals(0.05, path.get(5).keptFractions().get("a"));
+    // Neighbours too close to split: the last point that passed again.
+    double[] close = {0.5, 0.3, 0.2, 0.1, 0.09};
+    assertEquals(3, PruningPath.afterFailure(walk(close, 1000, 500, 300, 200, 190), 3, 4));
+  }
 }
