@@ -83,9 +83,9 @@ final class PruningPath {
 
   /**
    * The point of {@code path} for the round after one failed at {@code failed}, the last point that
-   * passed being {@code passed}: the first at most halfway between their bytes (geometric mean),
-   * else the point nearest halfway among those between, else a point inserted into {@code path}
-   * between the two ({@link #between}), else {@code passed} again.
+   * passed being {@code passed}: the first at most halfway between their bytes (geometric mean);
+   * when the two are neighbours, a point inserted into {@code path} between them ({@link
+   * #between}); else {@code passed} again.
    */
   static int afterFailure(List<Point> path, int passed, int failed) {
     double halfway = Math.sqrt((double) path.get(passed).bytes() * path.get(failed).bytes());
@@ -97,7 +97,7 @@ final class PruningPath {
       return target;
     }
     if (failed > passed + 1) {
-      return failed - 1;
+      return passed;
     }
     Optional<Point> between = between(path.get(passed), path.get(failed));
     if (between.isEmpty()) {

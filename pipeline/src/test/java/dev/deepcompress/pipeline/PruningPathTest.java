@@ -94,8 +94,8 @@ class PruningPathTest {
     double[] kept = {0.5, 0.3, 0.2, 0.1, 0.05};
     // Halfway between 1000 and 100 B is 316 B: the first point at most that is the third.
     assertEquals(2, PruningPath.afterFailure(walk(kept, 1000, 500, 300, 200, 100), 0, 4));
-    // Every point between has more bytes than halfway: the nearest to it.
-    assertEquals(2, PruningPath.afterFailure(walk(kept, 1000, 900, 800, 200, 100), 0, 3));
+    // Every point between has more bytes than halfway: the last point that passed again.
+    assertEquals(0, PruningPath.afterFailure(walk(kept, 1000, 900, 800, 200, 100), 0, 3));
     // Neighbours: a point is inserted between them, and the failed one moves up by one.
     List<PruningPath.Point> path = walk(kept, 1000, 500, 300, 200, 100);
     assertEquals(4, PruningPath.afterFailure(path, 3, 4));
