@@ -118,7 +118,8 @@ final class VectorTrainingKernels implements TrainingKernels {
       IntVector index = none;
       IntVector levelBits = none;
       for (int cut = 0; cut < magnitudes; cut++) {
-        // Above the cut-th cut (ascending) lies the (cut+1)-th smallest magnitude, of rank j.
+        // Past the cut-th cut (ascending) lies the (cut+1)-th smallest magnitude: its rank, 0 the
+        // largest, is magnitudes − 1 − cut, its positive level index 2 rank + 1.
         int rank = magnitudes - 1 - cut;
         VectorMask<Integer> above = magnitudeBits.compare(VectorOperators.GT, nearest.cutBits(cut));
         index = index.blend(2 * rank + 1, above);
@@ -131,13 +132,13 @@ final class VectorTrainingKernels implements TrainingKernels {
               .and(magnitudeBits.compare(VectorOperators.LE, 0x7F800000));
       IntVector sign = bits.lanewise(VectorOperators.LSHR, 31);
       index.add(sign).blend(none, level.not()).intoArray(indices, j);
-      ((FloatVector)
-              levelBits.or(bits.and(0x80000000)).blend(none, level.not()).viewAsFloatingLanes())
-          .intoArray(quantized, j);
+      // The level's value: its magnitude with the weight's sign, as the table holds it.
+      FloatVector value =
+          (FloatVector)
+              levelBits.or(bits.and(0x80000000)).blend(none, level.not()).viewAsFloatingLanes();
+      value.intoArray(quantized, j);
       if (updated != null) {
-        ((FloatVector)
-                levelBits.or(bits.and(0x80000000)).blend(none, level.not()).viewAsFloatingLanes())
-            .intoArray(updated, j);
+        value.intoArray(updated, j);
       }
     }
     ScalarTrainingKernels.log(nearest, table, shadow, updated, quantized, indices, end, n);
