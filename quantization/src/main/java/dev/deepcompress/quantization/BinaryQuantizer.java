@@ -42,48 +42,25 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
     }
 
     /**
-     * Row by row, each row's two loops while it is in cache: its scale, then its levels. The sign
-     * is read from the bits, since the JIT compiles {@code w >= 0} on random signs to a branch that
-     * it mispredicts: {@code w >= 0} exactly when the sign bit is clear or w is ±0, and w is not
-     * NaN.
+     * Row by row, each row's passes while it is in cache: the signs, the scale (a {@link
+     * BlockedSums} of the magnitudes), then the levels.
      */
     @Override
     protected void requantize(float[] updated) {
       for (int c = 0; c < scales.length; c++) {
         int from = starts[c];
         int to = starts[c + 1];
-        double sum = 0;
-        for (int j = from; j < to; j++) {
-          float w = shadow[j];
-          if (updated != null) {
-            w += updated[j] - quantized[j];
-            shadow[j] = w;
-          }
-          sum += Math.abs(w);
-          indices[j] = nonNegative(w);
-        }
+        TrainingKernels.PREFERRED.binarySigns(shadow, updated, quantized, indices, from, to);
+        double sum = TrainingKernels.PREFERRED.sumOfMagnitudes(shadow, from, to);
         // 2α exactly: the level 2α × ±½ is then α itself.
         float scale = to == from ? 0f : 2 * (float) (sum / (to - from));
         scales[c] = scale;
         // As Levels.Affine.value computes it without a zero point: 2α × (2q − 1) / 2.
         int negativeBits = Float.floatToRawIntBits(scale * -0.5f);
         int flip = negativeBits ^ Float.floatToRawIntBits(scale * 0.5f);
-        for (int j = from; j < to; j++) {
-          quantized[j] = Float.intBitsToFloat(negativeBits ^ (flip & -indices[j]));
-        }
-        if (updated != null) {
-          System.arraycopy(quantized, from, updated, from, to - from);
-        }
+        TrainingKernels.PREFERRED.binaryLevels(
+            indices, quantized, updated, from, to, negativeBits, flip);
       }
-    }
-
-    /** 1 if {@code w >= 0}, else 0. */
-    private static int nonNegative(float w) {
-      int bits = Float.floatToRawIntBits(w);
-      int magnitudeBits = bits & 0x7FFFFFFF;
-      int zero = (magnitudeBits - 1) >>> 31;
-      int notNaN = (magnitudeBits - 0x7F800001) >>> 31;
-      return ((bits >>> 31 ^ 1) | zero) & notNaN;
     }
 
     @Override

@@ -106,6 +106,16 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
       }
     }
 
+    /** Level magnitudes per sign, which is also the number of cuts. */
+    int magnitudes() {
+      return magnitudes;
+    }
+
+    /** The bits of the {@code i}-th cut, ascending, {@code i < magnitudes()}. */
+    int cutBits(int i) {
+      return cutBits[i];
+    }
+
     /**
      * The level index of the level nearest to {@code v}; a tie goes to the smaller magnitude, NaN
      * to 0 and an infinity to the largest magnitude of its sign. Integer arithmetic on the bits
@@ -151,20 +161,7 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
 
     @Override
     protected void requantize(float[] updated) {
-      for (int j = 0; j < shadow.length; j++) {
-        float w = shadow[j];
-        if (updated != null) {
-          w += updated[j] - quantized[j];
-          shadow[j] = w;
-        }
-        int q = nearest.index(w);
-        indices[j] = q;
-        float level = table[q];
-        quantized[j] = level;
-        if (updated != null) {
-          updated[j] = level;
-        }
-      }
+      TrainingKernels.PREFERRED.log(nearest, table, shadow, updated, quantized, indices);
     }
 
     @Override

@@ -19,8 +19,9 @@ import java.util.function.IntUnaryOperator;
  * weights, so each step makes as few as it can: the quantizers work on whole arrays in kept order
  * (one call per tensor and step, never a virtual call per weight, which cannot be inlined), and
  * {@link #requantize} moves the shadow weights, quantizes them and writes the levels in one pass
- * where the levels are fixed. A tensor whose mask keeps every weight is worked on in place; only a
- * pruned one is gathered into kept order and scattered back, into arrays allocated once.
+ * where the levels are fixed, with the Vector API where it is there ({@link TrainingKernels}). A
+ * tensor whose mask keeps every weight is worked on in place; only a pruned one is gathered into
+ * kept order and scattered back, into arrays allocated once.
  */
 abstract class ShadowTraining implements QuantizedTraining {
   private final CompressedTensor pruned;

@@ -44,8 +44,7 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     private int positiveCount;
     private int negativeCount;
 
-    /** The factor of each index's gradient, filled anew before each use. */
-    private final float[] factors = new float[3];
+    private final BlockedSums sums = new BlockedSums();
 
     Training(CompressedTensor pruned, float[] weights, double threshold) {
       super(pruned, weights);
@@ -63,62 +62,31 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     }
 
     /**
-     * Two passes: Δ needs the largest moved shadow weight before any is assigned. Both are free of
-     * branches: the largest magnitude is the largest bit pattern of a non-negative float (NaN the
-     * largest of all, as {@code Math.max} gives NaN), and {@link #assign} chooses by bit masks.
+     * Two passes: Δ needs the largest moved shadow weight before any is assigned. The largest
+     * magnitude is the largest bit pattern of a non-negative float (NaN the largest of all, as
+     * {@code Math.max} gives NaN).
      */
     @Override
     protected void requantize(float[] updated) {
-      int maxBits = updated == null ? largestMagnitudeBits() : moveShadows(updated);
-      assign((float) (threshold * Float.intBitsToFloat(maxBits)));
-      if (updated != null) {
-        System.arraycopy(quantized, 0, updated, 0, quantized.length);
-      }
-    }
-
-    private int largestMagnitudeBits() {
-      int maxBits = 0;
-      for (float w : shadow) {
-        maxBits = Math.max(maxBits, Float.floatToRawIntBits(w) & 0x7FFFFFFF);
-      }
-      return maxBits;
-    }
-
-    /** Moves the shadow weights by their updates; returns the bits of the largest magnitude. */
-    private int moveShadows(float[] updated) {
-      int maxBits = 0;
-      for (int j = 0; j < shadow.length; j++) {
-        float w = shadow[j] + (updated[j] - quantized[j]);
-        shadow[j] = w;
-        maxBits = Math.max(maxBits, Float.floatToRawIntBits(w) & 0x7FFFFFFF);
-      }
-      return maxBits;
-    }
-
-    /**
-     * Compares bit patterns, not floats, and selects by masks: the JIT compiles a float comparison
-     * on random signs to branches, which it mispredicts. Exact: for a non-negative Δ, {@code w > Δ}
-     * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
-     * negative w; a NaN Δ (a NaN weight) puts every weight at 0, as the comparisons would.
-     */
-    private void assign(float delta) {
+      int maxBits = TrainingKernels.PREFERRED.moveLargestMagnitude(shadow, updated, quantized);
+      float delta = (float) (threshold * Float.intBitsToFloat(maxBits));
       if (delta != delta) {
+        // A NaN Δ (a NaN weight) puts every weight at 0, as the comparisons with it would.
         Arrays.fill(indices, ZERO);
         Arrays.fill(quantized, 0f);
+        if (updated != null) {
+          Arrays.fill(updated, 0f);
+        }
         return;
       }
-      int deltaBits = Float.floatToRawIntBits(delta);
-      int upBits = Float.floatToRawIntBits(positive);
-      int downBits = Float.floatToRawIntBits(-negative);
-      for (int j = 0; j < shadow.length; j++) {
-        int bits = Float.floatToRawIntBits(shadow[j]);
-        int negativeSign = bits >>> 31;
-        int beyond = (deltaBits - (bits & 0x7FFFFFFF)) >>> 31;
-        int above = beyond & (negativeSign ^ 1);
-        int below = beyond & negativeSign;
-        indices[j] = ZERO + above - below;
-        quantized[j] = Float.intBitsToFloat((upBits & -above) | (downBits & -below));
-      }
+      TrainingKernels.PREFERRED.ternary(
+          shadow,
+          updated,
+          quantized,
+          indices,
+          Float.floatToRawIntBits(delta),
+          Float.floatToRawIntBits(positive),
+          Float.floatToRawIntBits(-negative));
     }
 
     @Override
@@ -136,37 +104,14 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       return true;
     }
 
-    /**
-     * Branch-free, so that random signs cost no mispredictions: a weight at 0 keeps its gradient
-     * (times 1), and each sum adds the gradient's bits masked to +0.0 at a weight not at its level,
-     * which changes no sum (a sum of this kind is never −0.0). The sums stay sequential in double,
-     * as before.
-     */
+    /** The gradients of both scales are {@link BlockedSums}. */
     @Override
     protected void shadowGradients(float[] gradients) {
-      factors[NEGATIVE] = negative;
-      factors[ZERO] = 1f;
-      factors[POSITIVE] = positive;
-      double positiveSum = 0;
-      double negativeSum = 0;
-      int positives = 0;
-      int negatives = 0;
-      for (int j = 0; j < gradients.length; j++) {
-        float g = gradients[j];
-        int q = indices[j];
-        int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
-        int isNegative = (q - 1) >>> 31;
-        int bits = Float.floatToRawIntBits(g);
-        positiveSum += Float.intBitsToFloat(bits & -isPositive);
-        negativeSum += Float.intBitsToFloat(bits & -isNegative);
-        positives += isPositive;
-        negatives += isNegative;
-        gradients[j] = factors[q] * g;
-      }
-      positiveGradient = positiveSum;
-      negativeGradient = negativeSum;
-      positiveCount = positives;
-      negativeCount = negatives;
+      TrainingKernels.PREFERRED.ternaryGradients(gradients, indices, negative, positive, sums);
+      positiveGradient = BlockedSums.total(sums.positive);
+      negativeGradient = BlockedSums.total(sums.negative);
+      positiveCount = sums.positives;
+      negativeCount = sums.negatives;
     }
 
     /** The two scales, trained by their own gradients. */

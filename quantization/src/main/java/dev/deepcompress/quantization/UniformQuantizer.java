@@ -76,22 +76,7 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
 
   /** The level index of {@code w} on the grid {@code scale, zero} of {@code 0..top}. */
   static int index(float w, float scale, int zero, int top) {
-    return scale > 0 ? onGrid(w, scale, zero, top) : zero;
-  }
-
-  /** 1.5 × 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer. */
-  private static final float ROUNDING = 12_582_912f;
-
-  /**
-   * {@link #index} for a positive scale, in float arithmetic without a branch, which the JIT turns
-   * into SIMD code in a loop. It equals {@code Math.rint(w / scale) + zero} clamped to {@code
-   * 0..top}: below 2^22 the rounding trick is exact (ties to even, as {@code rint}); beyond, both
-   * clamp alike; NaN gives 0 as a cast of NaN does.
-   */
-  private static int onGrid(float w, float scale, int zero, int top) {
-    float x = w / scale;
-    float rounded = (x + ROUNDING) - ROUNDING;
-    return (int) Math.max(0f, Math.min((float) top, rounded + zero));
+    return scale > 0 ? ScalarTrainingKernels.onGrid(w, scale, zero, top) : zero;
   }
 
   /** α of a symmetric grid: the magnitude the clipping method gives. */
@@ -217,48 +202,28 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
 
     @Override
     protected void requantize(float[] updated) {
-      outsideCount = 0;
+      int count = 0;
       for (int g = 0; g < scales.length; g++) {
         float scale = scales[g];
         int zero = zeroPoints[g];
         int from = starts[g];
         int to = starts[g + 1];
-        if (!(scale > 0)) {
+        if (scale > 0) {
+          count =
+              TrainingKernels.PREFERRED.uniform(
+                  shadow, updated, quantized, indices, from, to, scale, zero, top, lows[g],
+                  highs[g], outside, count);
+        } else {
           // Every weight of the group is at its zero point.
           for (int j = from; j < to; j++) {
             moveAndSet(j, updated, zero, scale * 0f);
           }
-        } else if (updated == null) {
-          for (int j = from; j < to; j++) {
-            int q = onGrid(shadow[j], scale, zero, top);
-            moveAndSet(j, null, q, scale * (float) (q - zero));
-          }
-        } else {
-          // One loop without a branch or a call the JIT cannot inline: it becomes SIMD code.
-          for (int j = from; j < to; j++) {
-            float w = shadow[j] + (updated[j] - quantized[j]);
-            shadow[j] = w;
-            int q = onGrid(w, scale, zero, top);
-            indices[j] = q;
-            // As Levels.Affine.value computes it, for a shared or per-group zero point.
-            float level = scale * (float) (q - zero);
-            quantized[j] = level;
-            updated[j] = level;
-          }
+          count =
+              ScalarTrainingKernels.recordOutside(
+                  shadow, from, to, lows[g], highs[g], outside, count);
         }
-        // A separate loop, since recording inside the one above keeps it scalar. Every weight is
-        // written, the count moves on only past one outside: no branch to mispredict when many
-        // are outside (an MSE-clipped grid).
-        float low = lows[g];
-        float high = highs[g];
-        int count = outsideCount;
-        for (int j = from; j < to; j++) {
-          float w = shadow[j];
-          outside[count] = j;
-          count += w >= low & w <= high ? 0 : 1;
-        }
-        outsideCount = count;
       }
+      outsideCount = count;
     }
 
     /** Outside the hot loop: moves one shadow weight (if updated) and sets its level. */

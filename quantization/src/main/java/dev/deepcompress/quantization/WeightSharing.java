@@ -20,14 +20,26 @@ import java.util.List;
  * equalised the same way, so rounding can never let members drift apart.
  */
 final class WeightSharing implements QuantizedTraining {
-  /** The cluster of a pruned weight. */
-  private static final int PRUNED = -1;
-
   private final CompressedTensor pruned;
   private final int bits;
   private final QuantizerSpec.CentroidStep step;
   private final int[] positions;
-  private final int[] assignments;
+
+  /** Each kept weight's cluster, in kept order. */
+  private final int[] keptClusters;
+
+  /** Each weight's slot in {@link #bySlot}: 1 + its cluster, 0 if it is pruned. */
+  private final int[] slots;
+
+  /** Where each cluster's first member is, −1 for a cluster without members. */
+  private final int[] firstMembers;
+
+  /** A value per cluster at {@code 1 + cluster}, {@code +0.0} at 0 for pruned weights. */
+  private final float[] bySlot;
+
+  /** The bits of {@link #bySlot}'s values. */
+  private final int[] bitsBySlot;
+
   private final float[] centroids;
   private final int[] sizes;
   private final double[] sums;
@@ -44,14 +56,19 @@ final class WeightSharing implements QuantizedTraining {
     this.bits = bits;
     this.step = step;
     this.positions = positions;
-    this.assignments = new int[pruned.mask().size()];
-    Arrays.fill(assignments, PRUNED);
+    this.keptClusters = clusters;
+    this.slots = new int[pruned.mask().size()];
     this.centroids = centroids;
     this.sizes = new int[centroids.length];
-    for (int j = 0; j < positions.length; j++) {
-      assignments[positions[j]] = clusters[j];
+    this.firstMembers = new int[centroids.length];
+    Arrays.fill(firstMembers, -1);
+    for (int j = positions.length - 1; j >= 0; j--) {
+      slots[positions[j]] = 1 + clusters[j];
       sizes[clusters[j]]++;
+      firstMembers[clusters[j]] = positions[j];
     }
+    this.bySlot = new float[centroids.length + 1];
+    this.bitsBySlot = new int[centroids.length + 1];
     this.sums = new double[centroids.length];
     this.means = new float[centroids.length];
   }
@@ -97,7 +114,7 @@ final class WeightSharing implements QuantizedTraining {
   public Codebook codebook() {
     int[] indices = new int[positions.length];
     for (int j = 0; j < positions.length; j++) {
-      indices[j] = assignments[positions[j]];
+      indices[j] = keptClusters[j];
     }
     return new Codebook(bits, centroids, indices);
   }
@@ -112,10 +129,14 @@ final class WeightSharing implements QuantizedTraining {
   @Override
   public void quantize(float[] weights) {
     requireSize(weights);
-    for (int i = 0; i < weights.length; i++) {
-      int a = assignments[i];
-      weights[i] = a == PRUNED ? 0f : centroids[a];
-    }
+    fill(weights, centroids);
+  }
+
+  /** Writes each weight's cluster's value into {@code tensor}, and {@code +0.0} where pruned. */
+  private void fill(float[] tensor, float[] perCluster) {
+    // A lookup, not a branch on whether a weight is pruned, which a mask makes unpredictable.
+    System.arraycopy(perCluster, 0, bySlot, 1, perCluster.length);
+    TrainingKernels.PREFERRED.fill(tensor, slots, bySlot);
   }
 
   /** The centroids: the assignments are fixed by the clustering, which is repeatable. */
@@ -141,19 +162,30 @@ final class WeightSharing implements QuantizedTraining {
   @Override
   public void constrainGradient(float[] gradient) {
     sumByCluster(gradient);
-    if (step == QuantizerSpec.CentroidStep.MEAN) {
-      for (int k = 0; k < sums.length; k++) {
-        sums[k] /= Math.max(1, sizes[k]);
-      }
+    for (int k = 0; k < sums.length; k++) {
+      double sum =
+          step == QuantizerSpec.CentroidStep.MEAN ? sums[k] / Math.max(1, sizes[k]) : sums[k];
+      means[k] = (float) sum;
     }
-    for (int i = 0; i < gradient.length; i++) {
-      int a = assignments[i];
-      gradient[i] = a == PRUNED ? 0f : (float) sums[a];
-    }
+    fill(gradient, means);
   }
 
+  /**
+   * After an update from values, gradients and momentum that were alike within each cluster, the
+   * members are alike again: then {@link #holdsClusterValues} says so in one pass that writes
+   * nothing, and the centroid is any member's value. Otherwise (values set from outside) it is the
+   * members' mean.
+   */
   @Override
   public void constrainValues(float[] values) {
+    if (holdsClusterValues(values)) {
+      for (int k = 0; k < centroids.length; k++) {
+        if (sizes[k] > 0) {
+          centroids[k] = values[firstMembers[k]];
+        }
+      }
+      return;
+    }
     clusterMeans(values);
     for (int k = 0; k < centroids.length; k++) {
       // A cluster without members (k-means stopped before converging) keeps its centroid.
@@ -166,11 +198,32 @@ final class WeightSharing implements QuantizedTraining {
 
   @Override
   public void constrainMomentum(float[] momentum) {
-    clusterMeans(momentum);
-    for (int i = 0; i < momentum.length; i++) {
-      int a = assignments[i];
-      momentum[i] = a == PRUNED ? 0f : means[a];
+    if (!holdsClusterValues(momentum)) {
+      clusterMeans(momentum);
+      fill(momentum, means);
     }
+  }
+
+  /**
+   * Whether {@code tensor} already holds its clusters' means: each member the same bits as its
+   * cluster's first member, none of these −0.0 or NaN, and each pruned weight {@code +0.0}. The
+   * mean of n copies of a float x is then x exactly, as {@link #clusterMeans} computes it: their
+   * running sums in double, k·x for k ≤ n, are exact while n < 2^29 (x has 24 significant bits),
+   * and so is n·x / n. (From +0.0, a sum of −0.0s is +0.0, hence that exception.)
+   */
+  private boolean holdsClusterValues(float[] tensor) {
+    requireSize(tensor);
+    if (positions.length >= 1 << 29) {
+      return false;
+    }
+    for (int k = 0; k < firstMembers.length; k++) {
+      float value = firstMembers[k] < 0 ? 0f : tensor[firstMembers[k]];
+      if (Float.isNaN(value) || Float.floatToRawIntBits(value) == Integer.MIN_VALUE) {
+        return false;
+      }
+      bitsBySlot[k + 1] = Float.floatToRawIntBits(value);
+    }
+    return TrainingKernels.PREFERRED.matches(tensor, slots, bitsBySlot);
   }
 
   private void clusterMeans(float[] tensor) {
@@ -180,13 +233,18 @@ final class WeightSharing implements QuantizedTraining {
     }
   }
 
+  /** Each cluster's sum in double, its members in position order. */
   private void sumByCluster(float[] tensor) {
     requireSize(tensor);
     Arrays.fill(sums, 0);
-    for (int i = 0; i < tensor.length; i++) {
-      int a = assignments[i];
-      if (a != PRUNED) {
-        sums[a] += tensor[i];
+    if (positions.length == tensor.length) {
+      // Nothing pruned: the positions are 0, 1, 2, …, not worth reading.
+      for (int i = 0; i < tensor.length; i++) {
+        sums[keptClusters[i]] += tensor[i];
+      }
+    } else {
+      for (int j = 0; j < positions.length; j++) {
+        sums[keptClusters[j]] += tensor[positions[j]];
       }
     }
   }

@@ -202,6 +202,44 @@ class WeightSharingTest {
     assertArrayEquals(centroids, sharing.codebook().centroids(), "the codebook is the current one");
   }
 
+  /**
+   * Values and momentum already alike within each cluster (as after an optimizer step) are
+   * recognised without summing: the centroids and the tensors come out exactly as the members'
+   * means would give them, a −0.0 shared by a cluster becoming +0.0 as its mean does.
+   */
+  @Test
+  void membersAlreadyAlikeGiveExactlyTheirMeans() {
+    float[] w = prunedWeights(1000, 0.5, 7);
+    CompressedTensor pruned = pruned(w);
+    WeightSharing sharing = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, SUM, 0);
+    int[] a = clusters(sharing, pruned.mask());
+    float[] perCluster = {0.1f, -0f, 3e-39f, -1e-7f, 0.3f, Float.MIN_VALUE, 1f / 3, -0.7f};
+    float[] values = new float[w.length];
+    double[] sums = new double[8];
+    int[] counts = new int[8];
+    for (int i = 0; i < w.length; i++) {
+      if (a[i] >= 0) {
+        values[i] = perCluster[a[i]];
+        sums[a[i]] += values[i];
+        counts[a[i]]++;
+      }
+    }
+    float[] momentum = values.clone();
+    sharing.constrainValues(values);
+    sharing.constrainMomentum(momentum);
+    float[] centroids = sharing.centroids();
+    for (int k = 0; k < 8; k++) {
+      float mean = (float) (sums[k] / counts[k]);
+      assertEquals(Float.floatToRawIntBits(mean), Float.floatToRawIntBits(centroids[k]), "" + k);
+      assertEquals(Float.floatToRawIntBits(perCluster[k] + 0f), Float.floatToRawIntBits(mean));
+    }
+    for (int i = 0; i < w.length; i++) {
+      int expected = a[i] < 0 ? 0 : Float.floatToRawIntBits(centroids[a[i]]);
+      assertEquals(expected, Float.floatToRawIntBits(values[i]), "value " + i);
+      assertEquals(expected, Float.floatToRawIntBits(momentum[i]), "momentum " + i);
+    }
+  }
+
   @Test
   void aTensorWithNothingKeptHasAnEmptyCodebook() {
     float[] w = new float[10];

@@ -8,13 +8,10 @@ import java.io.PrintStream;
  * the runtime also works without {@code --add-modules jdk.incubator.vector}.
  */
 final class Simd {
-  static final String MODULE = "jdk.incubator.vector";
-
   /** The kernels of one choice, made once so that the fallback is reported once. */
   record Kernels(BlockedGemm gemm, SparseKernel sparse) {}
 
-  private static final Kernels KERNELS =
-      kernels(ModuleLayer.boot().findModule(MODULE).isPresent(), System.err);
+  private static final Kernels KERNELS = kernels(VectorApi.present(), System.err);
 
   static final BlockedGemm GEMM = KERNELS.gemm();
   static final SparseKernel SPARSE = KERNELS.sparse();
@@ -26,7 +23,7 @@ final class Simd {
       log.println(
           "deepcompress: SIMD kernels unavailable, using the scalar fallback"
               + " (run java with --add-modules "
-              + MODULE
+              + VectorApi.MODULE
               + " for full speed)");
       return new Kernels(new ScalarGemm(), new ScalarSparseKernel());
     }
@@ -35,13 +32,6 @@ final class Simd {
   }
 
   private static <T> T load(String simpleName, Class<T> type) {
-    try {
-      return type.cast(
-          Class.forName(Simd.class.getPackageName() + "." + simpleName)
-              .getDeclaredConstructor()
-              .newInstance());
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot load the Vector API kernel " + simpleName, e);
-    }
+    return VectorApi.load(Simd.class.getPackageName() + "." + simpleName, type);
   }
 }

@@ -1,0 +1,307 @@
+package dev.deepcompress.quantization;
+
+/**
+ * The scalar {@link TrainingKernels}: plain loops, written without branches on the values (C2
+ * compiles float comparisons on random values to branches that it mispredicts) so that the JIT can
+ * make the simplest of them SIMD code by itself. The Vector API kernels run the tails of their
+ * loops here, one element at a time.
+ */
+final class ScalarTrainingKernels implements TrainingKernels {
+
+  /** 1.5 × 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer. */
+  static final float ROUNDING = 12_582_912f;
+
+  /**
+   * {@link UniformQuantizer#index} for a positive scale, in float arithmetic without a branch. It
+   * equals {@code Math.rint(w / scale) + zero} clamped to {@code 0..top}: below 2^22 the rounding
+   * trick is exact (ties to even, as {@code rint}); beyond, both clamp alike; NaN gives 0 as a cast
+   * of NaN does.
+   */
+  static int onGrid(float w, float scale, int zero, int top) {
+    float x = w / scale;
+    float rounded = (x + ROUNDING) - ROUNDING;
+    return (int) Math.max(0f, Math.min((float) top, rounded + zero));
+  }
+
+  @Override
+  public int uniform(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int from,
+      int to,
+      float scale,
+      int zero,
+      int top,
+      float low,
+      float high,
+      int[] outside,
+      int count) {
+    if (updated == null) {
+      for (int j = from; j < to; j++) {
+        int q = onGrid(shadow[j], scale, zero, top);
+        indices[j] = q;
+        quantized[j] = scale * (float) (q - zero);
+      }
+    } else {
+      for (int j = from; j < to; j++) {
+        float w = shadow[j] + (updated[j] - quantized[j]);
+        shadow[j] = w;
+        int q = onGrid(w, scale, zero, top);
+        indices[j] = q;
+        // As Levels.Affine.value computes it, for a shared or per-group zero point.
+        float level = scale * (float) (q - zero);
+        quantized[j] = level;
+        updated[j] = level;
+      }
+    }
+    // A separate loop, since recording inside the one above keeps it scalar.
+    return recordOutside(shadow, from, to, low, high, outside, count);
+  }
+
+  /**
+   * Appends to {@code outside} (from {@code count} on) the positions in {@code [from, to)} whose
+   * shadow weight is not within {@code [low, high]}, ascending; returns the new count. Every
+   * position is written, the count moves on only past one outside: no branch to mispredict when
+   * many are outside (an MSE-clipped grid).
+   */
+  static int recordOutside(
+      float[] shadow, int from, int to, float low, float high, int[] outside, int count) {
+    for (int j = from; j < to; j++) {
+      float w = shadow[j];
+      outside[count] = j;
+      count += w >= low & w <= high ? 0 : 1;
+    }
+    return count;
+  }
+
+  @Override
+  public void log(
+      LogQuantizer.Nearest nearest,
+      float[] table,
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices) {
+    log(nearest, table, shadow, updated, quantized, indices, 0, shadow.length);
+  }
+
+  static void log(
+      LogQuantizer.Nearest nearest,
+      float[] table,
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int from,
+      int to) {
+    for (int j = from; j < to; j++) {
+      float w = shadow[j];
+      if (updated != null) {
+        w += updated[j] - quantized[j];
+        shadow[j] = w;
+      }
+      int q = nearest.index(w);
+      indices[j] = q;
+      float level = table[q];
+      quantized[j] = level;
+      if (updated != null) {
+        updated[j] = level;
+      }
+    }
+  }
+
+  @Override
+  public int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized) {
+    return moveLargestMagnitude(shadow, updated, quantized, 0, shadow.length, 0);
+  }
+
+  static int moveLargestMagnitude(
+      float[] shadow, float[] updated, float[] quantized, int from, int to, int maxBits) {
+    if (updated == null) {
+      for (int j = from; j < to; j++) {
+        maxBits = Math.max(maxBits, Float.floatToRawIntBits(shadow[j]) & 0x7FFFFFFF);
+      }
+    } else {
+      for (int j = from; j < to; j++) {
+        float w = shadow[j] + (updated[j] - quantized[j]);
+        shadow[j] = w;
+        maxBits = Math.max(maxBits, Float.floatToRawIntBits(w) & 0x7FFFFFFF);
+      }
+    }
+    return maxBits;
+  }
+
+  @Override
+  public void ternary(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits) {
+    ternary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, 0, shadow.length);
+  }
+
+  /**
+   * Compares bit patterns, not floats, and selects by masks: for a non-negative Δ, {@code w > Δ}
+   * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
+   * negative w.
+   */
+  static void ternary(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to) {
+    for (int j = from; j < to; j++) {
+      int bits = Float.floatToRawIntBits(shadow[j]);
+      int negativeSign = bits >>> 31;
+      int beyond = (deltaBits - (bits & 0x7FFFFFFF)) >>> 31;
+      int above = beyond & (negativeSign ^ 1);
+      int below = beyond & negativeSign;
+      indices[j] = TernaryQuantizer.ZERO + above - below;
+      float level = Float.intBitsToFloat((upBits & -above) | (downBits & -below));
+      quantized[j] = level;
+      if (updated != null) {
+        updated[j] = level;
+      }
+    }
+  }
+
+  @Override
+  public void binarySigns(
+      float[] shadow, float[] updated, float[] quantized, int[] indices, int from, int to) {
+    for (int j = from; j < to; j++) {
+      float w = shadow[j];
+      if (updated != null) {
+        w += updated[j] - quantized[j];
+        shadow[j] = w;
+      }
+      indices[j] = nonNegative(w);
+    }
+  }
+
+  /**
+   * 1 if {@code w >= 0}, else 0, from the bits: {@code w >= 0} exactly when the sign bit is clear
+   * or w is ±0, and w is not NaN.
+   */
+  static int nonNegative(float w) {
+    int bits = Float.floatToRawIntBits(w);
+    int magnitudeBits = bits & 0x7FFFFFFF;
+    int zero = (magnitudeBits - 1) >>> 31;
+    int notNaN = (magnitudeBits - 0x7F800001) >>> 31;
+    return ((bits >>> 31 ^ 1) | zero) & notNaN;
+  }
+
+  @Override
+  public void binaryLevels(
+      int[] indices,
+      float[] quantized,
+      float[] updated,
+      int from,
+      int to,
+      int negativeBits,
+      int flip) {
+    for (int j = from; j < to; j++) {
+      float level = Float.intBitsToFloat(negativeBits ^ (flip & -indices[j]));
+      quantized[j] = level;
+      if (updated != null) {
+        updated[j] = level;
+      }
+    }
+  }
+
+  @Override
+  public double sumOfMagnitudes(float[] values, int from, int to) {
+    return sumOfMagnitudes(values, from, to, 0, 0, 0, 0);
+  }
+
+  /**
+   * Goes on with {@link #sumOfMagnitudes} from {@code from}, at an offset that is a multiple of 4.
+   */
+  static double sumOfMagnitudes(
+      float[] values, int from, int to, double s0, double s1, double s2, double s3) {
+    int j = from;
+    for (; j + BlockedSums.LANES <= to; j += BlockedSums.LANES) {
+      s0 += Math.abs(values[j]);
+      s1 += Math.abs(values[j + 1]);
+      s2 += Math.abs(values[j + 2]);
+      s3 += Math.abs(values[j + 3]);
+    }
+    s0 += j < to ? Math.abs(values[j]) : 0f;
+    s1 += j + 1 < to ? Math.abs(values[j + 1]) : 0f;
+    s2 += j + 2 < to ? Math.abs(values[j + 2]) : 0f;
+    return BlockedSums.total(s0, s1, s2, s3);
+  }
+
+  @Override
+  public void ternaryGradients(
+      float[] gradients, int[] indices, float negative, float positive, BlockedSums sums) {
+    sums.clear();
+    ternaryGradients(gradients, indices, negative, positive, sums, 0);
+  }
+
+  /**
+   * Goes on with {@link #ternaryGradients} from {@code from}, a multiple of 4, adding to {@code
+   * sums}. Branch-free, so that random signs cost no mispredictions: each sum adds the gradient's
+   * bits masked to +0.0 at a weight not at its level, which changes no sum (a sum of this kind is
+   * never −0.0).
+   */
+  static void ternaryGradients(
+      float[] gradients,
+      int[] indices,
+      float negative,
+      float positive,
+      BlockedSums sums,
+      int from) {
+    float[] factors = {negative, 1f, positive};
+    int positives = sums.positives;
+    int negatives = sums.negatives;
+    for (int j = from; j < gradients.length; j++) {
+      float g = gradients[j];
+      int q = indices[j];
+      int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
+      int isNegative = (q - 1) >>> 31;
+      int bits = Float.floatToRawIntBits(g);
+      int lane = (j - from) & (BlockedSums.LANES - 1);
+      sums.positive[lane] += Float.intBitsToFloat(bits & -isPositive);
+      sums.negative[lane] += Float.intBitsToFloat(bits & -isNegative);
+      positives += isPositive;
+      negatives += isNegative;
+      gradients[j] = factors[q] * g;
+    }
+    sums.positives = positives;
+    sums.negatives = negatives;
+  }
+
+  @Override
+  public boolean matches(float[] tensor, int[] slots, int[] tableBits) {
+    return matches(tensor, slots, tableBits, 0);
+  }
+
+  static boolean matches(float[] tensor, int[] slots, int[] tableBits, int from) {
+    int differences = 0;
+    for (int i = from; i < tensor.length; i++) {
+      differences |= Float.floatToRawIntBits(tensor[i]) ^ tableBits[slots[i]];
+    }
+    return differences == 0;
+  }
+
+  @Override
+  public void fill(float[] tensor, int[] slots, float[] table) {
+    fill(tensor, slots, table, 0);
+  }
+
+  static void fill(float[] tensor, int[] slots, float[] table, int from) {
+    for (int i = from; i < tensor.length; i++) {
+      tensor[i] = table[slots[i]];
+    }
+  }
+}

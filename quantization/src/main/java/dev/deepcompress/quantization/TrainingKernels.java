@@ -1,0 +1,126 @@
+package dev.deepcompress.quantization;
+
+import dev.deepcompress.runtime.kernels.VectorApi;
+
+/**
+ * The elementwise passes of quantization-aware training over a tensor's weights: Vector API
+ * kernels, or their scalar fallback without {@code --add-modules jdk.incubator.vector}. Both give
+ * exactly the same results, bit for bit, whatever the vector width: each element goes through the
+ * same operations in the same order; a largest magnitude is an integer maximum, which no order
+ * changes; sums in double are {@link BlockedSums}, in one order on every machine.
+ *
+ * <p>They live here, not among the runtime's kernels: only training uses them, and the runtime is
+ * what inference ships. They choose between vector and scalar code as the runtime's do ({@link
+ * VectorApi}).
+ *
+ * <p>Where an array {@code updated} may be null: if it is not, each shadow weight first moves by
+ * its update, {@code shadow[j] += updated[j] − quantized[j]} (as {@link ShadowTraining#requantize}
+ * says), and {@code updated[j]} receives the new level as {@code quantized[j]} does.
+ */
+interface TrainingKernels {
+  TrainingKernels SCALAR = new ScalarTrainingKernels();
+
+  /** The Vector API kernels if that module is present, else {@link #SCALAR}. */
+  TrainingKernels PREFERRED =
+      VectorApi.present()
+          ? VectorApi.load(
+              TrainingKernels.class.getPackageName() + ".VectorTrainingKernels",
+              TrainingKernels.class)
+          : SCALAR;
+
+  /**
+   * Uniform affine levels on {@code [from, to)}, one group: {@code indices[j]} and {@code
+   * quantized[j]} as {@link UniformQuantizer#index} and {@code scale × (q − zero)} give them for a
+   * positive {@code scale}; appends to {@code outside} (from {@code count} on) the positions whose
+   * shadow weight is not within {@code [low, high]}, ascending.
+   *
+   * @return the new count of {@code outside}
+   */
+  int uniform(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int from,
+      int to,
+      float scale,
+      int zero,
+      int top,
+      float low,
+      float high,
+      int[] outside,
+      int count);
+
+  /** Logarithmic levels of the whole tensor: {@code table[nearest.index(w)]}. */
+  void log(
+      LogQuantizer.Nearest nearest,
+      float[] table,
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices);
+
+  /**
+   * Moves the shadow weights (if {@code updated} is not null, without writing it) and returns the
+   * largest bits of their magnitudes, {@code Float.floatToRawIntBits(|w|)}.
+   */
+  int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized);
+
+  /**
+   * Ternary levels: index 2 and level {@code up} where {@code w > Δ}, 0 and {@code down} where
+   * {@code w < −Δ}, else 1 and {@code +0.0}; all as raw float bits, Δ not NaN and not negative.
+   */
+  void ternary(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits);
+
+  /**
+   * Moves the shadow weights of {@code [from, to)} and sets each index to 1 if {@code w >= 0}, else
+   * 0; leaves {@code quantized} and {@code updated} alone (see {@link #binaryLevels}).
+   */
+  void binarySigns(
+      float[] shadow, float[] updated, float[] quantized, int[] indices, int from, int to);
+
+  /**
+   * Binary levels on {@code [from, to)}: the float of bits {@code negativeBits ^ flip} at index 1,
+   * of {@code negativeBits} at index 0, into {@code quantized} and {@code updated} (if not null).
+   */
+  void binaryLevels(
+      int[] indices,
+      float[] quantized,
+      float[] updated,
+      int from,
+      int to,
+      int negativeBits,
+      int flip);
+
+  /**
+   * The sum of {@code |values[j]|} over {@code [from, to)} in double, in {@link BlockedSums}'
+   * order.
+   */
+  double sumOfMagnitudes(float[] values, int from, int to);
+
+  /**
+   * A ternary quantizer's gradient pass: each gradient times its level's factor ({@code negative},
+   * 1 or {@code positive} for indices 0, 1, 2), and into {@code sums} (cleared first) the
+   * gradients, as they were, at indices 2 and at indices 0, and how many there are.
+   */
+  void ternaryGradients(
+      float[] gradients, int[] indices, float negative, float positive, BlockedSums sums);
+
+  /**
+   * Whether every {@code tensor[i]} has the bits {@code tableBits[slots[i]]}; each slot must be an
+   * index of {@code tableBits}.
+   */
+  boolean matches(float[] tensor, int[] slots, int[] tableBits);
+
+  /**
+   * {@code tensor[i] = table[slots[i]]} for every i; each slot must be an index of {@code table}.
+   */
+  void fill(float[] tensor, int[] slots, float[] table);
+}

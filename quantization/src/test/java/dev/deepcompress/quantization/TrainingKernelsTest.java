@@ -1,0 +1,367 @@
+package dev.deepcompress.quantization;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.deepcompress.runtime.model.Levels;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API kernels against the scalar fallback, bit for bit: random weights mixed with ±0,
+ * ties at .5 of a step, values beyond the clipping range, infinities and subnormals, at lengths and
+ * offsets that leave tails shorter than a vector.
+ */
+class TrainingKernelsTest {
+  private static final TrainingKernels VECTOR = new VectorTrainingKernels();
+  private static final TrainingKernels SCALAR = TrainingKernels.SCALAR;
+  private static final int[] LENGTHS = {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 1_001};
+
+  @Test
+  void theVectorKernelsAreTheOnesInUseWithTheVectorModule() {
+    // The tests run with --add-modules jdk.incubator.vector.
+    assertInstanceOf(VectorTrainingKernels.class, TrainingKernels.PREFERRED);
+  }
+
+  /** Weights around a grid of step {@code step}: exact multiples, ties, edge cases, random. */
+  private static float[] weights(int n, float step, float range, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] special = {
+      0f,
+      -0f,
+      0.5f * step,
+      -0.5f * step,
+      1.5f * step,
+      -2.5f * step,
+      3.5f * step,
+      range * 1.5f,
+      -range * 3f,
+      Float.MIN_VALUE,
+      -Float.MIN_VALUE,
+      Float.MAX_VALUE,
+      Float.NEGATIVE_INFINITY,
+      Float.POSITIVE_INFINITY,
+      1e-30f,
+      step,
+      -step
+    };
+    float[] w = new float[n];
+    for (int i = 0; i < n; i++) {
+      w[i] =
+          random.nextInt(4) == 0
+              ? special[random.nextInt(special.length)]
+              : (float) (range * 1.2 * (2 * random.nextDouble() - 1));
+    }
+    return w;
+  }
+
+  /** The arrays of one kernel call: shadow, updated and quantized weights, and indices. */
+  private record State(float[] shadow, float[] updated, float[] quantized, int[] indices) {
+    static State random(int n, float step, float range, long seed, boolean withUpdate) {
+      float[] quantized = weights(n, step, range, seed + 1);
+      return new State(
+          weights(n, step, range, seed),
+          withUpdate ? weights(n, step, range, seed + 2) : null,
+          quantized,
+          new int[n]);
+    }
+
+    State copy() {
+      return new State(
+          shadow.clone(),
+          updated == null ? null : updated.clone(),
+          quantized.clone(),
+          indices.clone());
+    }
+
+    void assertSame(State other, String what) {
+      assertArrayEquals(bits(shadow), bits(other.shadow), what + ": shadow");
+      assertArrayEquals(bits(quantized), bits(other.quantized), what + ": quantized");
+      assertArrayEquals(indices, other.indices, what + ": indices");
+      if (updated != null) {
+        assertArrayEquals(bits(updated), bits(other.updated), what + ": updated");
+      }
+    }
+  }
+
+  private static int[] bits(float[] values) {
+    int[] bits = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bits[i] = Float.floatToRawIntBits(values[i]);
+    }
+    return bits;
+  }
+
+  @Test
+  void uniformAgrees() {
+    float[] scales = {0.25f, 0.0123f, 1e-3f, 3f};
+    int[][] grids = {{0, 255}, {8, 15}, {3, 3}, {1, 1}};
+    long seed = 1;
+    for (int n : LENGTHS) {
+      for (float scale : scales) {
+        for (int[] grid : grids) {
+          for (boolean withUpdate : new boolean[] {false, true}) {
+            int zero = grid[0];
+            int top = grid[1];
+            float low = scale * (float) (0 - zero);
+            float high = scale * (float) (top - zero);
+            State scalar = State.random(n, scale, scale * top, seed++, withUpdate);
+            State vector = scalar.copy();
+            int from = n / 5;
+            int to = n - n / 7;
+            int[] outsideScalar = new int[n + 1];
+            int[] outsideVector = new int[n + 1];
+            outsideScalar[0] = outsideVector[0] = -1;
+            int scalarCount =
+                SCALAR.uniform(
+                    scalar.shadow,
+                    scalar.updated,
+                    scalar.quantized,
+                    scalar.indices,
+                    from,
+                    to,
+                    scale,
+                    zero,
+                    top,
+                    low,
+                    high,
+                    outsideScalar,
+                    Math.min(1, n));
+            int vectorCount =
+                VECTOR.uniform(
+                    vector.shadow,
+                    vector.updated,
+                    vector.quantized,
+                    vector.indices,
+                    from,
+                    to,
+                    scale,
+                    zero,
+                    top,
+                    low,
+                    high,
+                    outsideVector,
+                    Math.min(1, n));
+            String what = "n " + n + " scale " + scale + " grid " + Arrays.toString(grid);
+            scalar.assertSame(vector, what);
+            assertEquals(scalarCount, vectorCount, what);
+            assertArrayEquals(
+                Arrays.copyOf(outsideScalar, scalarCount),
+                Arrays.copyOf(outsideVector, vectorCount),
+                what);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void uniformRoundsTiesToEvenAndClamps() {
+    // Steps of 0.5: 0.25 → rint(0.5) = 0, 0.75 → 2, -0.25 → -0 → zero point; 100 → top, -9 → 0.
+    float[] w = {0.25f, 0.75f, -0.25f, 100f, -9f, 1.25f, 0f, -0f, 0.5f};
+    for (TrainingKernels kernels : new TrainingKernels[] {SCALAR, VECTOR}) {
+      int[] indices = new int[w.length];
+      float[] quantized = new float[w.length];
+      int[] outside = new int[w.length];
+      int count =
+          kernels.uniform(
+              w.clone(), null, quantized, indices, 0, w.length, 0.5f, 4, 7, -2f, 1.5f, outside, 0);
+      assertArrayEquals(new int[] {4, 6, 4, 7, 0, 6, 4, 4, 5}, indices);
+      assertArrayEquals(new int[] {3, 4}, Arrays.copyOf(outside, count));
+    }
+  }
+
+  @Test
+  void logAgrees() {
+    long seed = 100;
+    for (int bits = 2; bits <= 8; bits++) {
+      for (int top : new int[] {0, -3, -7, 5, -128, -120, 120}) {
+        for (boolean sqrt2 : new boolean[] {false, true}) {
+          Levels.PowersOfTwo levels = new Levels.PowersOfTwo(bits, top, sqrt2);
+          LogQuantizer.Nearest nearest = new LogQuantizer.Nearest(levels);
+          float[] table = new float[2 * levels.magnitudes() + 1];
+          for (int i = 0; i < table.length; i++) {
+            table[i] = levels.value(i, 0);
+          }
+          float magnitude = levels.magnitude(0);
+          for (int n : LENGTHS) {
+            for (boolean withUpdate : new boolean[] {false, true}) {
+              State scalar = State.random(n, levels.magnitude(1), magnitude, seed++, withUpdate);
+              // Also the midpoints between neighbouring magnitudes and the levels themselves.
+              for (int i = 0; i + 1 < levels.magnitudes() && i < n; i += 2) {
+                scalar.shadow[i] = (levels.magnitude(i) + levels.magnitude(i + 1)) / 2;
+                scalar.shadow[n - 1 - i] = -levels.magnitude(i);
+              }
+              State vector = scalar.copy();
+              SCALAR.log(
+                  nearest, table, scalar.shadow, scalar.updated, scalar.quantized, scalar.indices);
+              VECTOR.log(
+                  nearest, table, vector.shadow, vector.updated, vector.quantized, vector.indices);
+              scalar.assertSame(vector, levels + " n " + n);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void ternaryAgrees() {
+    long seed = 200;
+    for (int n : LENGTHS) {
+      for (boolean withUpdate : new boolean[] {false, true}) {
+        State scalar = State.random(n, 0.05f, 0.2f, seed++, withUpdate);
+        State vector = scalar.copy();
+        int scalarBits =
+            SCALAR.moveLargestMagnitude(scalar.shadow, scalar.updated, scalar.quantized);
+        int vectorBits =
+            VECTOR.moveLargestMagnitude(vector.shadow, vector.updated, vector.quantized);
+        assertEquals(scalarBits, vectorBits, "n " + n);
+        for (float delta : new float[] {0f, 0.05f, 0.1f, Float.MIN_VALUE, Float.MAX_VALUE}) {
+          int deltaBits = Float.floatToRawIntBits(delta);
+          int up = Float.floatToRawIntBits(0.07f);
+          int down = Float.floatToRawIntBits(-0.09f);
+          SCALAR.ternary(
+              scalar.shadow, scalar.updated, scalar.quantized, scalar.indices, deltaBits, up, down);
+          VECTOR.ternary(
+              vector.shadow, vector.updated, vector.quantized, vector.indices, deltaBits, up, down);
+          scalar.assertSame(vector, "n " + n + " delta " + delta);
+        }
+      }
+    }
+  }
+
+  @Test
+  void binaryAgrees() {
+    long seed = 300;
+    for (int n : LENGTHS) {
+      for (boolean withUpdate : new boolean[] {false, true}) {
+        State scalar = State.random(n, 0.05f, 0.2f, seed++, withUpdate);
+        State vector = scalar.copy();
+        int from = n / 3;
+        int to = n - n / 9;
+        SCALAR.binarySigns(
+            scalar.shadow, scalar.updated, scalar.quantized, scalar.indices, from, to);
+        VECTOR.binarySigns(
+            vector.shadow, vector.updated, vector.quantized, vector.indices, from, to);
+        scalar.assertSame(vector, "signs, n " + n);
+        for (int j = from; j < to; j++) {
+          assertEquals(
+              scalar.shadow[j] >= 0 ? 1 : 0, scalar.indices[j], "index of " + scalar.shadow[j]);
+        }
+        int negative = Float.floatToRawIntBits(-0.03f);
+        int flip = negative ^ Float.floatToRawIntBits(0.03f);
+        SCALAR.binaryLevels(
+            scalar.indices, scalar.quantized, scalar.updated, from, to, negative, flip);
+        VECTOR.binaryLevels(
+            vector.indices, vector.quantized, vector.updated, from, to, negative, flip);
+        scalar.assertSame(vector, "levels, n " + n);
+      }
+    }
+  }
+
+  @Test
+  void sumOfMagnitudesAgreesAndKeepsItsFixedOrder() {
+    long seed = 400;
+    for (int n : LENGTHS) {
+      float[] values = weights(n, 0.01f, 0.3f, seed++);
+      for (int i = 0; i < n; i++) {
+        // Finite: an infinity would hide the order.
+        values[i] = Float.isInfinite(values[i]) ? 1e30f : values[i];
+      }
+      int from = n / 6;
+      int to = n - n / 11;
+      double[] lanes = new double[BlockedSums.LANES];
+      for (int j = from; j < to; j++) {
+        lanes[(j - from) % BlockedSums.LANES] += Math.abs(values[j]);
+      }
+      double expected = BlockedSums.total(lanes);
+      assertEquals(expected, SCALAR.sumOfMagnitudes(values, from, to), "n " + n);
+      assertEquals(expected, VECTOR.sumOfMagnitudes(values, from, to), "n " + n);
+    }
+  }
+
+  @Test
+  void ternaryGradientsAgree() {
+    long seed = 500;
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int n : LENGTHS) {
+      float[] gradients = weights(n, 1e-3f, 1e-2f, seed++);
+      for (int i = 0; i < n; i++) {
+        gradients[i] = Float.isInfinite(gradients[i]) ? -7e3f : gradients[i];
+      }
+      int[] indices = new int[n];
+      for (int i = 0; i < n; i++) {
+        indices[i] = random.nextInt(3);
+      }
+      float[] scalar = gradients.clone();
+      float[] vector = gradients.clone();
+      BlockedSums scalarSums = new BlockedSums();
+      BlockedSums vectorSums = new BlockedSums();
+      // Leftovers of an earlier call must not count.
+      vectorSums.positive[2] = 5;
+      vectorSums.negatives = 3;
+      SCALAR.ternaryGradients(scalar, indices, 0.3f, 0.7f, scalarSums);
+      VECTOR.ternaryGradients(vector, indices, 0.3f, 0.7f, vectorSums);
+      assertArrayEquals(bits(scalar), bits(vector), "n " + n);
+      double[] positive = new double[BlockedSums.LANES];
+      double[] negative = new double[BlockedSums.LANES];
+      int positives = 0;
+      int negatives = 0;
+      for (int i = 0; i < n; i++) {
+        float factor = indices[i] == 0 ? 0.3f : indices[i] == 2 ? 0.7f : 1f;
+        assertEquals(factor * gradients[i], scalar[i]);
+        if (indices[i] == 2) {
+          positive[i % BlockedSums.LANES] += gradients[i];
+          positives++;
+        } else if (indices[i] == 0) {
+          negative[i % BlockedSums.LANES] += gradients[i];
+          negatives++;
+        }
+      }
+      for (BlockedSums sums : new BlockedSums[] {scalarSums, vectorSums}) {
+        assertArrayEquals(positive, sums.positive, "n " + n);
+        assertArrayEquals(negative, sums.negative, "n " + n);
+        assertEquals(positives, sums.positives);
+        assertEquals(negatives, sums.negatives);
+      }
+    }
+  }
+
+  @Test
+  void tableLookupsAgree() {
+    long seed = 600;
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int n : LENGTHS) {
+      float[] table = weights(33, 0.01f, 0.1f, seed++);
+      table[0] = 0f;
+      int[] tableBits = bits(table);
+      int[] slots = new int[n];
+      for (int i = 0; i < n; i++) {
+        slots[i] = random.nextInt(table.length);
+      }
+      float[] scalar = new float[n];
+      float[] vector = new float[n];
+      SCALAR.fill(scalar, slots, table);
+      VECTOR.fill(vector, slots, table);
+      for (int i = 0; i < n; i++) {
+        assertEquals(tableBits[slots[i]], Float.floatToRawIntBits(scalar[i]));
+      }
+      assertArrayEquals(bits(scalar), bits(vector));
+      assertEquals(true, SCALAR.matches(scalar, slots, tableBits));
+      assertEquals(true, VECTOR.matches(vector, slots, tableBits));
+      for (int at : new int[] {0, n / 2, n - 1}) {
+        if (n == 0) {
+          continue;
+        }
+        // One sign bit apart (+0.0 against −0.0 included), first, middle or last.
+        float[] other = scalar.clone();
+        other[at] = -other[at];
+        assertEquals(false, SCALAR.matches(other, slots, tableBits), "n " + n + " at " + at);
+        assertEquals(false, VECTOR.matches(other, slots, tableBits), "n " + n + " at " + at);
+      }
+    }
+  }
+}
