@@ -171,6 +171,7 @@ final class CompressCommand implements Callable<Integer> {
                     + SparseQuantizedTensor.MAX_GAP_BITS);
           }
         });
+    search.requireSearchForRefit(spec.commandLine());
     OutputPaths.requireWritableTarget(out);
     if (reportDir != null) {
       OutputPaths.requireWritableDirectory(reportDir);
@@ -201,13 +202,10 @@ final class CompressCommand implements Callable<Integer> {
         Evaluation.evaluate(InferenceNetwork.of(reference)::predict, splits.test()).errorPercent();
     console.printf("%s: %s, test error %.2f%%%n", input, modelName, referenceError);
 
-    Batches batches = new Batches(splits.train(), batchSize, seed);
-    SolverConfig solver =
-        SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
+    SolverConfig solver = solverFor(splits);
     Map<String, String> metadata = new TreeMap<>(reference.metadata());
     metadata.put("dataset", splits.name());
     metadata.put("compress.source", input.getFileName().toString());
-    metadata.put("compress.plan", plan.describe());
     StateDirectory state = new StateDirectory(stateDirectory, console);
     try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
       Search.Outcome outcome =
@@ -221,20 +219,31 @@ final class CompressCommand implements Callable<Integer> {
                   plan,
                   search,
                   !output.keepUnusedUnits,
-                  metadata,
+                  withPlan(metadata, plan),
                   reportDir,
                   console)
               : null;
+      DatasetSplits compressedOn = splits;
+      if (outcome != null && search.refit) {
+        plan = outcome.plan();
+        compressedOn = ModelInputs.prepare(files.load(dataset, data, 0), reference, preprocessing);
+        solver = solverFor(compressedOn);
+        metadata.put("compress.search", outcome.result().model().metadata().get("compress.search"));
+        metadata.put("compress.refit", SearchOptions.refitNote(compressedOn.train().count()));
+        console.printf(
+            "refit: the chosen plan again, on all %d training samples%n",
+            compressedOn.train().count());
+      }
       Compression.Result result =
-          outcome != null
+          outcome != null && !search.refit
               ? outcome.result()
               : Compression.of(reference)
                   .plan(plan)
-                  .data(splits)
+                  .data(compressedOn)
                   .solver(solver)
                   .batchSize(batchSize)
                   .seed(seed)
-                  .metadata(metadata)
+                  .metadata(withPlan(metadata, plan))
                   .pruneUnusedUnits(!output.keepUnusedUnits)
                   .console(console)
                   .checkpoints(state)
@@ -252,7 +261,13 @@ final class CompressCommand implements Callable<Integer> {
               .withPruning(result.pruning(), result.errorsOn())
               .with("file", out.toString())
               .with("wall_time_s", (System.nanoTime() - start) / 1e9);
-      if (outcome != null) {
+      if (outcome != null && search.refit) {
+        report
+            .withSearch(
+                outcome,
+                Artifacts.measure(outcome.result().model(), splits.validation()).errorPercent())
+            .withRefit(compressedOn.train().count());
+      } else if (outcome != null) {
         report.withSearch(
             outcome, Artifacts.measure(ModelFile.read(out), splits.validation()).errorPercent());
       }
@@ -276,6 +291,17 @@ final class CompressCommand implements Callable<Integer> {
           out, Files.size(out), report.ratio());
     }
     return 0;
+  }
+
+  private SolverConfig solverFor(DatasetSplits splits) {
+    Batches batches = new Batches(splits.train(), batchSize, seed);
+    return SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
+  }
+
+  private static Map<String, String> withPlan(Map<String, String> metadata, CompressionPlan plan) {
+    Map<String, String> with = new TreeMap<>(metadata);
+    with.put("compress.plan", plan.describe());
+    return with;
   }
 
   /**

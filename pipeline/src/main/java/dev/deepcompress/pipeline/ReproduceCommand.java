@@ -133,6 +133,7 @@ final class ReproduceCommand implements Callable<Integer> {
                             + modelName
                             + "'; reproduce knows lenet-300-100"));
     Architecture architecture = ReferenceArchitectures.byName(modelName);
+    search.requireSearchForRefit(spec.commandLine());
     if (search.enabled() && validation == 0) {
       throw new UserInputException(
           "--max-error needs a validation split to measure it on: give --validation N");
@@ -169,6 +170,7 @@ final class ReproduceCommand implements Callable<Integer> {
           new DatasetSplits(splits.name(), splits.train().subset(0, trainSubset), splits.test());
       console.printf("smoke run: %d training images%n", trainSubset);
     }
+    DatasetSplits all = splits;
     if (validation > 0) {
       if (validation >= splits.train().count()) {
         throw new UserInputException(
@@ -179,56 +181,58 @@ final class ReproduceCommand implements Callable<Integer> {
       }
       splits = splits.withValidation(validation);
     }
-    Batches batches = new Batches(splits.train(), BATCH_SIZE, referenceOptions.seed);
-    SolverConfig solver =
-        SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
-    ReferenceTraining.Settings settings =
-        new ReferenceTraining.Settings(
-            architecture,
-            validation > 0
-                ? DatasetKind.MNIST.cliName() + " without " + validation + " validation images"
-                : DatasetKind.MNIST.cliName(),
-            preprocessing,
-            referenceOptions.epochs,
-            referenceOptions.seed,
-            BATCH_SIZE,
-            solver);
+    Training training = training(architecture, splits, validation);
 
     StateDirectory state = new StateDirectory(directory.resolve(STATE_DIRECTORY), console);
     try (AutoCloseable interruption = state.reportInterruption(common.typed())) {
       ReferenceCache cache = new ReferenceCache(options.cacheDir());
-      ReferenceTraining.Trained reference =
-          trainSubset == null
-              ? cache.trainOrLoad(settings, splits, console, state)
-              : ReferenceTraining.train(settings, splits, console, state);
+      ReferenceTraining.Trained reference = reference(training, cache, state, console);
       Network network = reference.network();
-      double referenceError = referenceError(network, cache, settings, splits);
+      double referenceError = referenceError(network, cache, training);
       console.printf("reference test error: %.2f%%%n", referenceError);
 
-      Map<String, String> metadata = settings.metadata();
-      metadata.put("compress.plan", plan.describe());
       Search.Outcome outcome =
           search.enabled()
               ? SearchRun.run(
                   network,
-                  splits,
-                  solver,
+                  training.splits(),
+                  training.solver(),
                   BATCH_SIZE,
                   referenceOptions.seed,
                   plan,
                   search,
                   !output.keepUnusedUnits,
-                  metadata,
+                  training.settings().metadata(),
                   directory,
                   console)
               : null;
+      double searchedValidationPct = Double.NaN;
+      if (outcome != null && search.refit) {
+        searchedValidationPct =
+            Artifacts.measure(outcome.result().model(), splits.validation()).errorPercent();
+        plan = outcome.plan();
+        training = training(architecture, all, 0);
+        reference = reference(training, cache, state, console);
+        network = reference.network();
+        referenceError = referenceError(network, cache, training);
+        console.printf(
+            "refit: the chosen plan again, on all %d training images, from a reference trained on"
+                + " all of them (test error %.2f%%)%n",
+            all.train().count(), referenceError);
+      }
+      Map<String, String> metadata = training.settings().metadata();
+      metadata.put("compress.plan", plan.describe());
+      if (outcome != null && search.refit) {
+        metadata.put("compress.search", outcome.result().model().metadata().get("compress.search"));
+        metadata.put("compress.refit", SearchOptions.refitNote(all.train().count()));
+      }
       Compression.Result result =
-          outcome != null
+          outcome != null && !search.refit
               ? outcome.result()
               : Compression.of(network.toModel(Map.of()))
                   .plan(plan)
-                  .data(splits)
-                  .solver(solver)
+                  .data(training.splits())
+                  .solver(training.solver())
                   .batchSize(BATCH_SIZE)
                   .seed(referenceOptions.seed)
                   .metadata(metadata)
@@ -239,7 +243,11 @@ final class ReproduceCommand implements Callable<Integer> {
       Artifacts.Measured measured =
           Artifacts.writeAndMeasure(output.forFile(result.model()), file, splits.test());
       Map<String, float[]> before = new LinkedHashMap<>();
-      result.tensors().keySet().forEach(name -> before.put(name, network.parameter(name).values()));
+      Network compressed = network;
+      result
+          .tensors()
+          .keySet()
+          .forEach(name -> before.put(name, compressed.parameter(name).values()));
 
       long denseBytes = 4 * architecture.parameterCount();
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -258,7 +266,9 @@ final class ReproduceCommand implements Callable<Integer> {
               .with("file", file.toString())
               .with("error_after_quantization_pct", result.errorAfterQuantizationPct())
               .with("wall_time_s", seconds);
-      if (outcome != null) {
+      if (outcome != null && search.refit) {
+        report.withSearch(outcome, searchedValidationPct).withRefit(all.train().count());
+      } else if (outcome != null) {
         report.withSearch(
             outcome, Artifacts.measure(ModelFile.read(file), splits.validation()).errorPercent());
       }
@@ -275,17 +285,46 @@ final class ReproduceCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The reference's error as measured from its file (the cached one, when there is one). */
-  private static double referenceError(
-      Network network,
-      ReferenceCache cache,
-      ReferenceTraining.Settings settings,
-      DatasetSplits splits)
+  /** The data a reference is trained and compressed on, with what depends on its size. */
+  private record Training(
+      DatasetSplits splits, SolverConfig solver, ReferenceTraining.Settings settings) {}
+
+  /** Training on {@code splits}, of which {@code validation} training images were held out. */
+  private Training training(Architecture architecture, DatasetSplits splits, int validation) {
+    Batches batches = new Batches(splits.train(), BATCH_SIZE, referenceOptions.seed);
+    SolverConfig solver =
+        SolverConfig.caffeLenet().withSchedule(learningRate.schedule(batches.batchesPerEpoch()));
+    return new Training(
+        splits,
+        solver,
+        new ReferenceTraining.Settings(
+            architecture,
+            validation > 0
+                ? DatasetKind.MNIST.cliName() + " without " + validation + " validation images"
+                : DatasetKind.MNIST.cliName(),
+            ReferenceArchitectures.pixelScaling(),
+            referenceOptions.epochs,
+            referenceOptions.seed,
+            BATCH_SIZE,
+            solver));
+  }
+
+  /** The reference for {@code training}: cached, except for smoke runs on a training subset. */
+  private ReferenceTraining.Trained reference(
+      Training training, ReferenceCache cache, StateDirectory state, PrintStream console)
       throws IOException {
-    Path cached = cache.fileFor(settings);
+    return trainSubset == null
+        ? cache.trainOrLoad(training.settings(), training.splits(), console, state)
+        : ReferenceTraining.train(training.settings(), training.splits(), console, state);
+  }
+
+  /** The reference's error as measured from its file (the cached one, when there is one). */
+  private static double referenceError(Network network, ReferenceCache cache, Training training)
+      throws IOException {
+    Path cached = cache.fileFor(training.settings());
     return (Files.isRegularFile(cached)
-            ? Artifacts.measure(ModelFile.read(cached), splits.test())
-            : Evaluation.evaluate(network::predict, splits.test()))
+            ? Artifacts.measure(ModelFile.read(cached), training.splits().test())
+            : Evaluation.evaluate(network::predict, training.splits().test()))
         .errorPercent();
   }
 

@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import java.util.Locale;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -59,10 +60,38 @@ final class SearchOptions {
               + " sharing costs (default ${DEFAULT-VALUE}; 0: measure right after sharing).")
   int widthRetrainImages;
 
+  @Option(
+      names = "--refit",
+      description =
+          "After the search, compress once more with the chosen plan on all training images, the"
+              + " validation split included (reproduce: from a reference trained on all of them),"
+              + " and write that model. The budget is checked on the searched model; the refitted"
+              + " one has no held-out images left to check it on.")
+  boolean refit;
+
   @Mixin SensitivityOptions grid;
 
   boolean enabled() {
     return maxError != null;
+  }
+
+  /**
+   * @throws CommandLine.ParameterException if --refit is given without a search to take the plan
+   *     from
+   */
+  void requireSearchForRefit(CommandLine commandLine) {
+    if (refit && !enabled()) {
+      throw new CommandLine.ParameterException(
+          commandLine, "--refit applies the plan a search chose: give --max-error too");
+    }
+  }
+
+  /** What a refitted file's metadata says of how it was made. */
+  static String refitNote(int trainingSamples) {
+    return String.format(
+        Locale.ROOT,
+        "the searched plan retrained on all %d training samples, the validation split included",
+        trainingSamples);
   }
 
   /**
