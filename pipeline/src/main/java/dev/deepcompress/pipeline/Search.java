@@ -24,10 +24,12 @@ import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Compression under an error budget: chooses each layer's kept fraction and codebook width to make
@@ -589,7 +591,9 @@ final class Search {
      * narrowings} times: the unused errors are added to the last allowance that stayed within the
      * budget while none has failed, and after a failure the allowance halves the interval between
      * the last that stayed within and the smallest that failed. Narrower widths stay only if the
-     * retrained network is within the budget; the network ends as the last one that was.
+     * retrained network is within the budget; the network ends as the last one that was. Widths
+     * already retrained over the budget count as failed without being retrained again (an allowance
+     * between two tried ones often chooses the widths of one of them).
      */
     private Quantized narrowed(
         Pruned pruned,
@@ -601,6 +605,7 @@ final class Search {
       Model acceptedState = network.toModel(Map.of());
       int within = allowance;
       int failed = Integer.MAX_VALUE;
+      Set<Map<String, Integer>> over = new HashSet<>();
       for (int round = 0; round < settings.narrowings(); round++) {
         int next =
             failed == Integer.MAX_VALUE
@@ -624,6 +629,13 @@ final class Search {
           within = next;
           continue;
         }
+        if (over.contains(bits)) {
+          note(
+              "narrowing: widths for at most %d more errors are %s again, already over the budget",
+              next, describeBits(bits));
+          failed = next;
+          continue;
+        }
         note(
             "narrowing: %d errors, widths for at most %d more errors: %s, %,d B predicted",
             accepted.errors(), next, describeBits(bits), choice.bytes());
@@ -634,6 +646,7 @@ final class Search {
           acceptedState = network.toModel(Map.of());
           within = next;
         } else {
+          over.add(bits);
           restore(acceptedState);
           failed = next;
         }

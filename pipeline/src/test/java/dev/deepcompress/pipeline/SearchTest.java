@@ -46,6 +46,11 @@ class SearchTest {
 
   private static Search.Outcome search(
       Model reference, DatasetSplits data, int maxErrors, int narrowings) {
+    return search(reference, data, maxErrors, narrowings, List.of(1, 2, 4));
+  }
+
+  private static Search.Outcome search(
+      Model reference, DatasetSplits data, int maxErrors, int narrowings, List<Integer> bits) {
     try (LocalTrialExecutor executor = new LocalTrialExecutor(2)) {
       return Search.run(
           Network.fromModel(reference),
@@ -55,15 +60,7 @@ class SearchTest {
           1,
           BASE,
           new Search.Settings(
-              maxErrors,
-              List.of(0.5, 0.2, 0.1, 0.05),
-              List.of(1, 2, 4),
-              0,
-              0.75,
-              2,
-              narrowings,
-              true,
-              400),
+              maxErrors, List.of(0.5, 0.2, 0.1, 0.05), bits, 0, 0.75, 2, narrowings, true, 400),
           executor,
           Map.of(),
           new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -163,6 +160,25 @@ class SearchTest {
     assertTrue(
         ModelFile.toBytes(narrowed.result().model()).length
             <= ModelFile.toBytes(first.result().model()).length);
+  }
+
+  /** On this budget the third narrowing's allowance chooses the second's widths, which failed. */
+  @Test
+  void narrowingDoesNotRetrainWidthsAlreadyOverTheBudget() {
+    Model reference = SensitivityTest.trainedMlp();
+    DatasetSplits data = SensitivityTest.DATA;
+    int maxErrors =
+        Sensitivity.errors(Network.fromModel(reference)::predict, data.validation()) + 12;
+    Search.Outcome outcome = search(reference, data, maxErrors, 6, List.of(1, 2, 3, 4));
+    List<String> quantized =
+        outcome.log().stream()
+            .filter(line -> line.startsWith("quantized "))
+            .map(line -> line.substring(0, line.indexOf(':')))
+            .toList();
+    assertEquals(quantized.stream().distinct().toList(), quantized, outcome.log().toString());
+    assertTrue(
+        outcome.log().stream().anyMatch(line -> line.endsWith("already over the budget")),
+        outcome.log().toString());
   }
 
   @Test
