@@ -3,9 +3,17 @@ package dev.deepcompress.pipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Runs the command line in-process with its standard output and error captured. */
 record CliRun(int exitCode, String out, String err) {
+
+  /** Runs {@code args} followed by {@code more}. */
+  static CliRun of(String[] args, String... more) {
+    String[] all = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return of(all);
+  }
 
   static CliRun of(String... args) {
     PrintStream originalOut = System.out;

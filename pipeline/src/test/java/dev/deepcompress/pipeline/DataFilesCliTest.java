@@ -50,10 +50,7 @@ class DataFilesCliTest {
       "--out",
       out.toString()
     };
-    String[] args = new String[base.length + more.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(more, 0, args, base.length, more.length);
-    return CliRun.of(args);
+    return CliRun.of(base, more);
   }
 
   private static double testError(String out) {
