@@ -2,6 +2,7 @@ package dev.deepcompress.bench;
 
 import dev.deepcompress.runtime.format.FileLayout;
 import dev.deepcompress.runtime.format.ModelFile;
+import dev.deepcompress.runtime.format.TensorEncoding;
 import dev.deepcompress.runtime.format.TensorLayout;
 import dev.deepcompress.runtime.model.QuantizedTensor;
 import dev.deepcompress.runtime.model.SparseQuantizedTensor;
@@ -15,11 +16,12 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * What other position and index codes would cost on real model files, beside what the file spends
- * today: per compressed tensor and in total, the bytes of today's gap and index streams (recomputed
- * and checked against the file's own accounting), order-0 entropy bounds, and a set of standard
- * codes each at its best parameter (see {@link CodingCosts} for what each is charged). Prints
- * Markdown tables.
+ * What other position and index codes would cost on real model files, beside format 1.3's
+ * (fixed-width gaps with fillers and one index stream, both Huffman-coded): per compressed tensor
+ * and in total, the bytes of format 1.3's streams (recomputed and checked against the file's own
+ * accounting), order-0 entropy bounds, and a set of standard codes each at its best parameter (see
+ * {@link CodingCosts} for what each is charged); then the size of the same model as this build
+ * writes it. Prints Markdown tables.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.deepcompress.bench.CodingBounds
  * FILE.dcmodel...}
@@ -27,10 +29,10 @@ import java.util.function.Function;
 public final class CodingBounds {
   private CodingBounds() {}
 
-  /** Start of the rows that are today's code, which the others are compared with. */
-  private static final String TODAY_ROW = "**today: ";
+  /** Start of the rows that are format 1.3's code, which the others are compared with. */
+  private static final String BASELINE_ROW = "**1.3: ";
 
-  /** One compressed tensor's symbols and today's costs. */
+  /** One compressed tensor's symbols and where the file puts them. */
   record Layer(
       String name,
       int elements,
@@ -43,6 +45,14 @@ public final class CodingBounds {
       TensorLayout layout) {
     boolean sparse() {
       return gapBits > 0;
+    }
+
+    long[] gapCounts() {
+      return CodingCosts.fillerCounts(runs, gapBits);
+    }
+
+    int contextBuckets() {
+      return CodingCosts.bestContextBuckets(runLengths, indices, indexBits);
     }
 
     long[] indexCounts() {
@@ -70,16 +80,19 @@ public final class CodingBounds {
 
   static final List<Scheme> POSITION_SCHEMES =
       List.of(
-          new Scheme("today: gap payload", true, l -> Cell.of(l.layout().gapPayloadBytes())),
           new Scheme(
-              "today: gap Huffman table + counts",
+              "1.3: gap payload",
+              true,
+              l -> Cell.of(CodingCosts.huffmanPayloadBytes(l.gapCounts()))),
+          new Scheme(
+              "1.3: gap Huffman table + counts",
               true,
               l ->
                   Cell.of(
-                      CodingCosts.fillerHuffmanBytes(l.runs(), l.gapBits())
-                          - l.layout().gapPayloadBytes())),
+                      CodingCosts.huffmanStreamBytes(l.gapCounts(), 0)
+                          - CodingCosts.huffmanPayloadBytes(l.gapCounts()))),
           new Scheme(
-              TODAY_ROW + "gaps, b-bit symbols + fillers, Huffman**",
+              BASELINE_ROW + "gaps, b-bit symbols + fillers, Huffman**",
               false,
               l ->
                   new Cell(
@@ -115,20 +128,33 @@ public final class CodingBounds {
 
   static final List<Scheme> INDEX_SCHEMES =
       List.of(
-          new Scheme("today: index payload", true, l -> Cell.of(l.layout().indexPayloadBytes())),
           new Scheme(
-              "today: index Huffman table + counts",
+              "1.3: index payload",
+              true,
+              l -> Cell.of(CodingCosts.huffmanPayloadBytes(l.indexCounts()))),
+          new Scheme(
+              "1.3: index Huffman table + counts",
               true,
               l ->
                   Cell.of(
                       CodingCosts.huffmanStreamBytes(l.indexCounts(), 0)
-                          - l.layout().indexPayloadBytes())),
+                          - CodingCosts.huffmanPayloadBytes(l.indexCounts()))),
           new Scheme(
-              TODAY_ROW + "indices, Huffman**",
+              BASELINE_ROW + "indices, one Huffman stream**",
               false,
               l ->
                   new Cell(
                       CodingCosts.huffmanStreamBytes(l.indexCounts(), 0), "q=" + l.indexBits())),
+          new Scheme(
+              "1.4: Huffman streams split by the left neighbour's index (encoding 3)",
+              false,
+              l -> {
+                int buckets = l.contextBuckets();
+                return new Cell(
+                    CodingCosts.contextStreams(l.runLengths(), l.indices(), l.indexBits(), buckets)
+                        .bytes(),
+                    "B=" + buckets);
+              }),
           new Scheme(
               "order-0 entropy (bound)",
               true,
@@ -187,24 +213,37 @@ public final class CodingBounds {
     StringBuilder head = new StringBuilder("| bytes |");
     StringBuilder rule = new StringBuilder("|---|");
     StringBuilder density = new StringBuilder("| stored / elements |");
+    StringBuilder tail = new StringBuilder("| longest run; pruned in runs ≥ 100 / all |");
     for (Layer l : layers) {
       head.append(' ').append(l.name()).append(" |");
       rule.append("---:|");
       density.append(String.format(" %,d / %,d |", l.indices().length, l.elements()));
+      long inLongRuns = 0;
+      long pruned = 0;
+      for (int r : l.runLengths()) {
+        inLongRuns += r >= 100 ? r : 0;
+        pruned += r;
+      }
+      tail.append(String.format(" %,d; %,d / %,d |", l.runs().length - 1, inLongRuns, pruned));
     }
-    System.out.println(head + " total | vs today | % of file | % of file, today's where smaller |");
+    System.out.println(head + " total | vs 1.3 | % of file | % of file, 1.3's where smaller |");
     System.out.println(rule + "---:|---:|---:|---:|");
     System.out.println(density + " | | | |");
+    System.out.println(tail + " | | | |");
     long positionsBest = table(layers, POSITION_SCHEMES, file.fileBytes());
     long indicesBest = table(layers, INDEX_SCHEMES, file.fileBytes());
-    long today = todayTotal(layers);
+    long baseline = baselineTotal(layers);
     System.out.printf(
-        "%nBest non-bound scheme per tensor, positions and indices: %,d B against today's %,d B:"
-            + " %,d B saved, %.2f%% of the file.%n%n",
+        "%nSmallest non-bound scheme per tensor, positions and indices: %,d B against 1.3's %,d B:"
+            + " %,d B saved, %.2f%% of the file.%n",
         positionsBest + indicesBest,
-        today,
-        today - positionsBest - indicesBest,
-        100.0 * (today - positionsBest - indicesBest) / file.fileBytes());
+        baseline,
+        baseline - positionsBest - indicesBest,
+        100.0 * (baseline - positionsBest - indicesBest) / file.fileBytes());
+    long rewritten = ModelFile.toBytes(contents.model()).length;
+    System.out.printf(
+        "The same model as this build writes it: %,d B (%+.2f%% of the file).%n%n",
+        rewritten, 100.0 * (rewritten - file.fileBytes()) / file.fileBytes());
   }
 
   private static Optional<Layer> layer(TensorLayout t, Tensor tensor) {
@@ -248,8 +287,9 @@ public final class CodingBounds {
   }
 
   /**
-   * The quantized tensors of a file, in file order, after checking that today's stream sizes as
-   * recomputed here are the file's own, to the byte.
+   * The quantized tensors of a file, in file order, after checking that the streams as recomputed
+   * here are the file's own, to the byte: format 1.3's for an encoding-1 or -2 tensor, encoding 3's
+   * index streams for an encoding-3 one.
    *
    * @throws IllegalStateException naming the tensor if they are not
    */
@@ -259,20 +299,33 @@ public final class CodingBounds {
       layer(t, contents.model().tensor(t.name())).ifPresent(layers::add);
     }
     for (Layer l : layers) {
-      long file =
-          l.layout().gapPayloadBytes()
-              + l.layout().indexPayloadBytes()
-              + l.layout().huffmanTableBytes();
-      long recomputed = todayTotal(List.of(l));
-      if (file != recomputed) {
+      TensorLayout file = l.layout();
+      boolean same;
+      if (file.encoding() == TensorEncoding.SPARSE_QUANTIZED_CONTEXT) {
+        long gapTable =
+            CodingCosts.huffmanStreamBytes(l.gapCounts(), 0)
+                - CodingCosts.huffmanPayloadBytes(l.gapCounts());
+        CodingCosts.ContextStreams streams =
+            CodingCosts.contextStreams(
+                l.runLengths(), l.indices(), l.indexBits(), l.contextBuckets());
+        same =
+            file.indexPayloadBits() == streams.payloadBits()
+                && file.huffmanTableBytes() == gapTable + streams.tableBytes();
+      } else {
+        same =
+            file.gapPayloadBytes() + file.indexPayloadBytes() + file.huffmanTableBytes()
+                == baselineTotal(List.of(l));
+      }
+      if (!same) {
         throw new IllegalStateException(
-            source + " " + l.name() + ": streams take " + file + " B, recomputed " + recomputed);
+            source + " " + l.name() + ": the file's streams are not the ones recomputed here");
       }
     }
     return layers;
   }
 
-  static long todayTotal(List<Layer> layers) {
+  /** Format 1.3's gap and index streams of {@code layers}, tables and counts included. */
+  static long baselineTotal(List<Layer> layers) {
     long total = 0;
     for (Layer l : layers) {
       total += CodingCosts.huffmanStreamBytes(l.indexCounts(), 0);
@@ -284,12 +337,12 @@ public final class CodingBounds {
   }
 
   /**
-   * Prints the schemes' rows: per tensor, the total, its difference from today's, and that
-   * difference when each tensor keeps today's code where the scheme is no smaller. Returns the
-   * total of the smallest non-bound scheme per tensor.
+   * Prints the schemes' rows: per tensor, the total, its difference from format 1.3's, and that
+   * difference when each tensor keeps 1.3's code where the scheme is no smaller. Returns the total
+   * of the smallest non-bound scheme per tensor.
    */
   private static long table(List<Layer> layers, List<Scheme> schemes, long fileBytes) {
-    long[] today = null;
+    long[] baseline = null;
     long[] best = new long[layers.size()];
     Arrays.fill(best, Long.MAX_VALUE);
     for (Scheme scheme : schemes) {
@@ -311,17 +364,17 @@ public final class CodingBounds {
             .append(" |");
       }
       row.append(String.format(" %,d |", Arrays.stream(sizes).sum()));
-      if (scheme.name().startsWith(TODAY_ROW)) {
-        today = sizes;
+      if (scheme.name().startsWith(BASELINE_ROW)) {
+        baseline = sizes;
       }
-      if (today == null) {
+      if (baseline == null) {
         row.append(" | | |");
       } else {
         long change = 0;
         long withFallback = 0;
         for (int i = 0; i < sizes.length; i++) {
-          change += sizes[i] - today[i];
-          withFallback += Math.min(sizes[i] - today[i], 0);
+          change += sizes[i] - baseline[i];
+          withFallback += Math.min(sizes[i] - baseline[i], 0);
         }
         row.append(
             String.format(

@@ -96,21 +96,31 @@ final class CodingCosts {
     return EncodedStream.serializedSize(code, code.encodedBits(counts) + extraBits);
   }
 
+  /** Bytes of the payload alone of {@link #huffmanStreamBytes}{@code (counts, 0)}. */
+  static long huffmanPayloadBytes(long[] counts) {
+    return bytes(CodeLengths.fromFrequencies(counts).encodedBits(counts));
+  }
+
   /**
-   * Today's gap stream with {@code gapBits}-bit symbols: each run r becomes ⌊r / F⌋ fillers F = 2^b
-   * − 1 and the symbol r mod F, Huffman-coded over 2^b symbols.
+   * Symbol counts of the file's gap stream with {@code gapBits}-bit symbols: each run r becomes ⌊r
+   * / F⌋ fillers F = 2^b − 1 and the symbol r mod F.
    */
-  static long fillerHuffmanBytes(long[] runs, int gapBits) {
+  static long[] fillerCounts(long[] runs, int gapBits) {
     int filler = (1 << gapBits) - 1;
     long[] counts = new long[1 << gapBits];
     for (int r = 0; r < runs.length; r++) {
       counts[filler] += runs[r] * (r / filler);
       counts[r % filler] += runs[r];
     }
-    return huffmanStreamBytes(counts, 0);
+    return counts;
   }
 
-  /** Today's gap stream at its best width 1..8. */
+  /** The file's gap stream with {@code gapBits}-bit symbols, Huffman-coded over 2^b symbols. */
+  static long fillerHuffmanBytes(long[] runs, int gapBits) {
+    return huffmanStreamBytes(fillerCounts(runs, gapBits), 0);
+  }
+
+  /** The file's gap stream at its best width 1..8. */
   static Best bestFillerHuffman(long[] runs) {
     Best best = null;
     for (int b = 1; b <= 8; b++) {
@@ -385,6 +395,49 @@ final class CodingCosts {
       best = smaller(best, "E=" + e, size);
     }
     return best;
+  }
+
+  /** Sizes of the index streams of encoding 3 (docs/model-format.md §5.5) with B buckets. */
+  record ContextStreams(long bytes, long payloadBits, long tableBytes) {}
+
+  /**
+   * Encoding 3's index streams: the index of an element right after a stored element of index i
+   * goes to stream ⌊i·B / 2^q⌋, every other one (the first, and those after a pruned element) to
+   * stream B. {@code bytes} includes the bucket-count byte; {@code tableBytes} the streams' tables
+   * and counts.
+   */
+  static ContextStreams contextStreams(
+      int[] runLengths, int[] indices, int indexBits, int buckets) {
+    long[][] counts = new long[buckets + 1][1 << indexBits];
+    for (int j = 0; j < indices.length; j++) {
+      boolean afterStored = j > 0 && runLengths[j] == 0;
+      counts[afterStored ? indices[j - 1] * buckets >> indexBits : buckets][indices[j]]++;
+    }
+    long bytes = PARAMETER_BYTES;
+    long payloadBits = 0;
+    long tableBytes = 0;
+    for (long[] histogram : counts) {
+      CodeLengths code = CodeLengths.fromFrequencies(histogram);
+      long bits = code.encodedBits(histogram);
+      bytes += EncodedStream.serializedSize(code, bits);
+      payloadBits += bits;
+      tableBytes += EncodedStream.serializedSize(code, 0);
+    }
+    return new ContextStreams(bytes, payloadBits, tableBytes);
+  }
+
+  /** The bucket count 1..8 that makes {@link #contextStreams} smallest, the fewest on a tie. */
+  static int bestContextBuckets(int[] runLengths, int[] indices, int indexBits) {
+    int chosen = 1;
+    long best = Long.MAX_VALUE;
+    for (int b = 1; b <= 8; b++) {
+      long bytes = contextStreams(runLengths, indices, indexBits, b).bytes();
+      if (bytes < best) {
+        best = bytes;
+        chosen = b;
+      }
+    }
+    return chosen;
   }
 
   /** One bit per element up to the last stored one. */

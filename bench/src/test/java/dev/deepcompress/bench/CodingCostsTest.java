@@ -34,7 +34,7 @@ class CodingCostsTest {
   }
 
   @Test
-  void todaysStreamsCostWhatTheSpecExampleListsByteForByte() {
+  void format13StreamsCostWhatTheSpecExampleListsByteForByte() {
     // §11.2: gap stream = 4-byte table, 12 bytes of counts, 1 payload byte; likewise the indices.
     assertEquals(17, CodingCosts.fillerHuffmanBytes(SPEC_RUNS, 2));
     assertEquals(17, CodingCosts.huffmanStreamBytes(new long[] {1, 1, 2, 0}, 0));
@@ -111,6 +111,18 @@ class CodingCostsTest {
   }
 
   @Test
+  void contextStreamsSplitIndicesByTheLeftNeighboursBucket() {
+    // Positions 0, 1, 2, 5, 6, 7, 8, 20 with indices 3, 1, 2, 0, 3, 3, 1, 2, q = 2, B = 2: streams
+    // {2, 3}, {1, 3, 1}, {3, 0, 2} (docs/model-format.md §5.5). Each has a 4-byte table (two or
+    // three used symbols), 12 bytes of counts and one payload byte of 2, 3 and 5 bits.
+    int[] runs = CodingCosts.runLengths(new int[] {0, 1, 2, 5, 6, 7, 8, 20});
+    int[] indices = {3, 1, 2, 0, 3, 3, 1, 2};
+    assertEquals(
+        new CodingCosts.ContextStreams(1 + 3 * 17, 10, 3 * 16),
+        CodingCosts.contextStreams(runs, indices, 2, 2));
+  }
+
+  @Test
   void bitmapsCoverElementsUpToTheLastStoredOne() {
     assertEquals(2, CodingCosts.bitmapBytes(new int[] {0, 7, 8, 9}));
     assertEquals(1, CodingCosts.bitmapBytes(new int[] {0, 3}));
@@ -125,7 +137,7 @@ class CodingCostsTest {
   }
 
   @Test
-  void todaysCostsRecomputedAgreeWithTheWrittenFile(@TempDir Path dir) throws Exception {
+  void format13CostsRecomputedAgreeWithTheWrittenFile(@TempDir Path dir) throws Exception {
     SparseQuantizedTensor weight = PrunedLayer.weightShared(40, 300, 0.07, 5, 11);
     Model model =
         Model.ofTensors(
@@ -141,7 +153,7 @@ class CodingCostsTest {
     var layout = contents.layout().tensors().getFirst();
     assertEquals(
         layout.gapPayloadBytes() + layout.indexPayloadBytes() + layout.huffmanTableBytes(),
-        CodingBounds.todayTotal(layers));
+        CodingBounds.baselineTotal(layers));
     assertEquals(Files.size(file), contents.layout().fileBytes());
   }
 }
