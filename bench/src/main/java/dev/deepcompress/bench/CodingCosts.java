@@ -426,11 +426,14 @@ final class CodingCosts {
     return new ContextStreams(bytes, payloadBits, tableBytes);
   }
 
-  /** The bucket count 1..8 that makes {@link #contextStreams} smallest, the fewest on a tie. */
+  /**
+   * The bucket count 1..min(8, 2^q) that makes {@link #contextStreams} smallest, the fewest on a
+   * tie.
+   */
   static int bestContextBuckets(int[] runLengths, int[] indices, int indexBits) {
     int chosen = 1;
     long best = Long.MAX_VALUE;
-    for (int b = 1; b <= 8; b++) {
+    for (int b = 1; b <= Math.min(8, 1 << indexBits); b++) {
       long bytes = contextStreams(runLengths, indices, indexBits, b).bytes();
       if (bytes < best) {
         best = bytes;

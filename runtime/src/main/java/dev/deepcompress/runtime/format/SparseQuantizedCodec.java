@@ -74,9 +74,9 @@ final class SparseQuantizedCodec {
   }
 
   /**
-   * The number of neighbour buckets (1..8) whose SPARSE_QUANTIZED_CONTEXT index streams are
-   * smallest, or 0 if they are not smaller than the single index stream of SPARSE_QUANTIZED; the
-   * fewest buckets on a tie. Deterministic: the writer's choice depends on the tensor alone.
+   * The number of neighbour buckets (1..min(8, 2^q)) whose SPARSE_QUANTIZED_CONTEXT index streams
+   * are smallest, or 0 if they are not smaller than the single index stream of SPARSE_QUANTIZED;
+   * the fewest buckets on a tie. Deterministic: the writer's choice depends on the tensor alone.
    */
   static int contextBuckets(SparseQuantizedTensor tensor) {
     int[] indices = indexSymbols(tensor.codes());
@@ -84,7 +84,8 @@ final class SparseQuantizedCodec {
     int bits = tensor.indexBits();
     long best = streamBytes(HuffmanStreams.histogram(indices, 1 << bits));
     int chosen = 0;
-    for (int buckets = 1; buckets <= WRITER_MAX_CONTEXT_BUCKETS; buckets++) {
+    int most = Math.min(WRITER_MAX_CONTEXT_BUCKETS, 1 << bits);
+    for (int buckets = 1; buckets <= most; buckets++) {
       long[][] counts = new long[buckets + 1][1 << bits];
       int[] contexts = contexts(positions, indices, bits, buckets);
       for (int j = 0; j < indices.length; j++) {
@@ -198,7 +199,7 @@ final class SparseQuantizedCodec {
     Indices indices =
         contextIndices
             ? readContextIndices(in, positions, indexBits, codebookLength)
-            : readIndices(in, "index stream", indexBits, nonZeros, codebookLength);
+            : readIndices(in, "index stream", true, indexBits, nonZeros, codebookLength);
     byte[] codes = new byte[nonZeros];
     for (int i = 0; i < nonZeros; i++) {
       codes[i] = (byte) indices.symbols()[i];
@@ -217,17 +218,16 @@ final class SparseQuantizedCodec {
   private record Indices(int[] symbols, long payloadBits, long tableBytes) {}
 
   /**
-   * One index stream: exactly {@code count} symbols for a non-zero count of {@code count}, or for
-   * one stream of several (a {@code what} other than "index stream"), at most {@code count}; each
-   * symbol below {@code codebookLength}.
+   * One index stream: exactly {@code count} symbols if it is the {@code single} stream of a
+   * non-zero count of {@code count}, at most {@code count} if it is one of several; each symbol
+   * below {@code codebookLength}.
    */
   private static Indices readIndices(
-      ByteReader in, String what, int indexBits, int count, int codebookLength)
+      ByteReader in, String what, boolean single, int indexBits, int count, int codebookLength)
       throws ModelFormatException {
     int indexAt = in.position();
     EncodedStream indices = in.encodedStream(what);
     requireAlphabet(in, indexAt, what, indices, indexBits);
-    boolean single = what.equals("index stream");
     if (single ? indices.symbolCount() != count : indices.symbolCount() > count) {
       throw in.errorAt(
           indexAt,
@@ -264,7 +264,8 @@ final class SparseQuantizedCodec {
   private static Indices readContextIndices(
       ByteReader in, int[] positions, int indexBits, int codebookLength)
       throws ModelFormatException {
-    int buckets = in.u8InRange("context buckets", 1, MAX_CONTEXT_BUCKETS);
+    // More buckets than indices would only add streams that stay empty.
+    int buckets = in.u8InRange("context buckets", 1, Math.min(MAX_CONTEXT_BUCKETS, 1 << indexBits));
     int stored = positions.length;
     int[][] streams = new int[buckets + 1][];
     int[] streamAt = new int[buckets + 1];
@@ -273,7 +274,7 @@ final class SparseQuantizedCodec {
     long tableBytes = 0;
     for (int c = 0; c <= buckets; c++) {
       streamAt[c] = in.position();
-      Indices stream = readIndices(in, "index stream " + c, indexBits, left, codebookLength);
+      Indices stream = readIndices(in, "index stream " + c, false, indexBits, left, codebookLength);
       streams[c] = stream.symbols();
       left -= streams[c].length;
       payloadBits += stream.payloadBits();

@@ -4,6 +4,7 @@ import static dev.deepcompress.runtime.format.ModelFileCorruptionTest.SOURCE;
 import static dev.deepcompress.runtime.format.ModelFileCorruptionTest.assertMessage;
 import static dev.deepcompress.runtime.format.ModelFileCorruptionTest.rejects;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -185,8 +187,32 @@ class SparseContextIndicesTest {
     int bucketsAt = fileOffsetOfPayload() + contextPayload(0).length - 1;
     for (int buckets : new int[] {0, 17, 255}) {
       ModelFormatException e = rejects(fileWith(contextPayload(buckets, STREAMS)));
-      assertMessage(e, "context buckets " + buckets + " is outside [1, 16]");
+      assertMessage(e, "context buckets " + buckets + " is outside [1, 4]");
       assertEquals(bucketsAt, e.offset());
+    }
+    // q = 2: a fifth bucket would hold no index; B = 4 puts each index in a stream of its own.
+    ModelFormatException tooMany =
+        rejects(fileWith(contextPayload(5, STREAMS[0], STREAMS[1], STREAMS[2], new int[0])));
+    assertMessage(tooMany, "context buckets 5 is outside [1, 4]");
+    assertEquals(bucketsAt, tooMany.offset());
+    for (int b = 1; b <= 4; b++) {
+      int buckets = b;
+      int[] contexts = SparseQuantizedCodec.contexts(POSITIONS, INDICES, 2, buckets);
+      int[][] streams = new int[buckets + 1][];
+      for (int c = 0; c <= buckets; c++) {
+        int stream = c;
+        streams[c] =
+            IntStream.range(0, INDICES.length)
+                .filter(j -> contexts[j] == stream)
+                .map(j -> INDICES[j])
+                .toArray();
+      }
+      assertEquals(
+          weight(),
+          assertDoesNotThrow(
+                  () -> ModelFile.fromBytes(fileWith(contextPayload(buckets, streams)), SOURCE))
+              .tensor("fc.weight"),
+          "B = " + buckets);
     }
     assertMessage(
         rejects(fileWith(contextPayload(2, new int[] {2, 3}, new int[] {1, 3, 1}, new int[] {3}))),
