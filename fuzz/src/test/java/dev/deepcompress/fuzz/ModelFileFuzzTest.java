@@ -64,7 +64,7 @@ class ModelFileFuzzTest {
   }
 
   /** Dense values compared bit for bit; sparse tensors by their own equality. */
-  private static boolean sameValues(Tensor a, Tensor b) {
+  static boolean sameValues(Tensor a, Tensor b) {
     return a instanceof DenseTensor x && b instanceof DenseTensor y
         ? x.shape().equals(y.shape()) && Arrays.equals(x.values(), y.values())
         : a.equals(b);

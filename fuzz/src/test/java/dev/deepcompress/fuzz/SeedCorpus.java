@@ -247,6 +247,29 @@ public final class SeedCorpus {
                 layer.weightName(), SparseQuantizedTensor.fromDense(weight, far, 2, 1),
                 layer.biasName(), empty(Shape.of(3))),
             Map.of("", "")));
+
+    // Stored weights in runs whose indices drift by a step: the writer splits the indices by
+    // their left neighbour's (encoding 3).
+    LayerSpec.FullyConnected wide = new LayerSpec.FullyConnected("fc", 120, 20);
+    Architecture smooth = new Architecture("smooth", Shape.of(120), List.of(wide));
+    float[] drifting = new float[20 * 120];
+    int level = 8;
+    for (int i = 0; i < drifting.length; i++) {
+      if (random.nextInt(3) > 0) {
+        level = Math.clamp(level + random.nextInt(3) - 1, 1, 16);
+        drifting[i] = level / 16f;
+      }
+    }
+    model(
+        "context-indices",
+        Model.ofTensors(
+            smooth,
+            Map.of(
+                wide.weightName(),
+                SparseQuantizedTensor.fromDense(smooth.parameters().get(0), drifting, 4, 2),
+                wide.biasName(),
+                empty(Shape.of(20))),
+            Map.of()));
   }
 
   /** A framed-target input: minor version 1, then ARCH and END records. */

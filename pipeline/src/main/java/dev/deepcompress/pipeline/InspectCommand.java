@@ -86,6 +86,8 @@ final class InspectCommand implements Callable<Integer> {
           switch (t.encoding()) {
             case DENSE_FP32 -> "dense fp32";
             case SPARSE_QUANTIZED -> "sparse, codebook " + (1 << t.indexBits());
+            case SPARSE_QUANTIZED_CONTEXT ->
+                "sparse, codebook " + (1 << t.indexBits()) + ", neighbour-context indices";
             case QUANTIZED ->
                 (t.gapBits() == 0 ? "quantized, all stored" : "quantized, sparse")
                     + (t.codebookBytes() > 0 ? ", table" : ", parametric");

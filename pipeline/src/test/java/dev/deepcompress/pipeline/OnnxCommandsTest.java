@@ -27,6 +27,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -105,7 +106,11 @@ class OnnxCommandsTest {
     assertEquals(0, compress.exitCode(), compress.out() + compress.err());
     for (TensorLayout tensor : ModelFile.inspect(compressed).tensors()) {
       if (tensor.name().endsWith(".weight")) {
-        assertEquals(TensorEncoding.SPARSE_QUANTIZED, tensor.encoding(), tensor.name());
+        // Encoding 1, or 3 where splitting the indices by their neighbour's is smaller.
+        assertTrue(
+            EnumSet.of(TensorEncoding.SPARSE_QUANTIZED, TensorEncoding.SPARSE_QUANTIZED_CONTEXT)
+                .contains(tensor.encoding()),
+            tensor.name() + ": " + tensor.encoding());
       }
     }
     Path exported = dir.resolve("compressed.onnx");

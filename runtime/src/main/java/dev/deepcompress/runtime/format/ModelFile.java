@@ -30,7 +30,7 @@ public final class ModelFile {
   public static final String EXTENSION = ".dcmodel";
 
   public static final int MAJOR_VERSION = 1;
-  public static final int MINOR_VERSION = 3;
+  public static final int MINOR_VERSION = 4;
 
   /**
    * Largest file this implementation reads or writes: it holds the whole file in one buffer, an

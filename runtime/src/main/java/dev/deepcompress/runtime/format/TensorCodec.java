@@ -19,11 +19,18 @@ final class TensorCodec {
       requireFinite(spec, dense.values());
     }
     out.string(spec.name());
-    out.u8(TensorEncoding.of(tensor).id());
+    TensorEncoding encoding = TensorEncoding.of(tensor);
+    out.u8(encoding.id());
     ArchitectureCodec.writeShape(out, spec.shape());
     switch (tensor) {
       case DenseTensor dense -> out.floats(dense.values());
-      case SparseQuantizedTensor sparse -> SparseQuantizedCodec.write(out, sparse);
+      case SparseQuantizedTensor sparse ->
+          SparseQuantizedCodec.write(
+              out,
+              sparse,
+              encoding == TensorEncoding.SPARSE_QUANTIZED_CONTEXT
+                  ? SparseQuantizedCodec.contextBuckets(sparse)
+                  : 0);
       case QuantizedTensor quantized -> QuantizedCodec.write(out, quantized);
     }
   }
@@ -107,8 +114,10 @@ final class TensorCodec {
                     0,
                     4L * values.length));
           }
-          case SPARSE_QUANTIZED -> {
-            SparseQuantizedCodec.Decoded decoded = SparseQuantizedCodec.read(in, shape);
+          case SPARSE_QUANTIZED, SPARSE_QUANTIZED_CONTEXT -> {
+            SparseQuantizedCodec.Decoded decoded =
+                SparseQuantizedCodec.read(
+                    in, shape, encoding == TensorEncoding.SPARSE_QUANTIZED_CONTEXT);
             SparseQuantizedTensor tensor = decoded.tensor();
             yield new ReadTensor(
                 tensor,

@@ -21,7 +21,14 @@ public enum TensorEncoding {
    * Any quantizer's levels (a table, affine scales and zero points, powers of two), every element
    * or only the stored ones: Huffman-coded gaps (if sparse) and level indices.
    */
-  QUANTIZED(2, 3);
+  QUANTIZED(2, 3),
+
+  /**
+   * SPARSE_QUANTIZED with the indices in several Huffman streams, one per bucket of the index of
+   * the element just before (or none stored there), for layers whose neighbouring weights are
+   * alike.
+   */
+  SPARSE_QUANTIZED_CONTEXT(3, 4);
 
   private final int id;
   private final int sinceMinorVersion;
@@ -41,11 +48,14 @@ public enum TensorEncoding {
     return sinceMinorVersion;
   }
 
-  /** The encoding the writer uses for this tensor. */
+  /** The encoding the writer uses for this tensor: for a sparse one, the smaller of 1 and 3. */
   static TensorEncoding of(Tensor tensor) {
     return switch (tensor) {
       case DenseTensor dense -> DENSE_FP32;
-      case SparseQuantizedTensor sparse -> SPARSE_QUANTIZED;
+      case SparseQuantizedTensor sparse ->
+          SparseQuantizedCodec.contextBuckets(sparse) > 0
+              ? SPARSE_QUANTIZED_CONTEXT
+              : SPARSE_QUANTIZED;
       case QuantizedTensor quantized -> QUANTIZED;
     };
   }

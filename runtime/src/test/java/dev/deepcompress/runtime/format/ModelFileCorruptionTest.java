@@ -468,7 +468,7 @@ class ModelFileCorruptionTest {
     assertMessage(
         e,
         "unknown tensor encoding id 7 (this reader knows 0 (DENSE_FP32), 1 (SPARSE_QUANTIZED),"
-            + " 2 (QUANTIZED))");
+            + " 2 (QUANTIZED), 3 (SPARSE_QUANTIZED_CONTEXT))");
 
     byte[] transposed = original.clone();
     le(transposed).putInt(14, 3).putInt(18, 2);

@@ -85,7 +85,7 @@ class SparseQuantizedCorruptionTest {
   }
 
   /** Reads the file, which must either be rejected properly or be read as a valid model. */
-  private static boolean readsOrRejects(byte[] bytes) {
+  static boolean readsOrRejects(byte[] bytes) {
     try {
       Model model = ModelFile.fromBytes(bytes, SOURCE);
       // Whatever was read is a consistent model: it decodes and writes.
