@@ -253,8 +253,7 @@ class WeightSharingTest {
    * The optimizer's step on one value and one momentum per cluster ({@link SharedValues}) leaves
    * exactly the bits that its step on every member does followed by the member-wise hooks
    * (re-averaging values and momentum): over several steps with momentum and weight decay, pruned
-   * weights, both centroid steps, and clusters without members (fewer distinct values than
-   * clusters), whose centroids neither way moves.
+   * weights, both centroid steps, and as few distinct values as clusters.
    */
   @Test
   void stepsOnClustersGiveTheBitsOfStepsOnMembers() {
@@ -269,7 +268,7 @@ class WeightSharingTest {
         w[i] = random.nextDouble() < 0.4 ? 0f : w[i];
       }
       if (trial % 3 == 2) {
-        // Three distinct kept values for eight clusters.
+        // Three distinct kept values: three clusters.
         for (int i = 0; i < w.length; i++) {
           w[i] = w[i] == 0f ? 0f : new float[] {-0.25f, 0.125f, 0.5f}[i % 3];
         }
@@ -315,17 +314,9 @@ class WeightSharingTest {
           assertArrayEquals(bits(memberWise.centroids()), bits(shared.centroids()), where);
         }
         float[] after = shared.centroids();
-        int[] sizes = new int[after.length];
-        for (int index : shared.codebook().indices()) {
-          sizes[index]++;
-        }
         int moved = 0;
         for (int k = 0; k < after.length; k++) {
-          if (sizes[k] == 0) {
-            assertEquals(before[k], after[k], "a centroid without members stays");
-          } else if (before[k] != after[k]) {
-            moved++;
-          }
+          moved += before[k] != after[k] ? 1 : 0;
         }
         assertTrue(moved > 0, "training moved the centroids");
       }
