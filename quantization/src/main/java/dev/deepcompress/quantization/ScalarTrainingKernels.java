@@ -282,19 +282,6 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   @Override
-  public boolean matches(float[] tensor, int[] slots, int[] tableBits) {
-    return matches(tensor, slots, tableBits, 0);
-  }
-
-  static boolean matches(float[] tensor, int[] slots, int[] tableBits, int from) {
-    int differences = 0;
-    for (int i = from; i < tensor.length; i++) {
-      differences |= Float.floatToRawIntBits(tensor[i]) ^ tableBits[slots[i]];
-    }
-    return differences == 0;
-  }
-
-  @Override
   public void fill(float[] tensor, int[] slots, float[] table) {
     fill(tensor, slots, table, 0);
   }

@@ -114,12 +114,6 @@ interface TrainingKernels {
       float[] gradients, int[] indices, float negative, float positive, BlockedSums sums);
 
   /**
-   * Whether every {@code tensor[i]} has the bits {@code tableBits[slots[i]]}; each slot must be an
-   * index of {@code tableBits}.
-   */
-  boolean matches(float[] tensor, int[] slots, int[] tableBits);
-
-  /**
    * {@code tensor[i] = table[slots[i]]} for every i; each slot must be an index of {@code table}.
    */
   void fill(float[] tensor, int[] slots, float[] table);

@@ -282,21 +282,6 @@ final class VectorTrainingKernels implements TrainingKernels {
 
   /** The table looked up by a gather. */
   @Override
-  public boolean matches(float[] tensor, int[] slots, int[] tableBits) {
-    int end = INTS.loopBound(tensor.length);
-    IntVector differences = IntVector.zero(INTS);
-    for (int i = 0; i < end; i += L) {
-      IntVector bits = (IntVector) FloatVector.fromArray(FLOATS, tensor, i).viewAsIntegralLanes();
-      differences =
-          differences.or(
-              bits.lanewise(
-                  VectorOperators.XOR, IntVector.fromArray(INTS, tableBits, 0, slots, i)));
-    }
-    return differences.reduceLanes(VectorOperators.OR) == 0
-        && ScalarTrainingKernels.matches(tensor, slots, tableBits, end);
-  }
-
-  @Override
   public void fill(float[] tensor, int[] slots, float[] table) {
     int end = FLOATS.loopBound(tensor.length);
     for (int i = 0; i < end; i += L) {

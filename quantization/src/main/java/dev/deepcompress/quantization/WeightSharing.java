@@ -3,23 +3,24 @@ package dev.deepcompress.quantization;
 import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
-import dev.deepcompress.training.ParameterConstraint;
+import dev.deepcompress.training.SharedValues;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * One tensor's weights tied to a codebook during retraining (trained quantization, Han et al. 2016,
  * Eq. 3). Each weight its pruning mask keeps belongs to one cluster for good, whatever its value;
  * every other weight stays exactly {@code +0.0f}.
  *
- * <p>As a {@link ParameterConstraint}: the gradient of every member becomes the sum of its
- * cluster's gradients, which is the gradient of the shared centroid, or with {@link
- * QuantizerSpec.CentroidStep#MEAN} that sum divided by the cluster's size. Given identical values,
- * gradients and momentum, the optimizer then moves all members alike; after each update the
- * centroid is re-read as the members' mean and written back to all of them, and their momentum is
- * equalised the same way, so rounding can never let members drift apart.
+ * <p>The gradient of a centroid is the sum of its cluster's gradients, or with {@link
+ * QuantizerSpec.CentroidStep#MEAN} that sum divided by the cluster's size. As {@link SharedValues}
+ * the optimizer moves each centroid (the value of a cluster with members) with its own momentum,
+ * and the centroids are written to the members after each step. Through the member-wise hooks the
+ * gradient of every member becomes its centroid's, and after each update the centroid is re-read as
+ * the members' mean and written back to all of them, their momentum equalised the same way.
  */
-final class WeightSharing implements QuantizedTraining {
+final class WeightSharing implements QuantizedTraining, SharedValues {
   private final CompressedTensor pruned;
   private final int bits;
   private final QuantizerSpec.CentroidStep step;
@@ -31,19 +32,22 @@ final class WeightSharing implements QuantizedTraining {
   /** Each weight's slot in {@link #bySlot}: 1 + its cluster, 0 if it is pruned. */
   private final int[] slots;
 
-  /** Where each cluster's first member is, −1 for a cluster without members. */
-  private final int[] firstMembers;
-
   /** A value per cluster at {@code 1 + cluster}, {@code +0.0} at 0 for pruned weights. */
   private final float[] bySlot;
 
-  /** The bits of {@link #bySlot}'s values. */
-  private final int[] bitsBySlot;
-
   private final float[] centroids;
   private final int[] sizes;
+
+  /** The clusters with members, ascending: the groups of {@link SharedValues}. */
+  private final int[] groupClusters;
+
+  /** Their centroids, which the optimizer moves; copied into {@link #centroids} after each step. */
+  private final float[] groupValues;
+
   private final double[] sums;
-  private final float[] means;
+
+  /** Scratch for the member-wise hooks: a value per group. */
+  private final float[] perGroup;
 
   private WeightSharing(
       CompressedTensor pruned,
@@ -60,17 +64,17 @@ final class WeightSharing implements QuantizedTraining {
     this.slots = new int[pruned.mask().size()];
     this.centroids = centroids;
     this.sizes = new int[centroids.length];
-    this.firstMembers = new int[centroids.length];
-    Arrays.fill(firstMembers, -1);
-    for (int j = positions.length - 1; j >= 0; j--) {
+    for (int j = 0; j < positions.length; j++) {
       slots[positions[j]] = 1 + clusters[j];
       sizes[clusters[j]]++;
-      firstMembers[clusters[j]] = positions[j];
     }
+    // A cluster without members (k-means stopped before converging) keeps its centroid.
+    this.groupClusters = IntStream.range(0, sizes.length).filter(k -> sizes[k] > 0).toArray();
+    this.groupValues = new float[groupClusters.length];
+    this.perGroup = new float[groupClusters.length];
+    readGroupValues();
     this.bySlot = new float[centroids.length + 1];
-    this.bitsBySlot = new int[centroids.length + 1];
     this.sums = new double[centroids.length];
-    this.means = new float[centroids.length];
   }
 
   /**
@@ -129,14 +133,9 @@ final class WeightSharing implements QuantizedTraining {
   @Override
   public void quantize(float[] weights) {
     requireSize(weights);
-    fill(weights, centroids);
-  }
-
-  /** Writes each weight's cluster's value into {@code tensor}, and {@code +0.0} where pruned. */
-  private void fill(float[] tensor, float[] perCluster) {
     // A lookup, not a branch on whether a weight is pruned, which a mask makes unpredictable.
-    System.arraycopy(perCluster, 0, bySlot, 1, perCluster.length);
-    TrainingKernels.PREFERRED.fill(tensor, slots, bySlot);
+    System.arraycopy(centroids, 0, bySlot, 1, centroids.length);
+    TrainingKernels.PREFERRED.fill(weights, slots, bySlot);
   }
 
   /** The centroids: the assignments are fixed by the clustering, which is repeatable. */
@@ -157,79 +156,83 @@ final class WeightSharing implements QuantizedTraining {
               + learned.stream().map(a -> a.length + " values").toList());
     }
     System.arraycopy(learned.getFirst(), 0, centroids, 0, centroids.length);
+    readGroupValues();
+  }
+
+  @Override
+  public float[] groupValues() {
+    return groupValues;
+  }
+
+  @Override
+  public void groupGradients(float[] gradient, float[] groupGradients) {
+    sumByCluster(gradient);
+    for (int g = 0; g < groupClusters.length; g++) {
+      int k = groupClusters[g];
+      groupGradients[g] =
+          (float) (step == QuantizerSpec.CentroidStep.MEAN ? sums[k] / sizes[k] : sums[k]);
+    }
+  }
+
+  /**
+   * A member-wise step would have made every member's value and momentum the same float x, whose
+   * mean over the members is x exactly (n equal floats add up exactly in double for n < 2^29, and
+   * n·x / n is x), but for {@code −0.0}: a sum from {@code +0.0} gives {@code +0.0}. Adding {@code
+   * +0f} does exactly that.
+   */
+  @Override
+  public void groupsUpdated(float[] groupMomentum, float[] values) {
+    requireSize(values);
+    for (int g = 0; g < groupClusters.length; g++) {
+      groupValues[g] += 0f;
+      groupMomentum[g] += 0f;
+      centroids[groupClusters[g]] = groupValues[g];
+    }
+    quantize(values);
+  }
+
+  @Override
+  public void expand(float[] perGroup, float[] tensor) {
+    requireSize(tensor);
+    for (int g = 0; g < groupClusters.length; g++) {
+      bySlot[1 + groupClusters[g]] = perGroup[g];
+    }
+    TrainingKernels.PREFERRED.fill(tensor, slots, bySlot);
+  }
+
+  @Override
+  public void reduce(float[] tensor, float[] perGroup) {
+    sumByCluster(tensor);
+    for (int g = 0; g < groupClusters.length; g++) {
+      int k = groupClusters[g];
+      perGroup[g] = (float) (sums[k] / sizes[k]);
+    }
   }
 
   @Override
   public void constrainGradient(float[] gradient) {
-    sumByCluster(gradient);
-    for (int k = 0; k < sums.length; k++) {
-      double sum =
-          step == QuantizerSpec.CentroidStep.MEAN ? sums[k] / Math.max(1, sizes[k]) : sums[k];
-      means[k] = (float) sum;
-    }
-    fill(gradient, means);
+    groupGradients(gradient, perGroup);
+    expand(perGroup, gradient);
   }
 
-  /**
-   * After an update from values, gradients and momentum that were alike within each cluster, the
-   * members are alike again: then {@link #holdsClusterValues} says so in one pass that writes
-   * nothing, and the centroid is any member's value. Otherwise (values set from outside) it is the
-   * members' mean.
-   */
   @Override
   public void constrainValues(float[] values) {
-    if (holdsClusterValues(values)) {
-      for (int k = 0; k < centroids.length; k++) {
-        if (sizes[k] > 0) {
-          centroids[k] = values[firstMembers[k]];
-        }
-      }
-      return;
-    }
-    clusterMeans(values);
-    for (int k = 0; k < centroids.length; k++) {
-      // A cluster without members (k-means stopped before converging) keeps its centroid.
-      if (sizes[k] > 0) {
-        centroids[k] = means[k];
-      }
+    reduce(values, groupValues);
+    for (int g = 0; g < groupClusters.length; g++) {
+      centroids[groupClusters[g]] = groupValues[g];
     }
     quantize(values);
   }
 
   @Override
   public void constrainMomentum(float[] momentum) {
-    if (!holdsClusterValues(momentum)) {
-      clusterMeans(momentum);
-      fill(momentum, means);
-    }
+    reduce(momentum, perGroup);
+    expand(perGroup, momentum);
   }
 
-  /**
-   * Whether {@code tensor} already holds its clusters' means: each member the same bits as its
-   * cluster's first member, none of these −0.0 or NaN, and each pruned weight {@code +0.0}. The
-   * mean of n copies of a float x is then x exactly, as {@link #clusterMeans} computes it: their
-   * running sums in double, k·x for k ≤ n, are exact while n < 2^29 (x has 24 significant bits),
-   * and so is n·x / n. (From +0.0, a sum of −0.0s is +0.0, hence that exception.)
-   */
-  private boolean holdsClusterValues(float[] tensor) {
-    requireSize(tensor);
-    if (positions.length >= 1 << 29) {
-      return false;
-    }
-    for (int k = 0; k < firstMembers.length; k++) {
-      float value = firstMembers[k] < 0 ? 0f : tensor[firstMembers[k]];
-      if (Float.isNaN(value) || Float.floatToRawIntBits(value) == Integer.MIN_VALUE) {
-        return false;
-      }
-      bitsBySlot[k + 1] = Float.floatToRawIntBits(value);
-    }
-    return TrainingKernels.PREFERRED.matches(tensor, slots, bitsBySlot);
-  }
-
-  private void clusterMeans(float[] tensor) {
-    sumByCluster(tensor);
-    for (int k = 0; k < means.length; k++) {
-      means[k] = (float) (sums[k] / sizes[k]);
+  private void readGroupValues() {
+    for (int g = 0; g < groupClusters.length; g++) {
+      groupValues[g] = centroids[groupClusters[g]];
     }
   }
 

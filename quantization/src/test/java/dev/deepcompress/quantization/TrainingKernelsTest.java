@@ -350,18 +350,6 @@ class TrainingKernelsTest {
         assertEquals(tableBits[slots[i]], Float.floatToRawIntBits(scalar[i]));
       }
       assertArrayEquals(bits(scalar), bits(vector));
-      assertEquals(true, SCALAR.matches(scalar, slots, tableBits));
-      assertEquals(true, VECTOR.matches(vector, slots, tableBits));
-      for (int at : new int[] {0, n / 2, n - 1}) {
-        if (n == 0) {
-          continue;
-        }
-        // One sign bit apart (+0.0 against −0.0 included), first, middle or last.
-        float[] other = scalar.clone();
-        other[at] = -other[at];
-        assertEquals(false, SCALAR.matches(other, slots, tableBits), "n " + n + " at " + at);
-        assertEquals(false, VECTOR.matches(other, slots, tableBits), "n " + n + " at " + at);
-      }
     }
   }
 }

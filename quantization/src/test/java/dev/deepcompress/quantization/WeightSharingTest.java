@@ -13,8 +13,17 @@ import dev.deepcompress.compression.Mask;
 import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
+import dev.deepcompress.training.LearningRateSchedule;
+import dev.deepcompress.training.Network;
+import dev.deepcompress.training.Parameter;
+import dev.deepcompress.training.ParameterConstraint;
+import dev.deepcompress.training.Sgd;
+import dev.deepcompress.training.SolverConfig;
+import dev.deepcompress.training.TestData;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -238,6 +247,109 @@ class WeightSharingTest {
       assertEquals(expected, Float.floatToRawIntBits(values[i]), "value " + i);
       assertEquals(expected, Float.floatToRawIntBits(momentum[i]), "momentum " + i);
     }
+  }
+
+  /**
+   * The optimizer's step on one value and one momentum per cluster ({@link SharedValues}) leaves
+   * exactly the bits that its step on every member does followed by the member-wise hooks
+   * (re-averaging values and momentum): over several steps with momentum and weight decay, pruned
+   * weights, both centroid steps, and as few distinct values as clusters.
+   */
+  @Test
+  void stepsOnClustersGiveTheBitsOfStepsOnMembers() {
+    SplittableRandom random = new SplittableRandom(8);
+    for (int trial = 0; trial < 6; trial++) {
+      Network one = Network.initialize(TestData.MLP, trial);
+      Network other = Network.initialize(TestData.MLP, trial);
+      Parameter a = one.parameter("ip1.weight");
+      Parameter b = other.parameter("ip1.weight");
+      float[] w = a.values().clone();
+      for (int i = 0; i < w.length; i++) {
+        w[i] = random.nextDouble() < 0.4 ? 0f : w[i];
+      }
+      if (trial % 3 == 2) {
+        // Three distinct kept values: three clusters.
+        for (int i = 0; i < w.length; i++) {
+          w[i] = w[i] == 0f ? 0f : new float[] {-0.25f, 0.125f, 0.5f}[i % 3];
+        }
+      }
+      CompressedTensor pruned = pruned(w);
+      for (QuantizerSpec.CentroidStep step : QuantizerSpec.CentroidStep.values()) {
+        WeightSharing shared = WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, step, 0);
+        WeightSharing memberWise =
+            WeightSharing.cluster(pruned, w, 3, KMeans1D.Init.LINEAR, step, 0);
+        ParameterConstraint hidden =
+            new ParameterConstraint() {
+              @Override
+              public void constrainGradient(float[] gradient) {
+                memberWise.constrainGradient(gradient);
+              }
+
+              @Override
+              public void constrainValues(float[] values) {
+                memberWise.constrainValues(values);
+              }
+
+              @Override
+              public void constrainMomentum(float[] momentum) {
+                memberWise.constrainMomentum(momentum);
+              }
+            };
+        float[] before = shared.centroids();
+        shared.quantize(a.values());
+        memberWise.quantize(b.values());
+        SolverConfig solver =
+            new SolverConfig(new LearningRateSchedule.Fixed(0.05), 0.9, 5e-4, 2.0);
+        Sgd sharedSgd = new Sgd(List.of(a), solver, Map.of("ip1.weight", shared));
+        Sgd memberSgd = new Sgd(List.of(b), solver, Map.of("ip1.weight", hidden));
+        for (int t = 0; t < 5; t++) {
+          for (int i = 0; i < w.length; i++) {
+            a.gradient()[i] = (float) (0.1 * random.nextGaussian());
+          }
+          System.arraycopy(a.gradient(), 0, b.gradient(), 0, w.length);
+          sharedSgd.step(t);
+          memberSgd.step(t);
+          String where = "trial " + trial + " " + step + " step " + t;
+          assertArrayEquals(bits(b.values()), bits(a.values()), where);
+          assertArrayEquals(bits(memberWise.centroids()), bits(shared.centroids()), where);
+        }
+        float[] after = shared.centroids();
+        int moved = 0;
+        for (int k = 0; k < after.length; k++) {
+          moved += before[k] != after[k] ? 1 : 0;
+        }
+        assertTrue(moved > 0, "training moved the centroids");
+      }
+    }
+  }
+
+  /** A cluster's value or momentum of −0.0 becomes +0.0, as the mean of its members would. */
+  @Test
+  void negativeZeroOnAClusterBecomesPositiveZero() {
+    float[] w = prunedWeights(500, 0.5, 9);
+    WeightSharing sharing = WeightSharing.cluster(pruned(w), w, 2, KMeans1D.Init.LINEAR, SUM, 0);
+    float[] groups = sharing.groupValues();
+    groups[1] = -0f;
+    float[] momentum = new float[groups.length];
+    momentum[2] = -0f;
+    momentum[3] = -1.5f;
+    float[] values = new float[w.length];
+    sharing.groupsUpdated(momentum, values);
+    assertEquals(0, Float.floatToRawIntBits(groups[1]));
+    assertEquals(0, Float.floatToRawIntBits(sharing.centroids()[1]));
+    assertEquals(0, Float.floatToRawIntBits(momentum[2]));
+    assertEquals(-1.5f, momentum[3]);
+    float[] expected = new float[w.length];
+    sharing.quantize(expected);
+    assertArrayEquals(bits(expected), bits(values));
+  }
+
+  private static int[] bits(float[] values) {
+    int[] bits = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bits[i] = Float.floatToRawIntBits(values[i]);
+    }
+    return bits;
   }
 
   @Test

@@ -11,7 +11,13 @@ public final class Sgd {
   private static final int BLOCK = 1 << 14;
 
   private final List<Parameter> parameters;
+
+  /** Each parameter's momentum: per element, or per group for {@link SharedValues}. */
   private final float[][] momentum;
+
+  /** Per group for {@link SharedValues}, else null. */
+  private final float[][] groupGradients;
+
   private final ParameterConstraint[] constraints;
   private final SolverConfig config;
 
@@ -21,7 +27,7 @@ public final class Sgd {
 
   /**
    * @param constraints by parameter name; applied to the gradient before each update and to the
-   *     values and momentum after it
+   *     values and momentum after it, or for {@link SharedValues} updated group by group
    */
   public Sgd(
       List<Parameter> parameters,
@@ -30,10 +36,16 @@ public final class Sgd {
     this.parameters = List.copyOf(parameters);
     this.config = config;
     this.momentum = new float[this.parameters.size()][];
+    this.groupGradients = new float[this.parameters.size()][];
     this.constraints = new ParameterConstraint[this.parameters.size()];
     for (int i = 0; i < momentum.length; i++) {
-      momentum[i] = new float[this.parameters.get(i).values().length];
       this.constraints[i] = constraints.get(this.parameters.get(i).name());
+      if (this.constraints[i] instanceof SharedValues shared) {
+        momentum[i] = new float[shared.groupValues().length];
+        groupGradients[i] = new float[momentum[i].length];
+      } else {
+        momentum[i] = new float[this.parameters.get(i).values().length];
+      }
     }
     for (String name : constraints.keySet()) {
       if (this.parameters.stream().noneMatch(p -> p.name().equals(name))) {
@@ -50,9 +62,25 @@ public final class Sgd {
     return parameters;
   }
 
-  /** The live momentum of parameter {@code p} (in {@link #parameters()} order). */
+  /**
+   * A copy of the momentum of each element of parameter {@code p} (in {@link #parameters()} order).
+   */
   float[] momentum(int p) {
-    return momentum[p];
+    if (constraints[p] instanceof SharedValues shared) {
+      float[] elements = new float[parameters.get(p).values().length];
+      shared.expand(momentum[p], elements);
+      return elements;
+    }
+    return momentum[p].clone();
+  }
+
+  /** Sets the momentum of parameter {@code p}'s elements, as {@link #momentum(int)} gives it. */
+  void restoreMomentum(int p, float[] elements) {
+    if (constraints[p] instanceof SharedValues shared) {
+      shared.reduce(elements, momentum[p]);
+    } else {
+      System.arraycopy(elements, 0, momentum[p], 0, momentum[p].length);
+    }
   }
 
   /** The constraint of parameter {@code p}, or null. */
@@ -78,21 +106,46 @@ public final class Sgd {
       ParameterConstraint constraint = constraints[p];
       if (constraint != null) {
         constraint.beforeUpdate(rate);
+      }
+      if (constraint instanceof SharedValues shared) {
+        float[] groups = shared.groupValues();
+        shared.groupGradients(g, groupGradients[p]);
+        update(groups, groupGradients[p], v, 0, groups.length, mu, rate, decay);
+        shared.groupsUpdated(v, w);
+        continue;
+      }
+      if (constraint != null) {
         constraint.constrainGradient(g);
       }
       // Elementwise, so splitting it over threads cannot change the result.
       KernelThreads.parallelFor(
           Math.ceilDiv(w.length, BLOCK),
-          block -> {
-            for (int i = block * BLOCK; i < Math.min(w.length, (block + 1) * BLOCK); i++) {
-              v[i] = mu * v[i] + rate * (g[i] + decay * w[i]);
-              w[i] -= v[i];
-            }
-          });
+          block ->
+              update(
+                  w,
+                  g,
+                  v,
+                  block * BLOCK,
+                  Math.min(w.length, (block + 1) * BLOCK),
+                  mu,
+                  rate,
+                  decay));
       if (constraint != null) {
         constraint.constrainValues(w);
         constraint.constrainMomentum(v);
       }
+    }
+  }
+
+  /**
+   * Caffe's update of values {@code w} with gradient {@code g} and momentum {@code v} on {@code
+   * [from, to)}.
+   */
+  private static void update(
+      float[] w, float[] g, float[] v, int from, int to, float mu, float rate, float decay) {
+    for (int i = from; i < to; i++) {
+      v[i] = mu * v[i] + rate * (g[i] + decay * w[i]);
+      w[i] -= v[i];
     }
   }
 }

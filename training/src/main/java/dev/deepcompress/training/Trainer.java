@@ -121,7 +121,7 @@ public final class Trainer {
     for (int p = 0; p < list.size(); p++) {
       String name = list.get(p).name();
       parameters.put(name, list.get(p).values().clone());
-      momentum.put(name, sgd.momentum(p).clone());
+      momentum.put(name, sgd.momentum(p));
       ParameterConstraint constraint = sgd.constraint(p);
       if (constraint != null) {
         constraints.put(name, List.copyOf(constraint.learned()));
@@ -169,8 +169,7 @@ public final class Trainer {
       String name = list.get(p).name();
       float[] values = state.parameters().get(name);
       System.arraycopy(values, 0, list.get(p).values(), 0, values.length);
-      float[] momentum = state.momentum().get(name);
-      System.arraycopy(momentum, 0, sgd.momentum(p), 0, momentum.length);
+      sgd.restoreMomentum(p, state.momentum().get(name));
     }
     iteration = state.iteration();
   }
