@@ -243,11 +243,11 @@ final class ReproduceCommand implements Callable<Integer> {
       Artifacts.Measured measured =
           Artifacts.writeAndMeasure(output.forFile(result.model()), file, splits.test());
       Map<String, float[]> before = new LinkedHashMap<>();
-      Network compressed = network;
+      Network uncompressed = network;
       result
           .tensors()
           .keySet()
-          .forEach(name -> before.put(name, compressed.parameter(name).values()));
+          .forEach(name -> before.put(name, uncompressed.parameter(name).values()));
 
       long denseBytes = 4 * architecture.parameterCount();
       double seconds = (System.nanoTime() - start) / 1e9;
