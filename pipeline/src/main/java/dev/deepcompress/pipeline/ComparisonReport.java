@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The table, JSON and plots of a comparison: one row per measured file, grouped into curves (a
  * method in a mode), and per curve the smallest file whose validation error is within a margin of
- * the reference's, with that file's test error.
+ * the reference's, with that file's test error; for a pruned start also within the margin of the
+ * pruned model's, which isolates what quantization costs on top of pruning.
  */
 final class ComparisonReport {
   /** One measured file of one curve. */
@@ -63,10 +64,9 @@ final class ComparisonReport {
     return curves;
   }
 
-  /** Per curve, the smallest file within the margin on validation, or null. */
-  private Map<String, Row> best() {
+  /** Per curve, the smallest file whose validation error is at most {@code limit}, or null. */
+  private Map<String, Row> smallestWithin(double limit) {
     Map<String, Row> best = new LinkedHashMap<>();
-    double limit = reference.validationErrorPct() + within;
     curves()
         .forEach(
             (curve, list) -> {
@@ -80,6 +80,19 @@ final class ComparisonReport {
               best.put(curve, chosen);
             });
     return best;
+  }
+
+  /** The headline's limit: the reference's validation error plus the margin. */
+  private double referenceLimit() {
+    return reference.validationErrorPct() + within;
+  }
+
+  /**
+   * The pruned model's validation error plus the margin: what quantization alone costs on top of
+   * pruning.
+   */
+  private double prunedLimit() {
+    return start.validationErrorPct() + within;
   }
 
   void write(Path directory, String name) throws IOException {
@@ -134,30 +147,11 @@ final class ComparisonReport {
             start.validationErrorPct(),
             start.testErrorPct(),
             settings));
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "## Smallest file within %.2f points of the reference's validation error (%.2f%%)%n%n",
-            within,
-            reference.validationErrorPct() + within));
-    md.append("Chosen on the validation split; the test error is that file's.\n\n");
-    md.append("| method | quantizer | file bytes | ratio | validation error | test error |\n");
-    md.append("|---|---|---:|---:|---:|---:|\n");
-    best()
-        .forEach(
-            (curve, row) ->
-                md.append(
-                    row == null
-                        ? "| " + curve + " | none within the margin | | | | |\n"
-                        : String.format(
-                            Locale.ROOT,
-                            "| %s | %s | %,d | %.1f× | %.2f%% | %.2f%% |%n",
-                            curve,
-                            row.quantizer(),
-                            row.point().fileBytes(),
-                            (double) denseBytes / row.point().fileBytes(),
-                            row.point().validationErrorPct(),
-                            row.point().testErrorPct())));
+    appendSmallest(md, "the reference's", referenceLimit());
+    if (pruned) {
+      md.append("\n");
+      appendSmallest(md, "the pruned model's", prunedLimit());
+    }
     md.append("\n## Every file\n\n");
     md.append(
         "![test error against file bytes]("
@@ -187,6 +181,34 @@ final class ComparisonReport {
     return md.toString();
   }
 
+  private void appendSmallest(StringBuilder md, String whose, double limit) {
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "## Smallest file within %.2f points of %s validation error (%.2f%%)%n%n",
+            within,
+            whose,
+            limit));
+    md.append("Chosen on the validation split; the test error is that file's.\n\n");
+    md.append("| method | quantizer | file bytes | ratio | validation error | test error |\n");
+    md.append("|---|---|---:|---:|---:|---:|\n");
+    smallestWithin(limit)
+        .forEach(
+            (curve, row) ->
+                md.append(
+                    row == null
+                        ? "| " + curve + " | none within the margin | | | | |\n"
+                        : String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %,d | %.1f× | %.2f%% | %.2f%% |%n",
+                            curve,
+                            row.quantizer(),
+                            row.point().fileBytes(),
+                            (double) denseBytes / row.point().fileBytes(),
+                            row.point().validationErrorPct(),
+                            row.point().testErrorPct())));
+  }
+
   private String json() {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("model", model);
@@ -206,10 +228,18 @@ final class ComparisonReport {
       all.add(m);
     }
     root.put("files", all);
-    Map<String, Object> chosen = new LinkedHashMap<>();
-    best().forEach((curve, row) -> chosen.put(curve, row == null ? null : row.quantizer()));
-    root.put("smallest_within", chosen);
+    root.put("smallest_within", chosenQuantizers(referenceLimit()));
+    if (pruned) {
+      root.put("smallest_within_pruned", chosenQuantizers(prunedLimit()));
+    }
     return Json.write(root);
+  }
+
+  private Map<String, Object> chosenQuantizers(double limit) {
+    Map<String, Object> chosen = new LinkedHashMap<>();
+    smallestWithin(limit)
+        .forEach((curve, row) -> chosen.put(curve, row == null ? null : row.quantizer()));
+    return chosen;
   }
 
   private Map<String, Object> pointJson(Comparison.Point point) {

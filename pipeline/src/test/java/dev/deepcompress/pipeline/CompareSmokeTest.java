@@ -101,19 +101,34 @@ class CompareSmokeTest {
     assertTrue(JsonReader.object(json.get("settings")).get("prune").equals("1×1 epochs"));
   }
 
-  /** The headline: per curve, the smallest file whose validation error is within the margin. */
+  /**
+   * The headline: per curve, the smallest file whose validation error is within the margin of the
+   * reference's; for the pruned start also within the margin of the pruned model's, in its own
+   * section of the table.
+   */
   @Test
   void theChosenFileIsTheSmallestWithinTheMarginOnValidation() {
+    int prunedSection = markdown.indexOf("within 0.10 points of the pruned model's");
+    int everyFile = markdown.indexOf("## Every file");
+    assertTrue(0 < prunedSection && prunedSection < everyFile, "two sections of chosen files");
+    assertChosen("reference", "smallest_within", markdown.substring(0, prunedSection));
+    assertChosen("start", "smallest_within_pruned", markdown.substring(prunedSection, everyFile));
+  }
+
+  private static void assertChosen(String base, String key, String section) {
     double limit =
-        number(JsonReader.object(json.get("reference")), "validation_error_pct")
+        number(JsonReader.object(json.get(base)), "validation_error_pct")
             + number(json, "within_points");
     Map<String, List<Map<String, Object>>> curves = new LinkedHashMap<>();
     for (Object f : JsonReader.array(json.get("files"))) {
       Map<String, Object> file = JsonReader.object(f);
       curves.computeIfAbsent((String) file.get("method"), k -> new ArrayList<>()).add(file);
     }
-    Map<String, Object> chosen = JsonReader.object(json.get("smallest_within"));
+    Map<String, Object> chosen = JsonReader.object(json.get(key));
     assertEquals(curves.keySet(), chosen.keySet());
+    assertTrue(
+        section.contains(String.format(java.util.Locale.ROOT, "(%.2f%%)", limit)),
+        key + ": the section names its limit");
     curves.forEach(
         (curve, files) -> {
           Map<String, Object> best = null;
@@ -125,13 +140,13 @@ class CompareSmokeTest {
           }
           assertEquals(best == null ? null : best.get("quantizer"), chosen.get(curve), curve);
           assertTrue(
-              markdown.contains(
+              section.contains(
                   "| "
                       + curve
                       + " | "
                       + (best == null ? "none within the margin" : best.get("quantizer"))
                       + " |"),
-              curve + " in the table of chosen files");
+              curve + " in the table of " + key);
         });
   }
 
