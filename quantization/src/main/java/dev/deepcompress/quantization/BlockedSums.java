@@ -2,20 +2,23 @@ package dev.deepcompress.quantization;
 
 /**
  * Sums of floats in double, in an order fixed by the elements' offsets alone: the element at offset
- * {@code p} from the first goes into running sum {@code p mod 4} (each starting at {@code +0.0}),
- * and the four are added as {@code ((s0 + s1) + s2) + s3}. One running sum is a chain of additions,
- * each waiting for the one before; four of them overlap, and the Vector API kernels keep them in
- * the four lanes of one vector of doubles. The order is the same on every machine, whatever its
- * vector width, so the result is too.
+ * {@code p} from the first goes into running sum {@code p mod n} (each starting at {@code +0.0}),
+ * and the n are added left to right, {@code ((s0 + s1) + s2) + …}. One running sum is a chain of
+ * additions, each waiting for the one before; n of them overlap, and the Vector API kernels keep
+ * them in the lanes of vectors of four doubles. The order is the same on every machine, whatever
+ * its vector width, so the result is too.
  *
- * <p>The running sums of a ternary quantizer's gradient pass: those of the gradients at weights on
- * the positive level and on the negative level, and how many there are of each.
+ * <p>Binary's row scales use {@link #LANES} running sums of magnitudes. A ternary quantizer's
+ * gradient pass keeps {@link #GRADIENT_LANES} of the gradients at weights on the positive level and
+ * of those on the negative level (two vectors each, so that a vector of 16 or 8 floats feeds two
+ * chains, not four or two links of one), and how many there are of each.
  */
 final class BlockedSums {
   static final int LANES = 4;
+  static final int GRADIENT_LANES = 8;
 
-  final double[] positive = new double[LANES];
-  final double[] negative = new double[LANES];
+  final double[] positive = new double[GRADIENT_LANES];
+  final double[] negative = new double[GRADIENT_LANES];
   int positives;
   int negatives;
 
@@ -26,11 +29,12 @@ final class BlockedSums {
     negatives = 0;
   }
 
-  static double total(double s0, double s1, double s2, double s3) {
-    return ((s0 + s1) + s2) + s3;
-  }
-
-  static double total(double[] sums) {
-    return total(sums[0], sums[1], sums[2], sums[3]);
+  /** The running sums added left to right. */
+  static double total(double... sums) {
+    double total = sums[0];
+    for (int i = 1; i < sums.length; i++) {
+      total += sums[i];
+    }
+    return total;
   }
 }

@@ -249,10 +249,10 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   /**
-   * Goes on with {@link #ternaryGradients} from {@code from}, a multiple of 4, adding to {@code
-   * sums}. Branch-free, so that random signs cost no mispredictions: each sum adds the gradient's
-   * bits masked to +0.0 at a weight not at its level, which changes no sum (a sum of this kind is
-   * never −0.0).
+   * Goes on with {@link #ternaryGradients} from {@code from}, a multiple of {@link
+   * BlockedSums#GRADIENT_LANES}, adding to {@code sums}. Branch-free, so that random signs cost no
+   * mispredictions: each sum adds the gradient's bits masked to +0.0 at a weight not at its level,
+   * which changes no sum (a sum of this kind is never −0.0).
    */
   static void ternaryGradients(
       float[] gradients,
@@ -270,7 +270,7 @@ final class ScalarTrainingKernels implements TrainingKernels {
       int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
       int isNegative = (q - 1) >>> 31;
       int bits = Float.floatToRawIntBits(g);
-      int lane = (j - from) & (BlockedSums.LANES - 1);
+      int lane = (j - from) & (BlockedSums.GRADIENT_LANES - 1);
       sums.positive[lane] += Float.intBitsToFloat(bits & -isPositive);
       sums.negative[lane] += Float.intBitsToFloat(bits & -isNegative);
       positives += isPositive;
