@@ -5,20 +5,21 @@ package dev.deepcompress.quantization;
  * {@code p} from the first goes into running sum {@code p mod n} (each starting at {@code +0.0}),
  * and the n are added left to right, {@code ((s0 + s1) + s2) + …}. One running sum is a chain of
  * additions, each waiting for the one before; n of them overlap, and the Vector API kernels keep
- * them in the lanes of vectors of four doubles. The order is the same on every machine, whatever
- * its vector width, so the result is too.
+ * them in the lanes of vectors of doubles. The order is the same on every machine, whatever its
+ * vector width, so the result is too.
  *
- * <p>Binary's row scales use {@link #LANES} running sums of magnitudes. A ternary quantizer's
- * gradient pass keeps {@link #GRADIENT_LANES} of the gradients at weights on the positive level and
- * of those on the negative level (two vectors each, so that a vector of 16 or 8 floats feeds two
- * chains, not four or two links of one), and how many there are of each.
+ * <p>Eight running sums: a vector of 16 floats goes in as two halves into one vector of eight
+ * doubles, one of 8 floats as two quarters into two vectors of four, so that no vector waits for
+ * more than two additions of one chain.
+ *
+ * <p>The running sums of a ternary quantizer's gradient pass: those of the gradients at weights on
+ * the positive level and on the negative level, and how many there are of each.
  */
 final class BlockedSums {
-  static final int LANES = 4;
-  static final int GRADIENT_LANES = 8;
+  static final int LANES = 8;
 
-  final double[] positive = new double[GRADIENT_LANES];
-  final double[] negative = new double[GRADIENT_LANES];
+  final double[] positive = new double[LANES];
+  final double[] negative = new double[LANES];
   int positives;
   int negatives;
 

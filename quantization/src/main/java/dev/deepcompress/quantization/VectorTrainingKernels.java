@@ -19,12 +19,9 @@ final class VectorTrainingKernels implements TrainingKernels {
   private static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
   private static final int L = FLOATS.length();
 
-  /** Four floats, and four doubles: the lanes of {@link BlockedSums}, on every machine. */
-  private static final VectorSpecies<Float> FOUR_FLOATS = FloatVector.SPECIES_128;
-
+  /** The running sums of {@link BlockedSums}: one vector of eight doubles at 16 lanes, else two. */
   private static final VectorSpecies<Double> FOUR_DOUBLES = DoubleVector.SPECIES_256;
 
-  /** The eight running sums of the ternary gradient pass at 16 lanes. */
   private static final VectorSpecies<Double> EIGHT_DOUBLES = DoubleVector.SPECIES_512;
 
   /**
@@ -236,15 +233,30 @@ final class VectorTrainingKernels implements TrainingKernels {
     SCALAR.binaryLevels(indices, quantized, updated, j, to, negativeBits, flip);
   }
 
+  /** As the ternary gradient pass adds its sums. */
   @Override
   public double sumOfMagnitudes(float[] values, int from, int to) {
-    DoubleVector sums = DoubleVector.zero(FOUR_DOUBLES);
-    int j = from;
-    for (; j + BlockedSums.LANES <= to; j += BlockedSums.LANES) {
-      sums = sums.add(widen(FloatVector.fromArray(FOUR_FLOATS, values, j).abs(), FOUR_DOUBLES, 0));
+    int end = L == 8 || L == 16 ? from + FLOATS.loopBound(to - from) : from;
+    DoubleVector low = DoubleVector.zero(L == 16 ? EIGHT_DOUBLES : FOUR_DOUBLES);
+    DoubleVector high = DoubleVector.zero(FOUR_DOUBLES);
+    for (int j = from; j < end; j += L) {
+      FloatVector magnitudes = FloatVector.fromArray(FLOATS, values, j).abs();
+      if (L == 16) {
+        low = low.add(widen(magnitudes, EIGHT_DOUBLES, 0));
+        low = low.add(widen(magnitudes, EIGHT_DOUBLES, 1));
+      } else {
+        low = low.add(widen(magnitudes, FOUR_DOUBLES, 0));
+        high = high.add(widen(magnitudes, FOUR_DOUBLES, 1));
+      }
     }
-    return ScalarTrainingKernels.sumOfMagnitudes(
-        values, j, to, sums.lane(0), sums.lane(1), sums.lane(2), sums.lane(3));
+    double[] sums = new double[BlockedSums.LANES];
+    if (end > from) {
+      low.intoArray(sums, 0);
+      if (L == 8) {
+        high.intoArray(sums, FOUR_DOUBLES.length());
+      }
+    }
+    return ScalarTrainingKernels.sumOfMagnitudes(values, from, end, to, sums);
   }
 
   /**
@@ -297,8 +309,8 @@ final class VectorTrainingKernels implements TrainingKernels {
       positiveLow.intoArray(sums.positive, 0);
       negativeLow.intoArray(sums.negative, 0);
       if (L == 8) {
-        positiveHigh.intoArray(sums.positive, BlockedSums.LANES);
-        negativeHigh.intoArray(sums.negative, BlockedSums.LANES);
+        positiveHigh.intoArray(sums.positive, FOUR_DOUBLES.length());
+        negativeHigh.intoArray(sums.negative, FOUR_DOUBLES.length());
       }
       // Integer counts: the same in any order.
       sums.positives = positives.reduceLanes(VectorOperators.ADD);

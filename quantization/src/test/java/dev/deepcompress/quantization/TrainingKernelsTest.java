@@ -306,18 +306,18 @@ class TrainingKernelsTest {
       SCALAR.ternaryGradients(scalar, indices, 0.3f, 0.7f, scalarSums);
       VECTOR.ternaryGradients(vector, indices, 0.3f, 0.7f, vectorSums);
       assertArrayEquals(bits(scalar), bits(vector), "n " + n);
-      double[] positive = new double[BlockedSums.GRADIENT_LANES];
-      double[] negative = new double[BlockedSums.GRADIENT_LANES];
+      double[] positive = new double[BlockedSums.LANES];
+      double[] negative = new double[BlockedSums.LANES];
       int positives = 0;
       int negatives = 0;
       for (int i = 0; i < n; i++) {
         float factor = indices[i] == 0 ? 0.3f : indices[i] == 2 ? 0.7f : 1f;
         assertEquals(factor * gradients[i], scalar[i]);
         if (indices[i] == 2) {
-          positive[i % BlockedSums.GRADIENT_LANES] += gradients[i];
+          positive[i % BlockedSums.LANES] += gradients[i];
           positives++;
         } else if (indices[i] == 0) {
-          negative[i % BlockedSums.GRADIENT_LANES] += gradients[i];
+          negative[i % BlockedSums.LANES] += gradients[i];
           negatives++;
         }
       }
