@@ -26,9 +26,10 @@ import java.util.SplittableRandom;
  * slice time and the median and quartiles of its per-round ratio to the plain slice.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar
- * dev.deepcompress.bench.QuantizedTrainingComparison MODEL [ROUNDS] [SAMPLES]} with MODEL {@code
- * lenet-5} or {@code lenet-300-100}; SAMPLES (default 6,400) MNIST-shaped images of random pixels
- * make one slice.
+ * dev.deepcompress.bench.QuantizedTrainingComparison MODEL [ROUNDS] [SAMPLES] [SPEC...]} with MODEL
+ * {@code lenet-5} or {@code lenet-300-100}; SAMPLES (default 6,400) MNIST-shaped images of random
+ * pixels make one slice; each SPEC (default: {@link #SPECS}) one quantizer to compare, so that one
+ * can be profiled alone.
  */
 public final class QuantizedTrainingComparison {
   private QuantizedTrainingComparison() {}
@@ -50,6 +51,7 @@ public final class QuantizedTrainingComparison {
     String modelName = args.length > 0 ? args[0] : "lenet-5";
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int samples = args.length > 2 ? Integer.parseInt(args[2]) : 6_400;
+    List<String> specTexts = args.length > 3 ? List.of(args).subList(3, args.length) : SPECS;
     Architecture architecture = ReferenceArchitectures.byName(modelName);
     Batches batches = new Batches(randomImages(architecture, samples), 64, 1);
     Model start = Network.initialize(architecture, 1).toModel(Map.of());
@@ -58,7 +60,7 @@ public final class QuantizedTrainingComparison {
 
     List<Run> runs = new ArrayList<>();
     runs.add(new Run("plain", new Trainer(Network.fromModel(start), solver), new double[rounds]));
-    for (String text : SPECS) {
+    for (String text : specTexts) {
       Network network = Network.fromModel(start);
       Map<String, CompressedTensor> whole = new LinkedHashMap<>();
       Map<String, QuantizerSpec> specs = new LinkedHashMap<>();

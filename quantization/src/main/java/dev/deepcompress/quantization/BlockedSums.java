@@ -2,17 +2,21 @@ package dev.deepcompress.quantization;
 
 /**
  * Sums of floats in double, in an order fixed by the elements' offsets alone: the element at offset
- * {@code p} from the first goes into running sum {@code p mod 4} (each starting at {@code +0.0}),
- * and the four are added as {@code ((s0 + s1) + s2) + s3}. One running sum is a chain of additions,
- * each waiting for the one before; four of them overlap, and the Vector API kernels keep them in
- * the four lanes of one vector of doubles. The order is the same on every machine, whatever its
+ * {@code p} from the first goes into running sum {@code p mod n} (each starting at {@code +0.0}),
+ * and the n are added left to right, {@code ((s0 + s1) + s2) + …}. One running sum is a chain of
+ * additions, each waiting for the one before; n of them overlap, and the Vector API kernels keep
+ * them in the lanes of vectors of doubles. The order is the same on every machine, whatever its
  * vector width, so the result is too.
+ *
+ * <p>Eight running sums: a vector of 16 floats goes in as two halves into one vector of eight
+ * doubles, one of 8 floats as two quarters into two vectors of four, so that no vector waits for
+ * more than two additions of one chain.
  *
  * <p>The running sums of a ternary quantizer's gradient pass: those of the gradients at weights on
  * the positive level and on the negative level, and how many there are of each.
  */
 final class BlockedSums {
-  static final int LANES = 4;
+  static final int LANES = 8;
 
   final double[] positive = new double[LANES];
   final double[] negative = new double[LANES];
@@ -26,11 +30,12 @@ final class BlockedSums {
     negatives = 0;
   }
 
-  static double total(double s0, double s1, double s2, double s3) {
-    return ((s0 + s1) + s2) + s3;
-  }
-
-  static double total(double[] sums) {
-    return total(sums[0], sums[1], sums[2], sums[3]);
+  /** The running sums added left to right. */
+  static double total(double... sums) {
+    double total = sums[0];
+    for (int i = 1; i < sums.length; i++) {
+      total += sums[i];
+    }
+    return total;
   }
 }

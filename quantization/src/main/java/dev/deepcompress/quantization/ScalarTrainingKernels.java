@@ -220,25 +220,18 @@ final class ScalarTrainingKernels implements TrainingKernels {
 
   @Override
   public double sumOfMagnitudes(float[] values, int from, int to) {
-    return sumOfMagnitudes(values, from, to, 0, 0, 0, 0);
+    return sumOfMagnitudes(values, from, from, to, new double[BlockedSums.LANES]);
   }
 
   /**
-   * Goes on with {@link #sumOfMagnitudes} from {@code from}, at an offset that is a multiple of 4.
+   * Goes on with {@link #sumOfMagnitudes} of {@code [from, to)} from {@code start}, adding to the
+   * running {@code sums}.
    */
-  static double sumOfMagnitudes(
-      float[] values, int from, int to, double s0, double s1, double s2, double s3) {
-    int j = from;
-    for (; j + BlockedSums.LANES <= to; j += BlockedSums.LANES) {
-      s0 += Math.abs(values[j]);
-      s1 += Math.abs(values[j + 1]);
-      s2 += Math.abs(values[j + 2]);
-      s3 += Math.abs(values[j + 3]);
+  static double sumOfMagnitudes(float[] values, int from, int start, int to, double[] sums) {
+    for (int j = start; j < to; j++) {
+      sums[(j - from) & (BlockedSums.LANES - 1)] += Math.abs(values[j]);
     }
-    s0 += j < to ? Math.abs(values[j]) : 0f;
-    s1 += j + 1 < to ? Math.abs(values[j + 1]) : 0f;
-    s2 += j + 2 < to ? Math.abs(values[j + 2]) : 0f;
-    return BlockedSums.total(s0, s1, s2, s3);
+    return BlockedSums.total(sums);
   }
 
   @Override
@@ -249,10 +242,10 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   /**
-   * Goes on with {@link #ternaryGradients} from {@code from}, a multiple of 4, adding to {@code
-   * sums}. Branch-free, so that random signs cost no mispredictions: each sum adds the gradient's
-   * bits masked to +0.0 at a weight not at its level, which changes no sum (a sum of this kind is
-   * never −0.0).
+   * Goes on with {@link #ternaryGradients} from {@code from}, a multiple of {@link
+   * BlockedSums#LANES}, adding to {@code sums}. Branch-free, so that random signs cost no
+   * mispredictions: each sum adds the gradient's bits masked to +0.0 at a weight not at its level,
+   * which changes no sum (a sum of this kind is never −0.0).
    */
   static void ternaryGradients(
       float[] gradients,

@@ -19,11 +19,10 @@ final class VectorTrainingKernels implements TrainingKernels {
   private static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
   private static final int L = FLOATS.length();
 
-  /** Four floats, and four doubles: the lanes of {@link BlockedSums}, on every machine. */
-  private static final VectorSpecies<Float> FOUR_FLOATS = FloatVector.SPECIES_128;
-
-  private static final VectorSpecies<Integer> FOUR_INTS = IntVector.SPECIES_128;
+  /** The running sums of {@link BlockedSums}: one vector of eight doubles at 16 lanes, else two. */
   private static final VectorSpecies<Double> FOUR_DOUBLES = DoubleVector.SPECIES_256;
+
+  private static final VectorSpecies<Double> EIGHT_DOUBLES = DoubleVector.SPECIES_512;
 
   /**
    * The most cuts (level magnitudes per sign) for which the log kernel compares every weight with
@@ -234,50 +233,95 @@ final class VectorTrainingKernels implements TrainingKernels {
     SCALAR.binaryLevels(indices, quantized, updated, j, to, negativeBits, flip);
   }
 
+  /** As the ternary gradient pass adds its sums. */
   @Override
   public double sumOfMagnitudes(float[] values, int from, int to) {
-    DoubleVector sums = DoubleVector.zero(FOUR_DOUBLES);
-    int j = from;
-    for (; j + BlockedSums.LANES <= to; j += BlockedSums.LANES) {
-      sums = sums.add(widen(FloatVector.fromArray(FOUR_FLOATS, values, j).abs()));
+    int end = L == 8 || L == 16 ? from + FLOATS.loopBound(to - from) : from;
+    DoubleVector low = DoubleVector.zero(L == 16 ? EIGHT_DOUBLES : FOUR_DOUBLES);
+    DoubleVector high = DoubleVector.zero(FOUR_DOUBLES);
+    for (int j = from; j < end; j += L) {
+      FloatVector magnitudes = FloatVector.fromArray(FLOATS, values, j).abs();
+      if (L == 16) {
+        low = low.add(widen(magnitudes, EIGHT_DOUBLES, 0));
+        low = low.add(widen(magnitudes, EIGHT_DOUBLES, 1));
+      } else {
+        low = low.add(widen(magnitudes, FOUR_DOUBLES, 0));
+        high = high.add(widen(magnitudes, FOUR_DOUBLES, 1));
+      }
     }
-    return ScalarTrainingKernels.sumOfMagnitudes(
-        values, j, to, sums.lane(0), sums.lane(1), sums.lane(2), sums.lane(3));
+    double[] sums = new double[BlockedSums.LANES];
+    if (end > from) {
+      low.intoArray(sums, 0);
+      if (L == 8) {
+        high.intoArray(sums, FOUR_DOUBLES.length());
+      }
+    }
+    return ScalarTrainingKernels.sumOfMagnitudes(values, from, end, to, sums);
   }
 
-  private static DoubleVector widen(FloatVector four) {
-    return (DoubleVector) four.convertShape(VectorOperators.F2D, FOUR_DOUBLES, 0);
-  }
-
-  /** Four lanes at a time throughout: the sums' width. */
+  /**
+   * At full width. The sums take each vector's floats at the gradients' positions as doubles: 16
+   * lanes as two halves, each into one vector of eight running sums (offsets 0–7 mod 8); 8 lanes as
+   * two quarters, into the vectors of running sums 0–3 and 4–7. Other widths run the scalar loop.
+   */
   @Override
   public void ternaryGradients(
       float[] gradients, int[] indices, float negative, float positive, BlockedSums sums) {
-    DoubleVector positiveSums = DoubleVector.zero(FOUR_DOUBLES);
-    DoubleVector negativeSums = DoubleVector.zero(FOUR_DOUBLES);
-    FloatVector none = FloatVector.zero(FOUR_FLOATS);
-    FloatVector one = FloatVector.broadcast(FOUR_FLOATS, 1f);
-    int positives = 0;
-    int negatives = 0;
-    int end = FOUR_FLOATS.loopBound(gradients.length);
-    for (int j = 0; j < end; j += BlockedSums.LANES) {
-      FloatVector g = FloatVector.fromArray(FOUR_FLOATS, gradients, j);
-      IntVector q = IntVector.fromArray(FOUR_INTS, indices, j);
-      VectorMask<Float> atPositive =
-          q.compare(VectorOperators.EQ, TernaryQuantizer.POSITIVE).cast(FOUR_FLOATS);
-      VectorMask<Float> atNegative =
-          q.compare(VectorOperators.EQ, TernaryQuantizer.NEGATIVE).cast(FOUR_FLOATS);
-      positiveSums = positiveSums.add(widen(none.blend(g, atPositive)));
-      negativeSums = negativeSums.add(widen(none.blend(g, atNegative)));
-      positives += atPositive.trueCount();
-      negatives += atNegative.trueCount();
-      g.mul(one.blend(positive, atPositive).blend(negative, atNegative)).intoArray(gradients, j);
+    sums.clear();
+    int end = L == 8 || L == 16 ? FLOATS.loopBound(gradients.length) : 0;
+    // With 16 lanes the first of each pair holds all eight running sums; with 8, sums 0-3.
+    DoubleVector positiveLow = DoubleVector.zero(L == 16 ? EIGHT_DOUBLES : FOUR_DOUBLES);
+    DoubleVector positiveHigh = DoubleVector.zero(FOUR_DOUBLES);
+    DoubleVector negativeLow = positiveLow;
+    DoubleVector negativeHigh = positiveHigh;
+    IntVector positives = IntVector.zero(INTS);
+    IntVector negatives = positives;
+    FloatVector none = FloatVector.zero(FLOATS);
+    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+    for (int j = 0; j < end; j += L) {
+      FloatVector g = FloatVector.fromArray(FLOATS, gradients, j);
+      IntVector q = IntVector.fromArray(INTS, indices, j);
+      VectorMask<Integer> atPositive = q.compare(VectorOperators.EQ, TernaryQuantizer.POSITIVE);
+      VectorMask<Integer> atNegative = q.compare(VectorOperators.EQ, TernaryQuantizer.NEGATIVE);
+      // A true lane is −1 as an integer.
+      positives = positives.sub((IntVector) atPositive.toVector());
+      negatives = negatives.sub((IntVector) atNegative.toVector());
+      VectorMask<Float> positiveLanes = atPositive.cast(FLOATS);
+      VectorMask<Float> negativeLanes = atNegative.cast(FLOATS);
+      FloatVector atPositiveLevel = none.blend(g, positiveLanes);
+      FloatVector atNegativeLevel = none.blend(g, negativeLanes);
+      // Halves or quarters as constants: the conversion compiles to one instruction only then.
+      if (L == 16) {
+        positiveLow = positiveLow.add(widen(atPositiveLevel, EIGHT_DOUBLES, 0));
+        negativeLow = negativeLow.add(widen(atNegativeLevel, EIGHT_DOUBLES, 0));
+        positiveLow = positiveLow.add(widen(atPositiveLevel, EIGHT_DOUBLES, 1));
+        negativeLow = negativeLow.add(widen(atNegativeLevel, EIGHT_DOUBLES, 1));
+      } else {
+        positiveLow = positiveLow.add(widen(atPositiveLevel, FOUR_DOUBLES, 0));
+        negativeLow = negativeLow.add(widen(atNegativeLevel, FOUR_DOUBLES, 0));
+        positiveHigh = positiveHigh.add(widen(atPositiveLevel, FOUR_DOUBLES, 1));
+        negativeHigh = negativeHigh.add(widen(atNegativeLevel, FOUR_DOUBLES, 1));
+      }
+      g.mul(one.blend(positive, positiveLanes).blend(negative, negativeLanes))
+          .intoArray(gradients, j);
     }
-    positiveSums.intoArray(sums.positive, 0);
-    negativeSums.intoArray(sums.negative, 0);
-    sums.positives = positives;
-    sums.negatives = negatives;
+    if (end > 0) {
+      positiveLow.intoArray(sums.positive, 0);
+      negativeLow.intoArray(sums.negative, 0);
+      if (L == 8) {
+        positiveHigh.intoArray(sums.positive, FOUR_DOUBLES.length());
+        negativeHigh.intoArray(sums.negative, FOUR_DOUBLES.length());
+      }
+      // Integer counts: the same in any order.
+      sums.positives = positives.reduceLanes(VectorOperators.ADD);
+      sums.negatives = negatives.reduceLanes(VectorOperators.ADD);
+    }
     ScalarTrainingKernels.ternaryGradients(gradients, indices, negative, positive, sums, end);
+  }
+
+  /** Part {@code part} of {@code floats} as doubles of {@code species}. */
+  private static DoubleVector widen(FloatVector floats, VectorSpecies<Double> species, int part) {
+    return (DoubleVector) floats.convertShape(VectorOperators.F2D, species, part);
   }
 
   /** The table looked up by a gather. */
