@@ -59,13 +59,32 @@ final class Charts {
     if (rowEach) {
       chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
     }
-    chart.getStyler().setXAxisLogarithmic(axes.logX());
+    chart.getStyler().setXAxisLogarithmic(logarithmicX(axes, series));
     for (Series s : series) {
       XYSeries drawn = chart.addSeries(s.name(), s.x(), s.y());
       drawn.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
       drawn.setMarker(SeriesMarkers.CIRCLE);
     }
     write(png, chart);
+  }
+
+  /**
+   * Whether the x axis is drawn logarithmic: if asked for and the positive x values span at least a
+   * decade, since XChart labels a logarithmic axis at powers of ten only and a narrower one would
+   * show no numbers at all.
+   */
+  static boolean logarithmicX(Axes axes, List<Series> series) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = 0;
+    for (Series s : series) {
+      for (double x : s.x()) {
+        if (x > 0) {
+          min = Math.min(min, x);
+          max = Math.max(max, x);
+        }
+      }
+    }
+    return axes.logX() && max >= 10 * min;
   }
 
   /**

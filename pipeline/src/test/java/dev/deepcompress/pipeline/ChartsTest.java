@@ -1,6 +1,7 @@
 package dev.deepcompress.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,16 @@ class ChartsTest {
 
   private static final Charts.Axes AXES =
       new Charts.Axes("error against size", "bytes", "error (%)", true);
+
+  /** XChart labels a logarithmic axis at powers of ten only: a narrower range is drawn linear. */
+  @Test
+  void theXAxisIsLogarithmicOnlyOverADecadeOrMore() {
+    Charts.Series narrow = new Charts.Series("a", new double[] {24_000, 51_000}, new double[2]);
+    Charts.Series wide = new Charts.Series("b", new double[] {0, 2_400, 24_000}, new double[3]);
+    assertFalse(Charts.logarithmicX(AXES, List.of(narrow)));
+    assertTrue(Charts.logarithmicX(AXES, List.of(narrow, wide)));
+    assertFalse(Charts.logarithmicX(new Charts.Axes("t", "x", "y", false), List.of(narrow, wide)));
+  }
 
   @Test
   void curvesAreDrawnIntoAPngOfTheChartsSize() throws IOException {
