@@ -4,16 +4,19 @@ import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.SampleSet;
+import dev.deepcompress.pruning.MaskConstraint;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.model.Architecture;
 import dev.deepcompress.runtime.model.Model;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.training.Network;
+import dev.deepcompress.training.ParameterConstraint;
 import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +32,9 @@ import java.util.SplittableRandom;
  * dev.deepcompress.bench.QuantizedTrainingComparison MODEL [ROUNDS] [SAMPLES] [SPEC...]} with MODEL
  * {@code lenet-5} or {@code lenet-300-100}; SAMPLES (default 6,400) MNIST-shaped images of random
  * pixels make one slice; each SPEC (default: {@link #SPECS}) one quantizer to compare, so that one
- * can be profiled alone.
+ * can be profiled alone. With {@code -Dkept=F} (default 1) every weight tensor keeps the largest
+ * fraction F of its initial weights, as after pruning: the plain run then retrains under the masks
+ * and the quantizers work on the kept weights only, the case of Deep Compression's pipeline.
  */
 public final class QuantizedTrainingComparison {
   private QuantizedTrainingComparison() {}
@@ -54,19 +59,38 @@ public final class QuantizedTrainingComparison {
     List<String> specTexts = args.length > 3 ? List.of(args).subList(3, args.length) : SPECS;
     Architecture architecture = ReferenceArchitectures.byName(modelName);
     Batches batches = new Batches(randomImages(architecture, samples), 64, 1);
-    Model start = Network.initialize(architecture, 1).toModel(Map.of());
+    double kept = Double.parseDouble(System.getProperty("kept", "1"));
+    Network initial = Network.initialize(architecture, 1);
+    Map<String, Mask> masks = new LinkedHashMap<>();
+    for (ParameterSpec p : architecture.parameters()) {
+      if (p.role() == ParameterSpec.Role.WEIGHT) {
+        float[] weights = initial.parameter(p.name()).values();
+        Mask mask = largest(weights, kept);
+        mask.zeroPruned(weights);
+        masks.put(p.name(), mask);
+      }
+    }
+    Model start = initial.toModel(Map.of());
+    Map<String, ParameterConstraint> plainConstraints = new LinkedHashMap<>();
+    if (kept < 1) {
+      masks.forEach((name, mask) -> plainConstraints.put(name, new MaskConstraint(mask)));
+    }
     SolverConfig solver =
         SolverConfig.caffeLenet().withSchedule(SolverConfig.caffeLenet().schedule().scaled(0.1));
 
     List<Run> runs = new ArrayList<>();
-    runs.add(new Run("plain", new Trainer(Network.fromModel(start), solver), new double[rounds]));
+    runs.add(
+        new Run(
+            "plain",
+            new Trainer(Network.fromModel(start), solver, plainConstraints),
+            new double[rounds]));
     for (String text : specTexts) {
       Network network = Network.fromModel(start);
       Map<String, CompressedTensor> whole = new LinkedHashMap<>();
       Map<String, QuantizerSpec> specs = new LinkedHashMap<>();
       for (ParameterSpec p : architecture.parameters()) {
         if (p.role() == ParameterSpec.Role.WEIGHT) {
-          whole.put(p.name(), CompressedTensor.pruned(p, Mask.all(p.shape().elementCount())));
+          whole.put(p.name(), CompressedTensor.pruned(p, masks.get(p.name())));
           specs.put(p.name(), QuantizerSpec.parse(text));
         }
       }
@@ -104,6 +128,21 @@ public final class QuantizedTrainingComparison {
           Quantiles.quantile(ratios, 0.25),
           Quantiles.quantile(ratios, 0.75));
     }
+  }
+
+  /** The largest fraction {@code kept} of {@code weights} by magnitude (all of them from 1 on). */
+  private static Mask largest(float[] weights, double kept) {
+    Mask all = Mask.all(weights.length);
+    if (kept >= 1) {
+      return all;
+    }
+    float[] magnitudes = new float[weights.length];
+    for (int i = 0; i < weights.length; i++) {
+      magnitudes[i] = Math.abs(weights[i]);
+    }
+    Arrays.sort(magnitudes);
+    int pruned = (int) Math.round(weights.length * (1 - kept));
+    return all.narrowedTo(weights, pruned == 0 ? -1 : magnitudes[pruned - 1]);
   }
 
   private static SampleSet randomImages(Architecture architecture, int count) {

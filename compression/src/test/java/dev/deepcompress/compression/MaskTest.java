@@ -51,6 +51,36 @@ class MaskTest {
     assertArrayEquals(new float[] {-0f, 0f, 0f, 3f, 4f, 0f}, values);
   }
 
+  /** Word by word, across word edges and ragged ends: the same as asking each position. */
+  @Test
+  void zeroingAgreesWithTheKeptPositionsAtEverySizeAndDensity() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    for (int size : new int[] {0, 1, 63, 64, 65, 130, 1000}) {
+      for (double density : new double[] {0, 0.1, 0.5, 0.9, 1}) {
+        float[] weights = new float[size];
+        for (int i = 0; i < size; i++) {
+          weights[i] = random.nextDouble() < density ? 1f : 0f;
+        }
+        Mask mask = Mask.all(size).narrowedTo(weights, 0.5);
+        float[] values = new float[size];
+        for (int i = 0; i < size; i++) {
+          values[i] = i % 3 == 0 ? -0f : (float) random.nextGaussian();
+        }
+        float[] expected = new float[size];
+        for (int position : mask.keptPositions()) {
+          expected[position] = values[position];
+        }
+        mask.zeroPruned(values);
+        for (int i = 0; i < size; i++) {
+          assertEquals(
+              Float.floatToRawIntBits(expected[i]),
+              Float.floatToRawIntBits(values[i]),
+              "size " + size + ", density " + density + ", position " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void aMaskIsMadeAgainFromItsKeptPositions() {
     float[] w = {0.9f, 0f, -0.1f, -0.7f, 0.4f, 0.05f, 2f};
