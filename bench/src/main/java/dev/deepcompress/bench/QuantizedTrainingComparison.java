@@ -5,6 +5,7 @@ import dev.deepcompress.compression.Mask;
 import dev.deepcompress.datasets.Batches;
 import dev.deepcompress.datasets.SampleSet;
 import dev.deepcompress.pruning.MaskConstraint;
+import dev.deepcompress.pruning.ThresholdPolicy;
 import dev.deepcompress.quantization.Quantization;
 import dev.deepcompress.quantization.QuantizerSpec;
 import dev.deepcompress.runtime.model.Architecture;
@@ -16,7 +17,6 @@ import dev.deepcompress.training.ReferenceArchitectures;
 import dev.deepcompress.training.SolverConfig;
 import dev.deepcompress.training.Trainer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +65,9 @@ public final class QuantizedTrainingComparison {
     for (ParameterSpec p : architecture.parameters()) {
       if (p.role() == ParameterSpec.Role.WEIGHT) {
         float[] weights = initial.parameter(p.name()).values();
-        Mask mask = largest(weights, kept);
+        Mask all = Mask.all(weights.length);
+        Mask mask =
+            all.narrowedTo(weights, new ThresholdPolicy.KeptFraction(kept).threshold(weights, all));
         mask.zeroPruned(weights);
         masks.put(p.name(), mask);
       }
@@ -128,21 +130,6 @@ public final class QuantizedTrainingComparison {
           Quantiles.quantile(ratios, 0.25),
           Quantiles.quantile(ratios, 0.75));
     }
-  }
-
-  /** The largest fraction {@code kept} of {@code weights} by magnitude (all of them from 1 on). */
-  private static Mask largest(float[] weights, double kept) {
-    Mask all = Mask.all(weights.length);
-    if (kept >= 1) {
-      return all;
-    }
-    float[] magnitudes = new float[weights.length];
-    for (int i = 0; i < weights.length; i++) {
-      magnitudes[i] = Math.abs(weights[i]);
-    }
-    Arrays.sort(magnitudes);
-    int pruned = (int) Math.round(weights.length * (1 - kept));
-    return all.narrowedTo(weights, pruned == 0 ? -1 : magnitudes[pruned - 1]);
   }
 
   private static SampleSet randomImages(Architecture architecture, int count) {
