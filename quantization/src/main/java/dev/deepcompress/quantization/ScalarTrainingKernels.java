@@ -83,16 +83,6 @@ final class ScalarTrainingKernels implements TrainingKernels {
       float[] shadow,
       float[] updated,
       float[] quantized,
-      int[] indices) {
-    log(nearest, table, shadow, updated, quantized, indices, 0, shadow.length);
-  }
-
-  static void log(
-      LogQuantizer.Nearest nearest,
-      float[] table,
-      float[] shadow,
-      float[] updated,
-      float[] quantized,
       int[] indices,
       int from,
       int to) {
@@ -113,10 +103,12 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   @Override
-  public int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized) {
-    return moveLargestMagnitude(shadow, updated, quantized, 0, shadow.length, 0);
+  public int moveLargestMagnitude(
+      float[] shadow, float[] updated, float[] quantized, int from, int to) {
+    return moveLargestMagnitude(shadow, updated, quantized, from, to, 0);
   }
 
+  /** Goes on with {@link #moveLargestMagnitude} from the largest bits {@code maxBits} so far. */
   static int moveLargestMagnitude(
       float[] shadow, float[] updated, float[] quantized, int from, int to, int maxBits) {
     if (updated == null) {
@@ -133,24 +125,13 @@ final class ScalarTrainingKernels implements TrainingKernels {
     return maxBits;
   }
 
-  @Override
-  public void ternary(
-      float[] shadow,
-      float[] updated,
-      float[] quantized,
-      int[] indices,
-      int deltaBits,
-      int upBits,
-      int downBits) {
-    ternary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, 0, shadow.length);
-  }
-
   /**
    * Compares bit patterns, not floats, and selects by masks: for a non-negative Δ, {@code w > Δ}
    * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
    * negative w.
    */
-  static void ternary(
+  @Override
+  public void ternary(
       float[] shadow,
       float[] updated,
       float[] quantized,
@@ -243,9 +224,9 @@ final class ScalarTrainingKernels implements TrainingKernels {
 
   /**
    * Goes on with {@link #ternaryGradients} from {@code from}, a multiple of {@link
-   * BlockedSums#LANES}, adding to {@code sums}. Branch-free, so that random signs cost no
-   * mispredictions: each sum adds the gradient's bits masked to +0.0 at a weight not at its level,
-   * which changes no sum (a sum of this kind is never −0.0).
+   * BlockedSums#CHUNK}, adding to {@code sums}. Branch-free, so that random signs cost no
+   * mispredictions: each partial sum adds the gradient's bits masked to +0.0 at a weight not at its
+   * level, which changes no sum (a sum of this kind is never −0.0).
    */
   static void ternaryGradients(
       float[] gradients,
@@ -255,32 +236,39 @@ final class ScalarTrainingKernels implements TrainingKernels {
       BlockedSums sums,
       int from) {
     float[] factors = {negative, 1f, positive};
+    float[] positivePartials = new float[BlockedSums.PARTIALS];
+    float[] negativePartials = new float[BlockedSums.PARTIALS];
     int positives = sums.positives;
     int negatives = sums.negatives;
-    for (int j = from; j < gradients.length; j++) {
-      float g = gradients[j];
-      int q = indices[j];
-      int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
-      int isNegative = (q - 1) >>> 31;
-      int bits = Float.floatToRawIntBits(g);
-      int lane = (j - from) & (BlockedSums.LANES - 1);
-      sums.positive[lane] += Float.intBitsToFloat(bits & -isPositive);
-      sums.negative[lane] += Float.intBitsToFloat(bits & -isNegative);
-      positives += isPositive;
-      negatives += isNegative;
-      gradients[j] = factors[q] * g;
+    for (int chunk = from; chunk < gradients.length; chunk += BlockedSums.CHUNK) {
+      java.util.Arrays.fill(positivePartials, 0f);
+      java.util.Arrays.fill(negativePartials, 0f);
+      int end = Math.min(gradients.length, chunk + BlockedSums.CHUNK);
+      for (int j = chunk; j < end; j++) {
+        float g = gradients[j];
+        int q = indices[j];
+        int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
+        int isNegative = (q - 1) >>> 31;
+        int bits = Float.floatToRawIntBits(g);
+        int lane = (j - chunk) & (BlockedSums.PARTIALS - 1);
+        positivePartials[lane] += Float.intBitsToFloat(bits & -isPositive);
+        negativePartials[lane] += Float.intBitsToFloat(bits & -isNegative);
+        positives += isPositive;
+        negatives += isNegative;
+        gradients[j] = factors[q] * g;
+      }
+      for (int lane = 0; lane < BlockedSums.PARTIALS; lane++) {
+        sums.positive[lane & (BlockedSums.LANES - 1)] += positivePartials[lane];
+        sums.negative[lane & (BlockedSums.LANES - 1)] += negativePartials[lane];
+      }
     }
     sums.positives = positives;
     sums.negatives = negatives;
   }
 
   @Override
-  public void fill(float[] tensor, int[] slots, float[] table) {
-    fill(tensor, slots, table, 0);
-  }
-
-  static void fill(float[] tensor, int[] slots, float[] table, int from) {
-    for (int i = from; i < tensor.length; i++) {
+  public void fill(float[] tensor, int[] slots, float[] table, int from, int to) {
+    for (int i = from; i < to; i++) {
       tensor[i] = table[slots[i]];
     }
   }

@@ -2,6 +2,7 @@ package dev.deepcompress.quantization;
 
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,13 @@ import java.util.function.IntUnaryOperator;
  * kept order and scattered back, into arrays allocated once.
  */
 abstract class ShadowTraining implements QuantizedTraining {
+  /**
+   * Kept weights per block of the passes that run on the kernel threads ({@link
+   * KernelThreads#parallelBlocks}); fixed, never the thread count, so that what a pass adds up
+   * block by block is the same on every machine.
+   */
+  static final int BLOCK = 1 << 14;
+
   private final CompressedTensor pruned;
 
   /** Flat positions of the kept weights, ascending; null if the mask keeps every weight. */

@@ -62,13 +62,17 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     }
 
     /**
-     * Two passes: Δ needs the largest moved shadow weight before any is assigned. The largest
-     * magnitude is the largest bit pattern of a non-negative float (NaN the largest of all, as
-     * {@code Math.max} gives NaN).
+     * Two passes on one thread (streaming passes, which split over two threads took longer: the
+     * other core's cache then holds half of what the next pass reads; docs/quantizers-results.md):
+     * Δ needs the largest moved shadow weight before any is assigned. The largest magnitude is the
+     * largest bit pattern of a non-negative float (NaN the largest of all, as {@code Math.max}
+     * gives NaN).
      */
     @Override
     protected void requantize(float[] updated) {
-      int maxBits = TrainingKernels.PREFERRED.moveLargestMagnitude(shadow, updated, quantized);
+      int maxBits =
+          TrainingKernels.PREFERRED.moveLargestMagnitude(
+              shadow, updated, quantized, 0, shadow.length);
       float delta = (float) (threshold * Float.intBitsToFloat(maxBits));
       if (delta != delta) {
         // A NaN Δ (a NaN weight) puts every weight at 0, as the comparisons with it would.
@@ -86,7 +90,9 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
           indices,
           Float.floatToRawIntBits(delta),
           Float.floatToRawIntBits(positive),
-          Float.floatToRawIntBits(-negative));
+          Float.floatToRawIntBits(-negative),
+          0,
+          shadow.length);
     }
 
     @Override

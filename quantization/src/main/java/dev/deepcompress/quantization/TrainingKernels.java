@@ -51,24 +51,28 @@ interface TrainingKernels {
       int[] outside,
       int count);
 
-  /** Logarithmic levels of the whole tensor: {@code table[nearest.index(w)]}. */
+  /** Logarithmic levels on {@code [from, to)}: {@code table[nearest.index(w)]}. */
   void log(
       LogQuantizer.Nearest nearest,
       float[] table,
       float[] shadow,
       float[] updated,
       float[] quantized,
-      int[] indices);
+      int[] indices,
+      int from,
+      int to);
 
   /**
-   * Moves the shadow weights (if {@code updated} is not null, without writing it) and returns the
-   * largest bits of their magnitudes, {@code Float.floatToRawIntBits(|w|)}.
+   * Moves the shadow weights of {@code [from, to)} (if {@code updated} is not null, without writing
+   * it) and returns the largest bits of their magnitudes, {@code Float.floatToRawIntBits(|w|)}, or
+   * 0 if there are none.
    */
-  int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized);
+  int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized, int from, int to);
 
   /**
-   * Ternary levels: index 2 and level {@code up} where {@code w > Δ}, 0 and {@code down} where
-   * {@code w < −Δ}, else 1 and {@code +0.0}; all as raw float bits, Δ not NaN and not negative.
+   * Ternary levels on {@code [from, to)}: index 2 and level {@code up} where {@code w > Δ}, 0 and
+   * {@code down} where {@code w < −Δ}, else 1 and {@code +0.0}; all as raw float bits, Δ not NaN
+   * and not negative.
    */
   void ternary(
       float[] shadow,
@@ -77,7 +81,9 @@ interface TrainingKernels {
       int[] indices,
       int deltaBits,
       int upBits,
-      int downBits);
+      int downBits,
+      int from,
+      int to);
 
   /**
    * Moves the shadow weights of {@code [from, to)} and sets each index to 1 if {@code w >= 0}, else
@@ -108,13 +114,15 @@ interface TrainingKernels {
   /**
    * A ternary quantizer's gradient pass: each gradient times its level's factor ({@code negative},
    * 1 or {@code positive} for indices 0, 1, 2), and into {@code sums} (cleared first) the
-   * gradients, as they were, at indices 2 and at indices 0, and how many there are.
+   * gradients, as they were, at indices 2 and at indices 0 (in the two stages {@link BlockedSums}
+   * describes), and how many there are.
    */
   void ternaryGradients(
       float[] gradients, int[] indices, float negative, float positive, BlockedSums sums);
 
   /**
-   * {@code tensor[i] = table[slots[i]]} for every i; each slot must be an index of {@code table}.
+   * {@code tensor[i] = table[slots[i]]} for every i in {@code [from, to)}; each slot must be an
+   * index of {@code table}.
    */
-  void fill(float[] tensor, int[] slots, float[] table);
+  void fill(float[] tensor, int[] slots, float[] table, int from, int to);
 }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 class TrainingKernelsTest {
   private static final TrainingKernels VECTOR = new VectorTrainingKernels();
   private static final TrainingKernels SCALAR = TrainingKernels.SCALAR;
-  private static final int[] LENGTHS = {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 1_001};
+  private static final int[] LENGTHS = {
+    0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 256, 257, 1_001
+  };
 
   @Test
   void theVectorKernelsAreTheOnesInUseWithTheVectorModule() {
@@ -74,6 +76,20 @@ class TrainingKernelsTest {
           updated == null ? null : updated.clone(),
           quantized.clone(),
           indices.clone());
+    }
+
+    /** Outside {@code [from, to)} every array is as it is in {@code before}. */
+    void assertSameOutside(State before, int from, int to, String what) {
+      State now = copy();
+      for (int j = from; j < to; j++) {
+        now.shadow[j] = before.shadow[j];
+        now.quantized[j] = before.quantized[j];
+        now.indices[j] = before.indices[j];
+        if (updated != null) {
+          now.updated[j] = before.updated[j];
+        }
+      }
+      before.assertSame(now, what + ", outside " + from + "-" + to);
     }
 
     void assertSame(State other, String what) {
@@ -195,11 +211,29 @@ class TrainingKernelsTest {
                 scalar.shadow[n - 1 - i] = -levels.magnitude(i);
               }
               State vector = scalar.copy();
+              State before = scalar.copy();
+              int from = n / 3;
+              int to = n - n / 9;
               SCALAR.log(
-                  nearest, table, scalar.shadow, scalar.updated, scalar.quantized, scalar.indices);
+                  nearest,
+                  table,
+                  scalar.shadow,
+                  scalar.updated,
+                  scalar.quantized,
+                  scalar.indices,
+                  from,
+                  to);
               VECTOR.log(
-                  nearest, table, vector.shadow, vector.updated, vector.quantized, vector.indices);
+                  nearest,
+                  table,
+                  vector.shadow,
+                  vector.updated,
+                  vector.quantized,
+                  vector.indices,
+                  from,
+                  to);
               scalar.assertSame(vector, levels + " n " + n);
+              scalar.assertSameOutside(before, from, to, levels + " n " + n);
             }
           }
         }
@@ -214,20 +248,45 @@ class TrainingKernelsTest {
       for (boolean withUpdate : new boolean[] {false, true}) {
         State scalar = State.random(n, 0.05f, 0.2f, seed++, withUpdate);
         State vector = scalar.copy();
+        State before = scalar.copy();
+        int from = n / 3;
+        int to = n - n / 9;
         int scalarBits =
-            SCALAR.moveLargestMagnitude(scalar.shadow, scalar.updated, scalar.quantized);
+            SCALAR.moveLargestMagnitude(scalar.shadow, scalar.updated, scalar.quantized, from, to);
         int vectorBits =
-            VECTOR.moveLargestMagnitude(vector.shadow, vector.updated, vector.quantized);
+            VECTOR.moveLargestMagnitude(vector.shadow, vector.updated, vector.quantized, from, to);
         assertEquals(scalarBits, vectorBits, "n " + n);
+        int largest = 0;
+        for (int j = from; j < to; j++) {
+          largest = Math.max(largest, Float.floatToRawIntBits(Math.abs(scalar.shadow[j])));
+        }
+        assertEquals(largest, scalarBits, "n " + n);
         for (float delta : new float[] {0f, 0.05f, 0.1f, Float.MIN_VALUE, Float.MAX_VALUE}) {
           int deltaBits = Float.floatToRawIntBits(delta);
           int up = Float.floatToRawIntBits(0.07f);
           int down = Float.floatToRawIntBits(-0.09f);
           SCALAR.ternary(
-              scalar.shadow, scalar.updated, scalar.quantized, scalar.indices, deltaBits, up, down);
+              scalar.shadow,
+              scalar.updated,
+              scalar.quantized,
+              scalar.indices,
+              deltaBits,
+              up,
+              down,
+              from,
+              to);
           VECTOR.ternary(
-              vector.shadow, vector.updated, vector.quantized, vector.indices, deltaBits, up, down);
+              vector.shadow,
+              vector.updated,
+              vector.quantized,
+              vector.indices,
+              deltaBits,
+              up,
+              down,
+              from,
+              to);
           scalar.assertSame(vector, "n " + n + " delta " + delta);
+          scalar.assertSameOutside(before, from, to, "n " + n + " delta " + delta);
         }
       }
     }
@@ -310,15 +369,23 @@ class TrainingKernelsTest {
       double[] negative = new double[BlockedSums.LANES];
       int positives = 0;
       int negatives = 0;
-      for (int i = 0; i < n; i++) {
-        float factor = indices[i] == 0 ? 0.3f : indices[i] == 2 ? 0.7f : 1f;
-        assertEquals(factor * gradients[i], scalar[i]);
-        if (indices[i] == 2) {
-          positive[i % BlockedSums.LANES] += gradients[i];
-          positives++;
-        } else if (indices[i] == 0) {
-          negative[i % BlockedSums.LANES] += gradients[i];
-          negatives++;
+      for (int chunk = 0; chunk < n; chunk += BlockedSums.CHUNK) {
+        float[] positivePartials = new float[16];
+        float[] negativePartials = new float[16];
+        for (int i = chunk; i < Math.min(n, chunk + BlockedSums.CHUNK); i++) {
+          float factor = indices[i] == 0 ? 0.3f : indices[i] == 2 ? 0.7f : 1f;
+          assertEquals(factor * gradients[i], scalar[i]);
+          if (indices[i] == 2) {
+            positivePartials[(i - chunk) % 16] += gradients[i];
+            positives++;
+          } else if (indices[i] == 0) {
+            negativePartials[(i - chunk) % 16] += gradients[i];
+            negatives++;
+          }
+        }
+        for (int l = 0; l < 16; l++) {
+          positive[l % BlockedSums.LANES] += positivePartials[l];
+          negative[l % BlockedSums.LANES] += negativePartials[l];
         }
       }
       for (BlockedSums sums : new BlockedSums[] {scalarSums, vectorSums}) {
@@ -342,12 +409,18 @@ class TrainingKernelsTest {
       for (int i = 0; i < n; i++) {
         slots[i] = random.nextInt(table.length);
       }
+      // A range that starts off a vector boundary; what is outside it stays as it was.
+      int from = n / 3;
+      int to = Math.max(from, n - 1);
       float[] scalar = new float[n];
       float[] vector = new float[n];
-      SCALAR.fill(scalar, slots, table);
-      VECTOR.fill(vector, slots, table);
+      Arrays.fill(scalar, -1f);
+      Arrays.fill(vector, -1f);
+      SCALAR.fill(scalar, slots, table, from, to);
+      VECTOR.fill(vector, slots, table, from, to);
       for (int i = 0; i < n; i++) {
-        assertEquals(tableBits[slots[i]], Float.floatToRawIntBits(scalar[i]));
+        int expected = i >= from && i < to ? tableBits[slots[i]] : Float.floatToRawIntBits(-1f);
+        assertEquals(expected, Float.floatToRawIntBits(scalar[i]), "n " + n + ", i " + i);
       }
       assertArrayEquals(bits(scalar), bits(vector));
     }
