@@ -103,35 +103,20 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   @Override
-  public int moveLargestMagnitude(
-      float[] shadow, float[] updated, float[] quantized, int from, int to) {
-    return moveLargestMagnitude(shadow, updated, quantized, from, to, 0);
+  public int largestMagnitude(float[] values, int from, int to) {
+    return largestMagnitude(values, from, to, 0);
   }
 
-  /** Goes on with {@link #moveLargestMagnitude} from the largest bits {@code maxBits} so far. */
-  static int moveLargestMagnitude(
-      float[] shadow, float[] updated, float[] quantized, int from, int to, int maxBits) {
-    if (updated == null) {
-      for (int j = from; j < to; j++) {
-        maxBits = Math.max(maxBits, Float.floatToRawIntBits(shadow[j]) & 0x7FFFFFFF);
-      }
-    } else {
-      for (int j = from; j < to; j++) {
-        float w = shadow[j] + (updated[j] - quantized[j]);
-        shadow[j] = w;
-        maxBits = Math.max(maxBits, Float.floatToRawIntBits(w) & 0x7FFFFFFF);
-      }
+  /** Goes on with {@link #largestMagnitude} from the largest bits {@code maxBits} so far. */
+  static int largestMagnitude(float[] values, int from, int to, int maxBits) {
+    for (int j = from; j < to; j++) {
+      maxBits = Math.max(maxBits, Float.floatToRawIntBits(values[j]) & 0x7FFFFFFF);
     }
     return maxBits;
   }
 
-  /**
-   * Compares bit patterns, not floats, and selects by masks: for a non-negative Δ, {@code w > Δ}
-   * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
-   * negative w.
-   */
   @Override
-  public void ternary(
+  public int ternary(
       float[] shadow,
       float[] updated,
       float[] quantized,
@@ -141,18 +126,79 @@ final class ScalarTrainingKernels implements TrainingKernels {
       int downBits,
       int from,
       int to) {
+    return ternary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, from, to, 0);
+  }
+
+  /** Goes on with {@link #ternary} from the largest bits {@code maxBits} so far. */
+  static int ternary(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to,
+      int maxBits) {
+    for (int j = from; j < to; j++) {
+      float w = shadow[j];
+      if (updated != null) {
+        w += updated[j] - quantized[j];
+        shadow[j] = w;
+      }
+      int bits = Float.floatToRawIntBits(w);
+      maxBits = Math.max(maxBits, bits & 0x7FFFFFFF);
+      setTernary(j, bits, updated, quantized, indices, deltaBits, upBits, downBits);
+    }
+    return maxBits;
+  }
+
+  @Override
+  public void ternaryWithin(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int lowBits,
+      int highBits,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to) {
     for (int j = from; j < to; j++) {
       int bits = Float.floatToRawIntBits(shadow[j]);
-      int negativeSign = bits >>> 31;
-      int beyond = (deltaBits - (bits & 0x7FFFFFFF)) >>> 31;
-      int above = beyond & (negativeSign ^ 1);
-      int below = beyond & negativeSign;
-      indices[j] = TernaryQuantizer.ZERO + above - below;
-      float level = Float.intBitsToFloat((upBits & -above) | (downBits & -below));
-      quantized[j] = level;
-      if (updated != null) {
-        updated[j] = level;
+      int magnitudeBits = bits & 0x7FFFFFFF;
+      if (magnitudeBits > lowBits && magnitudeBits <= highBits) {
+        setTernary(j, bits, updated, quantized, indices, deltaBits, upBits, downBits);
       }
+    }
+  }
+
+  /**
+   * Compares bit patterns, not floats, and selects by masks: for a non-negative Δ, {@code w > Δ}
+   * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
+   * negative w.
+   */
+  private static void setTernary(
+      int j,
+      int bits,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits) {
+    int negativeSign = bits >>> 31;
+    int beyond = (deltaBits - (bits & 0x7FFFFFFF)) >>> 31;
+    int above = beyond & (negativeSign ^ 1);
+    int below = beyond & negativeSign;
+    indices[j] = TernaryQuantizer.ZERO + above - below;
+    float level = Float.intBitsToFloat((upBits & -above) | (downBits & -below));
+    quantized[j] = level;
+    if (updated != null) {
+      updated[j] = level;
     }
   }
 

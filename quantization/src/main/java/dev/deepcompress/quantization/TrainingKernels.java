@@ -63,22 +63,43 @@ interface TrainingKernels {
       int to);
 
   /**
-   * Moves the shadow weights of {@code [from, to)} (if {@code updated} is not null, without writing
-   * it) and returns the largest bits of their magnitudes, {@code Float.floatToRawIntBits(|w|)}, or
-   * 0 if there are none.
+   * The largest bits of the magnitudes on {@code [from, to)}, {@code Float.floatToRawIntBits(|w|)},
+   * or 0 if there are none.
    */
-  int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized, int from, int to);
+  int largestMagnitude(float[] values, int from, int to);
 
   /**
    * Ternary levels on {@code [from, to)}: index 2 and level {@code up} where {@code w > Δ}, 0 and
-   * {@code down} where {@code w < −Δ}, else 1 and {@code +0.0}; all as raw float bits, Δ not NaN
-   * and not negative.
+   * {@code down} where {@code w < −Δ}, else 1 and {@code +0.0} (a NaN weight: by its sign bit, as
+   * if beyond Δ); all as raw float bits, Δ not NaN and not negative.
+   *
+   * @return the largest bits of the (moved) shadow weights' magnitudes, as {@link
+   *     #largestMagnitude}
    */
-  void ternary(
+  int ternary(
       float[] shadow,
       float[] updated,
       float[] quantized,
       int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to);
+
+  /**
+   * {@link #ternary} levels by Δ again, without moving, for the shadow weights on {@code [from,
+   * to)} whose magnitude's bits lie in {@code (lowBits, highBits]}: after an assignment by a Δ at
+   * one end of that range, those are the only ones that the Δ at the other end puts on another
+   * level. Others may be written again with the levels they have.
+   */
+  void ternaryWithin(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int lowBits,
+      int highBits,
       int deltaBits,
       int upBits,
       int downBits,

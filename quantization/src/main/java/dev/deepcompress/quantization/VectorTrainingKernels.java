@@ -145,21 +145,20 @@ final class VectorTrainingKernels implements TrainingKernels {
   }
 
   @Override
-  public int moveLargestMagnitude(
-      float[] shadow, float[] updated, float[] quantized, int from, int to) {
+  public int largestMagnitude(float[] values, int from, int to) {
     int end = from + FLOATS.loopBound(to - from);
     IntVector largest = IntVector.zero(INTS);
     for (int j = from; j < end; j += L) {
-      FloatVector w = moved(shadow, updated, quantized, j);
+      FloatVector w = FloatVector.fromArray(FLOATS, values, j);
       largest = largest.max(((IntVector) w.viewAsIntegralLanes()).and(0x7FFFFFFF));
     }
     // An integer maximum: the same in any order.
     int maxBits = largest.reduceLanes(VectorOperators.MAX);
-    return ScalarTrainingKernels.moveLargestMagnitude(shadow, updated, quantized, end, to, maxBits);
+    return ScalarTrainingKernels.largestMagnitude(values, end, to, maxBits);
   }
 
   @Override
-  public void ternary(
+  public int ternary(
       float[] shadow,
       float[] updated,
       float[] quantized,
@@ -170,9 +169,11 @@ final class VectorTrainingKernels implements TrainingKernels {
       int from,
       int to) {
     int end = from + FLOATS.loopBound(to - from);
-    IntVector zero = IntVector.zero(INTS);
+    IntVector none = IntVector.zero(INTS);
+    IntVector largest = none;
     for (int j = from; j < end; j += L) {
-      IntVector bits = (IntVector) FloatVector.fromArray(FLOATS, shadow, j).viewAsIntegralLanes();
+      IntVector bits = (IntVector) moved(shadow, updated, quantized, j).viewAsIntegralLanes();
+      largest = largest.max(bits.and(0x7FFFFFFF));
       VectorMask<Integer> beyond = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, deltaBits);
       VectorMask<Integer> negative = bits.compare(VectorOperators.LT, 0);
       VectorMask<Integer> above = beyond.andNot(negative);
@@ -182,13 +183,64 @@ final class VectorTrainingKernels implements TrainingKernels {
           .blend(TernaryQuantizer.NEGATIVE, below)
           .intoArray(indices, j);
       FloatVector level =
-          (FloatVector) zero.blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
+          (FloatVector) none.blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
       level.intoArray(quantized, j);
       if (updated != null) {
         level.intoArray(updated, j);
       }
     }
-    SCALAR.ternary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, end, to);
+    int maxBits = largest.reduceLanes(VectorOperators.MAX);
+    return ScalarTrainingKernels.ternary(
+        shadow, updated, quantized, indices, deltaBits, upBits, downBits, end, to, maxBits);
+  }
+
+  /**
+   * A vector with any weight in the range is assigned whole: the others keep their levels. The
+   * assignment is written out in both loops: a helper taking vectors as arguments, when the JIT
+   * does not inline it, boxes them (a gigabyte a second in training).
+   */
+  @Override
+  public void ternaryWithin(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int lowBits,
+      int highBits,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to) {
+    int end = from + FLOATS.loopBound(to - from);
+    IntVector none = IntVector.zero(INTS);
+    int j = from;
+    for (; j < end; j += L) {
+      IntVector bits = (IntVector) FloatVector.fromArray(FLOATS, shadow, j).viewAsIntegralLanes();
+      IntVector magnitudeBits = bits.and(0x7FFFFFFF);
+      if (!magnitudeBits
+          .compare(VectorOperators.GT, lowBits)
+          .and(magnitudeBits.compare(VectorOperators.LE, highBits))
+          .anyTrue()) {
+        continue;
+      }
+      VectorMask<Integer> beyond = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, deltaBits);
+      VectorMask<Integer> negative = bits.compare(VectorOperators.LT, 0);
+      VectorMask<Integer> above = beyond.andNot(negative);
+      VectorMask<Integer> below = beyond.and(negative);
+      IntVector.broadcast(INTS, TernaryQuantizer.ZERO)
+          .blend(TernaryQuantizer.POSITIVE, above)
+          .blend(TernaryQuantizer.NEGATIVE, below)
+          .intoArray(indices, j);
+      FloatVector level =
+          (FloatVector) none.blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
+      level.intoArray(quantized, j);
+      if (updated != null) {
+        level.intoArray(updated, j);
+      }
+    }
+    SCALAR.ternaryWithin(
+        shadow, updated, quantized, indices, lowBits, highBits, deltaBits, upBits, downBits, j, to);
   }
 
   @Override

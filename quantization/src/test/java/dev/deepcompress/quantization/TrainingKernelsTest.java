@@ -241,52 +241,126 @@ class TrainingKernelsTest {
     }
   }
 
+  /** Raw bits of the ternary level of {@code w} by Δ of bits {@code deltaBits}, and its index. */
+  private static int[] ternaryLevel(float w, int deltaBits, int up, int down) {
+    float delta = Float.intBitsToFloat(deltaBits);
+    return w > delta ? new int[] {2, up} : w < -delta ? new int[] {0, down} : new int[] {1, 0};
+  }
+
   @Test
-  void ternaryAgrees() {
+  void ternaryAgreesAndFollowsTheComparisonsWithDelta() {
     long seed = 200;
+    int up = Float.floatToRawIntBits(0.07f);
+    int down = Float.floatToRawIntBits(-0.09f);
     for (int n : LENGTHS) {
       for (boolean withUpdate : new boolean[] {false, true}) {
-        State scalar = State.random(n, 0.05f, 0.2f, seed++, withUpdate);
-        State vector = scalar.copy();
-        State before = scalar.copy();
-        int from = n / 3;
-        int to = n - n / 9;
-        int scalarBits =
-            SCALAR.moveLargestMagnitude(scalar.shadow, scalar.updated, scalar.quantized, from, to);
-        int vectorBits =
-            VECTOR.moveLargestMagnitude(vector.shadow, vector.updated, vector.quantized, from, to);
-        assertEquals(scalarBits, vectorBits, "n " + n);
-        int largest = 0;
-        for (int j = from; j < to; j++) {
-          largest = Math.max(largest, Float.floatToRawIntBits(Math.abs(scalar.shadow[j])));
-        }
-        assertEquals(largest, scalarBits, "n " + n);
         for (float delta : new float[] {0f, 0.05f, 0.1f, Float.MIN_VALUE, Float.MAX_VALUE}) {
+          State scalar = State.random(n, 0.05f, 0.2f, seed++, withUpdate);
+          State vector = scalar.copy();
+          State before = scalar.copy();
+          int from = n / 3;
+          int to = n - n / 9;
           int deltaBits = Float.floatToRawIntBits(delta);
-          int up = Float.floatToRawIntBits(0.07f);
-          int down = Float.floatToRawIntBits(-0.09f);
+          int scalarBits =
+              SCALAR.ternary(
+                  scalar.shadow,
+                  scalar.updated,
+                  scalar.quantized,
+                  scalar.indices,
+                  deltaBits,
+                  up,
+                  down,
+                  from,
+                  to);
+          int vectorBits =
+              VECTOR.ternary(
+                  vector.shadow,
+                  vector.updated,
+                  vector.quantized,
+                  vector.indices,
+                  deltaBits,
+                  up,
+                  down,
+                  from,
+                  to);
+          String what = "n " + n + " delta " + delta;
+          scalar.assertSame(vector, what);
+          scalar.assertSameOutside(before, from, to, what);
+          assertEquals(scalarBits, vectorBits, what);
+          assertEquals(SCALAR.largestMagnitude(scalar.shadow, from, to), scalarBits, what);
+          assertEquals(VECTOR.largestMagnitude(scalar.shadow, from, to), scalarBits, what);
+          for (int j = from; j < to; j++) {
+            float moved =
+                withUpdate
+                    ? before.shadow[j] + (before.updated[j] - before.quantized[j])
+                    : before.shadow[j];
+            assertEquals(Float.floatToRawIntBits(moved), Float.floatToRawIntBits(scalar.shadow[j]));
+            if (Float.isNaN(moved)) {
+              continue; // A NaN weight makes Δ NaN: the quantizer then sets every level itself.
+            }
+            int[] level = ternaryLevel(moved, deltaBits, up, down);
+            assertEquals(level[0], scalar.indices[j], what + " at " + j);
+            assertEquals(level[1], Float.floatToRawIntBits(scalar.quantized[j]), what);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A step's assignment by the last Δ, then by the new Δ within the range between them, gives what
+   * a whole assignment by the new Δ gives.
+   */
+  @Test
+  void ternaryWithinMakesAnAssignmentByTheOtherDelta() {
+    long seed = 250;
+    int up = Float.floatToRawIntBits(0.07f);
+    int down = Float.floatToRawIntBits(-0.09f);
+    float[] deltas = {0f, 0.01f, 0.05f, 0.0501f, 0.2f, Float.MIN_VALUE};
+    for (int n : LENGTHS) {
+      for (float last : deltas) {
+        for (float next : deltas) {
+          State whole = State.random(n, 0.05f, 0.2f, seed++, true);
+          State scalar = whole.copy();
+          State vector = whole.copy();
+          int lastBits = Float.floatToRawIntBits(last);
+          int nextBits = Float.floatToRawIntBits(next);
           SCALAR.ternary(
-              scalar.shadow,
-              scalar.updated,
-              scalar.quantized,
-              scalar.indices,
-              deltaBits,
+              whole.shadow,
+              whole.updated,
+              whole.quantized,
+              whole.indices,
+              nextBits,
               up,
               down,
-              from,
-              to);
-          VECTOR.ternary(
-              vector.shadow,
-              vector.updated,
-              vector.quantized,
-              vector.indices,
-              deltaBits,
-              up,
-              down,
-              from,
-              to);
-          scalar.assertSame(vector, "n " + n + " delta " + delta);
-          scalar.assertSameOutside(before, from, to, "n " + n + " delta " + delta);
+              0,
+              n);
+          for (State state : new State[] {scalar, vector}) {
+            TrainingKernels kernels = state == scalar ? SCALAR : VECTOR;
+            kernels.ternary(
+                state.shadow,
+                state.updated,
+                state.quantized,
+                state.indices,
+                lastBits,
+                up,
+                down,
+                0,
+                n);
+            kernels.ternaryWithin(
+                state.shadow,
+                state.updated,
+                state.quantized,
+                state.indices,
+                Math.min(lastBits, nextBits),
+                Math.max(lastBits, nextBits),
+                nextBits,
+                up,
+                down,
+                0,
+                n);
+            whole.assertSame(state, "n " + n + ", " + last + " then " + next);
+          }
         }
       }
     }
