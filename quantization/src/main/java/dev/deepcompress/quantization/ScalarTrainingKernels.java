@@ -61,6 +61,19 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   /**
+   * The shadow weight at {@code j}, moved by its update and stored if {@code updated} is not null:
+   * {@code shadow[j] + (updated[j] − quantized[j])}.
+   */
+  static float moved(float[] shadow, float[] updated, float[] quantized, int j) {
+    float w = shadow[j];
+    if (updated != null) {
+      w += updated[j] - quantized[j];
+      shadow[j] = w;
+    }
+    return w;
+  }
+
+  /**
    * Appends to {@code outside} (from {@code count} on) the positions in {@code [from, to)} whose
    * shadow weight is not within {@code [low, high]}, ascending; returns the new count. Every
    * position is written, the count moves on only past one outside: no branch to mispredict when
@@ -87,11 +100,7 @@ final class ScalarTrainingKernels implements TrainingKernels {
       int from,
       int to) {
     for (int j = from; j < to; j++) {
-      float w = shadow[j];
-      if (updated != null) {
-        w += updated[j] - quantized[j];
-        shadow[j] = w;
-      }
+      float w = moved(shadow, updated, quantized, j);
       int q = nearest.index(w);
       indices[j] = q;
       float level = table[q];
@@ -142,11 +151,7 @@ final class ScalarTrainingKernels implements TrainingKernels {
       int to,
       int maxBits) {
     for (int j = from; j < to; j++) {
-      float w = shadow[j];
-      if (updated != null) {
-        w += updated[j] - quantized[j];
-        shadow[j] = w;
-      }
+      float w = moved(shadow, updated, quantized, j);
       int bits = Float.floatToRawIntBits(w);
       maxBits = Math.max(maxBits, bits & 0x7FFFFFFF);
       setTernary(j, bits, updated, quantized, indices, deltaBits, upBits, downBits);
@@ -206,11 +211,7 @@ final class ScalarTrainingKernels implements TrainingKernels {
   public void binarySigns(
       float[] shadow, float[] updated, float[] quantized, int[] indices, int from, int to) {
     for (int j = from; j < to; j++) {
-      float w = shadow[j];
-      if (updated != null) {
-        w += updated[j] - quantized[j];
-        shadow[j] = w;
-      }
+      float w = moved(shadow, updated, quantized, j);
       indices[j] = nonNegative(w);
     }
   }

@@ -169,36 +169,18 @@ final class VectorTrainingKernels implements TrainingKernels {
       int from,
       int to) {
     int end = from + FLOATS.loopBound(to - from);
-    IntVector none = IntVector.zero(INTS);
-    IntVector largest = none;
+    IntVector largest = IntVector.zero(INTS);
     for (int j = from; j < end; j += L) {
-      IntVector bits = (IntVector) moved(shadow, updated, quantized, j).viewAsIntegralLanes();
-      largest = largest.max(bits.and(0x7FFFFFFF));
-      VectorMask<Integer> beyond = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, deltaBits);
-      VectorMask<Integer> negative = bits.compare(VectorOperators.LT, 0);
-      VectorMask<Integer> above = beyond.andNot(negative);
-      VectorMask<Integer> below = beyond.and(negative);
-      IntVector.broadcast(INTS, TernaryQuantizer.ZERO)
-          .blend(TernaryQuantizer.POSITIVE, above)
-          .blend(TernaryQuantizer.NEGATIVE, below)
-          .intoArray(indices, j);
-      FloatVector level =
-          (FloatVector) none.blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
-      level.intoArray(quantized, j);
-      if (updated != null) {
-        level.intoArray(updated, j);
-      }
+      FloatVector w = moved(shadow, updated, quantized, j);
+      largest = largest.max(((IntVector) w.viewAsIntegralLanes()).and(0x7FFFFFFF));
+      setTernary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, j);
     }
     int maxBits = largest.reduceLanes(VectorOperators.MAX);
     return ScalarTrainingKernels.ternary(
         shadow, updated, quantized, indices, deltaBits, upBits, downBits, end, to, maxBits);
   }
 
-  /**
-   * A vector with any weight in the range is assigned whole: the others keep their levels. The
-   * assignment is written out in both loops: a helper taking vectors as arguments, when the JIT
-   * does not inline it, boxes them (a gigabyte a second in training).
-   */
+  /** A vector with any weight in the range is assigned whole: the others keep their levels. */
   @Override
   public void ternaryWithin(
       float[] shadow,
@@ -213,34 +195,51 @@ final class VectorTrainingKernels implements TrainingKernels {
       int from,
       int to) {
     int end = from + FLOATS.loopBound(to - from);
-    IntVector none = IntVector.zero(INTS);
     int j = from;
     for (; j < end; j += L) {
       IntVector bits = (IntVector) FloatVector.fromArray(FLOATS, shadow, j).viewAsIntegralLanes();
       IntVector magnitudeBits = bits.and(0x7FFFFFFF);
-      if (!magnitudeBits
+      if (magnitudeBits
           .compare(VectorOperators.GT, lowBits)
           .and(magnitudeBits.compare(VectorOperators.LE, highBits))
           .anyTrue()) {
-        continue;
-      }
-      VectorMask<Integer> beyond = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, deltaBits);
-      VectorMask<Integer> negative = bits.compare(VectorOperators.LT, 0);
-      VectorMask<Integer> above = beyond.andNot(negative);
-      VectorMask<Integer> below = beyond.and(negative);
-      IntVector.broadcast(INTS, TernaryQuantizer.ZERO)
-          .blend(TernaryQuantizer.POSITIVE, above)
-          .blend(TernaryQuantizer.NEGATIVE, below)
-          .intoArray(indices, j);
-      FloatVector level =
-          (FloatVector) none.blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
-      level.intoArray(quantized, j);
-      if (updated != null) {
-        level.intoArray(updated, j);
+        setTernary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, j);
       }
     }
     SCALAR.ternaryWithin(
         shadow, updated, quantized, indices, lowBits, highBits, deltaBits, upBits, downBits, j, to);
+  }
+
+  /**
+   * The ternary levels of the shadow weights from {@code j} on. It reads them itself: a helper that
+   * takes vectors as arguments boxes them where the JIT does not inline it (a gigabyte a second in
+   * training).
+   */
+  private static void setTernary(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int j) {
+    IntVector bits = (IntVector) FloatVector.fromArray(FLOATS, shadow, j).viewAsIntegralLanes();
+    VectorMask<Integer> beyond = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, deltaBits);
+    VectorMask<Integer> negative = bits.compare(VectorOperators.LT, 0);
+    VectorMask<Integer> above = beyond.andNot(negative);
+    VectorMask<Integer> below = beyond.and(negative);
+    IntVector.broadcast(INTS, TernaryQuantizer.ZERO)
+        .blend(TernaryQuantizer.POSITIVE, above)
+        .blend(TernaryQuantizer.NEGATIVE, below)
+        .intoArray(indices, j);
+    FloatVector level =
+        (FloatVector)
+            IntVector.zero(INTS).blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
+    level.intoArray(quantized, j);
+    if (updated != null) {
+      level.intoArray(updated, j);
+    }
   }
 
   @Override
