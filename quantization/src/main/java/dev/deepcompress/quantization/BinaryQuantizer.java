@@ -3,7 +3,9 @@ package dev.deepcompress.quantization;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Parametric;
 import dev.deepcompress.compression.Quantized;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Levels;
+import java.util.Arrays;
 
 /**
  * Binary weights (XNOR-Net's): each kept weight becomes {@code ±α_c}, its sign times its output
@@ -32,35 +34,59 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
 
     private final float[] scales;
 
+    /**
+     * The first row of each task of a requantization, and at the end the row count: whole rows,
+     * about {@link #BLOCK} kept weights a task.
+     */
+    private final int[] taskRows;
+
     Training(CompressedTensor pruned, float[] weights) {
       super(pruned, weights);
       int channels = pruned.spec().shape().dim(0);
       this.rowLength = weights.length / channels;
       this.starts = groupStarts(keptPositions(), channels, p -> p / rowLength);
       this.scales = new float[channels];
+      int[] rows = new int[channels + 1];
+      int tasks = 0;
+      for (int c = 0; c < channels; c++) {
+        if (starts[c] >= starts[rows[tasks]] + BLOCK) {
+          rows[++tasks] = c;
+        }
+      }
+      rows[++tasks] = channels;
+      this.taskRows = Arrays.copyOf(rows, tasks + 1);
       start();
     }
 
-    /**
-     * Row by row, each row's passes while it is in cache: the signs, the scale (a {@link
-     * BlockedSums} of the magnitudes), then the levels.
-     */
+    /** Rows on the kernel threads; each row's scale depends on that row alone. */
     @Override
     protected void requantize(float[] updated) {
-      for (int c = 0; c < scales.length; c++) {
-        int from = starts[c];
-        int to = starts[c + 1];
-        TrainingKernels.PREFERRED.binarySigns(shadow, updated, quantized, indices, from, to);
-        double sum = TrainingKernels.PREFERRED.sumOfMagnitudes(shadow, from, to);
-        // 2α exactly: the level 2α × ±½ is then α itself.
-        float scale = to == from ? 0f : 2 * (float) (sum / (to - from));
-        scales[c] = scale;
-        // As Levels.Affine.value computes it without a zero point: 2α × (2q − 1) / 2.
-        int negativeBits = Float.floatToRawIntBits(scale * -0.5f);
-        int flip = negativeBits ^ Float.floatToRawIntBits(scale * 0.5f);
-        TrainingKernels.PREFERRED.binaryLevels(
-            indices, quantized, updated, from, to, negativeBits, flip);
-      }
+      KernelThreads.parallelFor(
+          taskRows.length - 1,
+          task -> {
+            for (int c = taskRows[task]; c < taskRows[task + 1]; c++) {
+              requantizeRow(c, updated);
+            }
+          });
+    }
+
+    /**
+     * One row's passes while it is in cache: the signs, the scale (a {@link BlockedSums} of the
+     * magnitudes), then the levels.
+     */
+    private void requantizeRow(int c, float[] updated) {
+      int from = starts[c];
+      int to = starts[c + 1];
+      TrainingKernels.PREFERRED.binarySigns(shadow, updated, quantized, indices, from, to);
+      double sum = TrainingKernels.PREFERRED.sumOfMagnitudes(shadow, from, to);
+      // 2α exactly: the level 2α × ±½ is then α itself.
+      float scale = to == from ? 0f : 2 * (float) (sum / (to - from));
+      scales[c] = scale;
+      // As Levels.Affine.value computes it without a zero point: 2α × (2q − 1) / 2.
+      int negativeBits = Float.floatToRawIntBits(scale * -0.5f);
+      int flip = negativeBits ^ Float.floatToRawIntBits(scale * 0.5f);
+      TrainingKernels.PREFERRED.binaryLevels(
+          indices, quantized, updated, from, to, negativeBits, flip);
     }
 
     @Override

@@ -13,10 +13,20 @@ package dev.deepcompress.quantization;
  * more than two additions of one chain.
  *
  * <p>The running sums of a ternary quantizer's gradient pass: those of the gradients at weights on
- * the positive level and on the negative level, and how many there are of each.
+ * the positive level and on the negative level, and how many there are of each. That pass adds in
+ * two stages, so that a conversion to double serves 32 gradients, not one: within each chunk of
+ * {@link #CHUNK} elements from the first, the element at offset {@code p} from the chunk's start
+ * goes into float partial sum {@code p mod 16} (each starting at {@code +0.0}); at the chunk's end
+ * (or the array's), partials 0 to 15 are added in turn to running sums {@code l mod 8}.
  */
 final class BlockedSums {
   static final int LANES = 8;
+
+  /** Elements per chunk of the ternary gradient pass; a multiple of {@link #PARTIALS}. */
+  static final int CHUNK = 256;
+
+  /** Float partial sums per chunk of the ternary gradient pass. */
+  static final int PARTIALS = 16;
 
   final double[] positive = new double[LANES];
   final double[] negative = new double[LANES];

@@ -3,6 +3,7 @@ package dev.deepcompress.quantization;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Parametric;
 import dev.deepcompress.compression.Quantized;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Levels;
 import java.util.Arrays;
 
@@ -159,9 +160,15 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
       start();
     }
 
+    /** Block by block on the kernel threads: each weight's level depends on it alone. */
     @Override
     protected void requantize(float[] updated) {
-      TrainingKernels.PREFERRED.log(nearest, table, shadow, updated, quantized, indices);
+      KernelThreads.parallelBlocks(
+          shadow.length,
+          BLOCK,
+          (block, from, to) ->
+              TrainingKernels.PREFERRED.log(
+                  nearest, table, shadow, updated, quantized, indices, from, to));
     }
 
     @Override

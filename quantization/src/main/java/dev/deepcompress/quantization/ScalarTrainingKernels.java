@@ -61,6 +61,19 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   /**
+   * The shadow weight at {@code j}, moved by its update and stored if {@code updated} is not null:
+   * {@code shadow[j] + (updated[j] − quantized[j])}.
+   */
+  static float moved(float[] shadow, float[] updated, float[] quantized, int j) {
+    float w = shadow[j];
+    if (updated != null) {
+      w += updated[j] - quantized[j];
+      shadow[j] = w;
+    }
+    return w;
+  }
+
+  /**
    * Appends to {@code outside} (from {@code count} on) the positions in {@code [from, to)} whose
    * shadow weight is not within {@code [low, high]}, ascending; returns the new count. Every
    * position is written, the count moves on only past one outside: no branch to mispredict when
@@ -83,25 +96,11 @@ final class ScalarTrainingKernels implements TrainingKernels {
       float[] shadow,
       float[] updated,
       float[] quantized,
-      int[] indices) {
-    log(nearest, table, shadow, updated, quantized, indices, 0, shadow.length);
-  }
-
-  static void log(
-      LogQuantizer.Nearest nearest,
-      float[] table,
-      float[] shadow,
-      float[] updated,
-      float[] quantized,
       int[] indices,
       int from,
       int to) {
     for (int j = from; j < to; j++) {
-      float w = shadow[j];
-      if (updated != null) {
-        w += updated[j] - quantized[j];
-        shadow[j] = w;
-      }
+      float w = moved(shadow, updated, quantized, j);
       int q = nearest.index(w);
       indices[j] = q;
       float level = table[q];
@@ -113,44 +112,20 @@ final class ScalarTrainingKernels implements TrainingKernels {
   }
 
   @Override
-  public int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized) {
-    return moveLargestMagnitude(shadow, updated, quantized, 0, shadow.length, 0);
+  public int largestMagnitude(float[] values, int from, int to) {
+    return largestMagnitude(values, from, to, 0);
   }
 
-  static int moveLargestMagnitude(
-      float[] shadow, float[] updated, float[] quantized, int from, int to, int maxBits) {
-    if (updated == null) {
-      for (int j = from; j < to; j++) {
-        maxBits = Math.max(maxBits, Float.floatToRawIntBits(shadow[j]) & 0x7FFFFFFF);
-      }
-    } else {
-      for (int j = from; j < to; j++) {
-        float w = shadow[j] + (updated[j] - quantized[j]);
-        shadow[j] = w;
-        maxBits = Math.max(maxBits, Float.floatToRawIntBits(w) & 0x7FFFFFFF);
-      }
+  /** Goes on with {@link #largestMagnitude} from the largest bits {@code maxBits} so far. */
+  static int largestMagnitude(float[] values, int from, int to, int maxBits) {
+    for (int j = from; j < to; j++) {
+      maxBits = Math.max(maxBits, Float.floatToRawIntBits(values[j]) & 0x7FFFFFFF);
     }
     return maxBits;
   }
 
   @Override
-  public void ternary(
-      float[] shadow,
-      float[] updated,
-      float[] quantized,
-      int[] indices,
-      int deltaBits,
-      int upBits,
-      int downBits) {
-    ternary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, 0, shadow.length);
-  }
-
-  /**
-   * Compares bit patterns, not floats, and selects by masks: for a non-negative Δ, {@code w > Δ}
-   * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
-   * negative w.
-   */
-  static void ternary(
+  public int ternary(
       float[] shadow,
       float[] updated,
       float[] quantized,
@@ -160,18 +135,75 @@ final class ScalarTrainingKernels implements TrainingKernels {
       int downBits,
       int from,
       int to) {
+    return ternary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, from, to, 0);
+  }
+
+  /** Goes on with {@link #ternary} from the largest bits {@code maxBits} so far. */
+  static int ternary(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to,
+      int maxBits) {
+    for (int j = from; j < to; j++) {
+      float w = moved(shadow, updated, quantized, j);
+      int bits = Float.floatToRawIntBits(w);
+      maxBits = Math.max(maxBits, bits & 0x7FFFFFFF);
+      setTernary(j, bits, updated, quantized, indices, deltaBits, upBits, downBits);
+    }
+    return maxBits;
+  }
+
+  @Override
+  public void ternaryWithin(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int lowBits,
+      int highBits,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to) {
     for (int j = from; j < to; j++) {
       int bits = Float.floatToRawIntBits(shadow[j]);
-      int negativeSign = bits >>> 31;
-      int beyond = (deltaBits - (bits & 0x7FFFFFFF)) >>> 31;
-      int above = beyond & (negativeSign ^ 1);
-      int below = beyond & negativeSign;
-      indices[j] = TernaryQuantizer.ZERO + above - below;
-      float level = Float.intBitsToFloat((upBits & -above) | (downBits & -below));
-      quantized[j] = level;
-      if (updated != null) {
-        updated[j] = level;
+      int magnitudeBits = bits & 0x7FFFFFFF;
+      if (magnitudeBits > lowBits && magnitudeBits <= highBits) {
+        setTernary(j, bits, updated, quantized, indices, deltaBits, upBits, downBits);
       }
+    }
+  }
+
+  /**
+   * Compares bit patterns, not floats, and selects by masks: for a non-negative Δ, {@code w > Δ}
+   * exactly when w is positive and its magnitude's bits exceed Δ's, {@code w < −Δ} likewise for a
+   * negative w.
+   */
+  private static void setTernary(
+      int j,
+      int bits,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits) {
+    int negativeSign = bits >>> 31;
+    int beyond = (deltaBits - (bits & 0x7FFFFFFF)) >>> 31;
+    int above = beyond & (negativeSign ^ 1);
+    int below = beyond & negativeSign;
+    indices[j] = TernaryQuantizer.ZERO + above - below;
+    float level = Float.intBitsToFloat((upBits & -above) | (downBits & -below));
+    quantized[j] = level;
+    if (updated != null) {
+      updated[j] = level;
     }
   }
 
@@ -179,11 +211,7 @@ final class ScalarTrainingKernels implements TrainingKernels {
   public void binarySigns(
       float[] shadow, float[] updated, float[] quantized, int[] indices, int from, int to) {
     for (int j = from; j < to; j++) {
-      float w = shadow[j];
-      if (updated != null) {
-        w += updated[j] - quantized[j];
-        shadow[j] = w;
-      }
+      float w = moved(shadow, updated, quantized, j);
       indices[j] = nonNegative(w);
     }
   }
@@ -243,9 +271,9 @@ final class ScalarTrainingKernels implements TrainingKernels {
 
   /**
    * Goes on with {@link #ternaryGradients} from {@code from}, a multiple of {@link
-   * BlockedSums#LANES}, adding to {@code sums}. Branch-free, so that random signs cost no
-   * mispredictions: each sum adds the gradient's bits masked to +0.0 at a weight not at its level,
-   * which changes no sum (a sum of this kind is never −0.0).
+   * BlockedSums#CHUNK}, adding to {@code sums}. Branch-free, so that random signs cost no
+   * mispredictions: each partial sum adds the gradient's bits masked to +0.0 at a weight not at its
+   * level, which changes no sum (a sum of this kind is never −0.0).
    */
   static void ternaryGradients(
       float[] gradients,
@@ -255,32 +283,39 @@ final class ScalarTrainingKernels implements TrainingKernels {
       BlockedSums sums,
       int from) {
     float[] factors = {negative, 1f, positive};
+    float[] positivePartials = new float[BlockedSums.PARTIALS];
+    float[] negativePartials = new float[BlockedSums.PARTIALS];
     int positives = sums.positives;
     int negatives = sums.negatives;
-    for (int j = from; j < gradients.length; j++) {
-      float g = gradients[j];
-      int q = indices[j];
-      int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
-      int isNegative = (q - 1) >>> 31;
-      int bits = Float.floatToRawIntBits(g);
-      int lane = (j - from) & (BlockedSums.LANES - 1);
-      sums.positive[lane] += Float.intBitsToFloat(bits & -isPositive);
-      sums.negative[lane] += Float.intBitsToFloat(bits & -isNegative);
-      positives += isPositive;
-      negatives += isNegative;
-      gradients[j] = factors[q] * g;
+    for (int chunk = from; chunk < gradients.length; chunk += BlockedSums.CHUNK) {
+      java.util.Arrays.fill(positivePartials, 0f);
+      java.util.Arrays.fill(negativePartials, 0f);
+      int end = Math.min(gradients.length, chunk + BlockedSums.CHUNK);
+      for (int j = chunk; j < end; j++) {
+        float g = gradients[j];
+        int q = indices[j];
+        int isPositive = q >> 1; // q is NEGATIVE 0, ZERO 1 or POSITIVE 2
+        int isNegative = (q - 1) >>> 31;
+        int bits = Float.floatToRawIntBits(g);
+        int lane = (j - chunk) & (BlockedSums.PARTIALS - 1);
+        positivePartials[lane] += Float.intBitsToFloat(bits & -isPositive);
+        negativePartials[lane] += Float.intBitsToFloat(bits & -isNegative);
+        positives += isPositive;
+        negatives += isNegative;
+        gradients[j] = factors[q] * g;
+      }
+      for (int lane = 0; lane < BlockedSums.PARTIALS; lane++) {
+        sums.positive[lane & (BlockedSums.LANES - 1)] += positivePartials[lane];
+        sums.negative[lane & (BlockedSums.LANES - 1)] += negativePartials[lane];
+      }
     }
     sums.positives = positives;
     sums.negatives = negatives;
   }
 
   @Override
-  public void fill(float[] tensor, int[] slots, float[] table) {
-    fill(tensor, slots, table, 0);
-  }
-
-  static void fill(float[] tensor, int[] slots, float[] table, int from) {
-    for (int i = from; i < tensor.length; i++) {
+  public void fill(float[] tensor, int[] slots, float[] table, int from, int to) {
+    for (int i = from; i < to; i++) {
       tensor[i] = table[slots[i]];
     }
   }

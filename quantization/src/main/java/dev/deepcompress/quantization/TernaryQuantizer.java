@@ -46,6 +46,9 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
 
     private final BlockedSums sums = new BlockedSums();
 
+    /** The raw bits of Δ at the last assignment (not NaN, not negative). */
+    private int deltaBits;
+
     Training(CompressedTensor pruned, float[] weights, double threshold) {
       super(pruned, weights);
       this.threshold = threshold;
@@ -62,13 +65,25 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
     }
 
     /**
-     * Two passes: Δ needs the largest moved shadow weight before any is assigned. The largest
-     * magnitude is the largest bit pattern of a non-negative float (NaN the largest of all, as
-     * {@code Math.max} gives NaN).
+     * Δ needs the largest moved shadow weight, known only once every weight has moved. A step
+     * therefore moves the weights and assigns them by the last assignment's Δ in one pass, then
+     * assigns by the new Δ only the weights whose magnitudes lie between the two (few: Δ moves
+     * little in a step): the levels a second full pass would give. Without an update, the largest
+     * weight is found first. The largest magnitude is the largest bit pattern of a non-negative
+     * float (NaN the largest of all, as {@code Math.max} gives NaN). One thread: these streaming
+     * passes split over two took longer (docs/quantizers-results.md).
      */
     @Override
     protected void requantize(float[] updated) {
-      int maxBits = TrainingKernels.PREFERRED.moveLargestMagnitude(shadow, updated, quantized);
+      TrainingKernels kernels = TrainingKernels.PREFERRED;
+      int n = shadow.length;
+      int upBits = Float.floatToRawIntBits(positive);
+      int downBits = Float.floatToRawIntBits(-negative);
+      int maxBits =
+          updated == null
+              ? kernels.largestMagnitude(shadow, 0, n)
+              : kernels.ternary(
+                  shadow, updated, quantized, indices, deltaBits, upBits, downBits, 0, n);
       float delta = (float) (threshold * Float.intBitsToFloat(maxBits));
       if (delta != delta) {
         // A NaN Δ (a NaN weight) puts every weight at 0, as the comparisons with it would.
@@ -79,14 +94,24 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
         }
         return;
       }
-      TrainingKernels.PREFERRED.ternary(
-          shadow,
-          updated,
-          quantized,
-          indices,
-          Float.floatToRawIntBits(delta),
-          Float.floatToRawIntBits(positive),
-          Float.floatToRawIntBits(-negative));
+      int newBits = Float.floatToRawIntBits(delta);
+      if (updated == null) {
+        kernels.ternary(shadow, null, quantized, indices, newBits, upBits, downBits, 0, n);
+      } else if (newBits != deltaBits) {
+        kernels.ternaryWithin(
+            shadow,
+            updated,
+            quantized,
+            indices,
+            Math.min(deltaBits, newBits),
+            Math.max(deltaBits, newBits),
+            newBits,
+            upBits,
+            downBits,
+            0,
+            n);
+      }
+      deltaBits = newBits;
     }
 
     @Override

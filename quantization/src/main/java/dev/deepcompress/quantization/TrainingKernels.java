@@ -51,33 +51,60 @@ interface TrainingKernels {
       int[] outside,
       int count);
 
-  /** Logarithmic levels of the whole tensor: {@code table[nearest.index(w)]}. */
+  /** Logarithmic levels on {@code [from, to)}: {@code table[nearest.index(w)]}. */
   void log(
       LogQuantizer.Nearest nearest,
       float[] table,
       float[] shadow,
       float[] updated,
       float[] quantized,
-      int[] indices);
+      int[] indices,
+      int from,
+      int to);
 
   /**
-   * Moves the shadow weights (if {@code updated} is not null, without writing it) and returns the
-   * largest bits of their magnitudes, {@code Float.floatToRawIntBits(|w|)}.
+   * The largest bits of the magnitudes on {@code [from, to)}, {@code Float.floatToRawIntBits(|w|)},
+   * or 0 if there are none.
    */
-  int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized);
+  int largestMagnitude(float[] values, int from, int to);
 
   /**
-   * Ternary levels: index 2 and level {@code up} where {@code w > Δ}, 0 and {@code down} where
-   * {@code w < −Δ}, else 1 and {@code +0.0}; all as raw float bits, Δ not NaN and not negative.
+   * Ternary levels on {@code [from, to)}: index 2 and level {@code up} where {@code w > Δ}, 0 and
+   * {@code down} where {@code w < −Δ}, else 1 and {@code +0.0} (a NaN weight: by its sign bit, as
+   * if beyond Δ); all as raw float bits, Δ not NaN and not negative.
+   *
+   * @return the largest bits of the (moved) shadow weights' magnitudes, as {@link
+   *     #largestMagnitude}
    */
-  void ternary(
+  int ternary(
       float[] shadow,
       float[] updated,
       float[] quantized,
       int[] indices,
       int deltaBits,
       int upBits,
-      int downBits);
+      int downBits,
+      int from,
+      int to);
+
+  /**
+   * {@link #ternary} levels by Δ again, without moving, for the shadow weights on {@code [from,
+   * to)} whose magnitude's bits lie in {@code (lowBits, highBits]}: after an assignment by a Δ at
+   * one end of that range, those are the only ones that the Δ at the other end puts on another
+   * level. Others may be written again with the levels they have.
+   */
+  void ternaryWithin(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int lowBits,
+      int highBits,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to);
 
   /**
    * Moves the shadow weights of {@code [from, to)} and sets each index to 1 if {@code w >= 0}, else
@@ -108,13 +135,15 @@ interface TrainingKernels {
   /**
    * A ternary quantizer's gradient pass: each gradient times its level's factor ({@code negative},
    * 1 or {@code positive} for indices 0, 1, 2), and into {@code sums} (cleared first) the
-   * gradients, as they were, at indices 2 and at indices 0, and how many there are.
+   * gradients, as they were, at indices 2 and at indices 0 (in the two stages {@link BlockedSums}
+   * describes), and how many there are.
    */
   void ternaryGradients(
       float[] gradients, int[] indices, float negative, float positive, BlockedSums sums);
 
   /**
-   * {@code tensor[i] = table[slots[i]]} for every i; each slot must be an index of {@code table}.
+   * {@code tensor[i] = table[slots[i]]} for every i in {@code [from, to)}; each slot must be an
+   * index of {@code table}.
    */
-  void fill(float[] tensor, int[] slots, float[] table);
+  void fill(float[] tensor, int[] slots, float[] table, int from, int to);
 }

@@ -4,6 +4,7 @@ import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Parametric;
 import dev.deepcompress.compression.Quantized;
 import dev.deepcompress.quantization.QuantizerSpec.Clipping;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Levels;
 
 /**
@@ -172,13 +173,17 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
     private final float[] lows;
     private final float[] highs;
 
+    /** The group of each block's first kept weight. */
+    private final int[] firstGroups;
+
     /**
-     * The kept weights (in kept order) outside their group's range, where their gradients stop, the
-     * first {@link #outsideCount}; room for all.
+     * The kept weights (in kept order) outside their group's range, where their gradients stop:
+     * those of block b from {@code b × BLOCK} to {@code outsideEnds[b]}, ascending; room for all.
      */
     private final int[] outside;
 
-    private int outsideCount;
+    private final int[] outsideEnds;
+    private boolean anyOutside;
 
     Training(CompressedTensor pruned, float[] weights, Levels.Affine levels) {
       super(pruned, weights);
@@ -191,6 +196,15 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
       this.lows = new float[groups];
       this.highs = new float[groups];
       this.outside = new int[shadow.length];
+      int blocks = Math.ceilDiv(shadow.length, BLOCK);
+      this.outsideEnds = new int[blocks];
+      this.firstGroups = new int[blocks];
+      for (int b = 0, g = 0; b < blocks; b++) {
+        while (starts[g + 1] <= b * BLOCK) {
+          g++;
+        }
+        firstGroups[b] = g;
+      }
       int[] z = levels.zeroPoints();
       for (int g = 0; g < groups; g++) {
         zeroPoints[g] = z.length == 1 ? z[0] : z[g];
@@ -200,30 +214,47 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
       start();
     }
 
+    /** Block by block on the kernel threads: each weight's level depends on it alone. */
     @Override
     protected void requantize(float[] updated) {
-      int count = 0;
-      for (int g = 0; g < scales.length; g++) {
+      KernelThreads.parallelBlocks(
+          shadow.length,
+          BLOCK,
+          (block, from, to) ->
+              outsideEnds[block] = requantize(updated, from, to, firstGroups[block]));
+      anyOutside = false;
+      for (int b = 0; b < outsideEnds.length; b++) {
+        anyOutside |= outsideEnds[b] > b * BLOCK;
+      }
+    }
+
+    /**
+     * Requantizes {@code [from, to)}, whose first kept weight is in {@code group}; records the
+     * weights outside their range from {@code outside[from]} on and returns where they end.
+     */
+    private int requantize(float[] updated, int from, int to, int group) {
+      int count = from;
+      for (int g = group; from < to; g++) {
+        int end = Math.min(to, starts[g + 1]);
         float scale = scales[g];
         int zero = zeroPoints[g];
-        int from = starts[g];
-        int to = starts[g + 1];
         if (scale > 0) {
           count =
               TrainingKernels.PREFERRED.uniform(
-                  shadow, updated, quantized, indices, from, to, scale, zero, top, lows[g],
+                  shadow, updated, quantized, indices, from, end, scale, zero, top, lows[g],
                   highs[g], outside, count);
         } else {
           // Every weight of the group is at its zero point.
-          for (int j = from; j < to; j++) {
+          for (int j = from; j < end; j++) {
             moveAndSet(j, updated, zero, scale * 0f);
           }
           count =
               ScalarTrainingKernels.recordOutside(
-                  shadow, from, to, lows[g], highs[g], outside, count);
+                  shadow, from, end, lows[g], highs[g], outside, count);
         }
+        from = Math.max(from, end);
       }
-      outsideCount = count;
+      return count;
     }
 
     /** Outside the hot loop: moves one shadow weight (if updated) and sets its level. */
@@ -243,13 +274,15 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
 
     @Override
     protected boolean changesGradients() {
-      return outsideCount > 0;
+      return anyOutside;
     }
 
     @Override
     protected void shadowGradients(float[] gradients) {
-      for (int k = 0; k < outsideCount; k++) {
-        gradients[outside[k]] = 0f;
+      for (int b = 0; b < outsideEnds.length; b++) {
+        for (int k = b * BLOCK; k < outsideEnds[b]; k++) {
+          gradients[outside[k]] = 0f;
+        }
       }
     }
   }

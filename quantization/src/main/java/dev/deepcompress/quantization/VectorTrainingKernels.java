@@ -105,12 +105,13 @@ final class VectorTrainingKernels implements TrainingKernels {
       float[] shadow,
       float[] updated,
       float[] quantized,
-      int[] indices) {
+      int[] indices,
+      int from,
+      int to) {
     int magnitudes = nearest.magnitudes();
-    int n = shadow.length;
-    int end = magnitudes <= MAX_LOG_CUTS ? FLOATS.loopBound(n) : 0;
+    int end = magnitudes <= MAX_LOG_CUTS ? from + FLOATS.loopBound(to - from) : from;
     IntVector none = IntVector.zero(INTS);
-    for (int j = 0; j < end; j += L) {
+    for (int j = from; j < end; j += L) {
       FloatVector w = moved(shadow, updated, quantized, j);
       IntVector bits = (IntVector) w.viewAsIntegralLanes();
       IntVector magnitudeBits = bits.and(0x7FFFFFFF);
@@ -140,53 +141,105 @@ final class VectorTrainingKernels implements TrainingKernels {
         value.intoArray(updated, j);
       }
     }
-    ScalarTrainingKernels.log(nearest, table, shadow, updated, quantized, indices, end, n);
+    SCALAR.log(nearest, table, shadow, updated, quantized, indices, end, to);
   }
 
   @Override
-  public int moveLargestMagnitude(float[] shadow, float[] updated, float[] quantized) {
-    int end = FLOATS.loopBound(shadow.length);
+  public int largestMagnitude(float[] values, int from, int to) {
+    int end = from + FLOATS.loopBound(to - from);
     IntVector largest = IntVector.zero(INTS);
-    for (int j = 0; j < end; j += L) {
-      FloatVector w = moved(shadow, updated, quantized, j);
+    for (int j = from; j < end; j += L) {
+      FloatVector w = FloatVector.fromArray(FLOATS, values, j);
       largest = largest.max(((IntVector) w.viewAsIntegralLanes()).and(0x7FFFFFFF));
     }
     // An integer maximum: the same in any order.
     int maxBits = largest.reduceLanes(VectorOperators.MAX);
-    return ScalarTrainingKernels.moveLargestMagnitude(
-        shadow, updated, quantized, end, shadow.length, maxBits);
+    return ScalarTrainingKernels.largestMagnitude(values, end, to, maxBits);
   }
 
   @Override
-  public void ternary(
+  public int ternary(
       float[] shadow,
       float[] updated,
       float[] quantized,
       int[] indices,
       int deltaBits,
       int upBits,
-      int downBits) {
-    int end = FLOATS.loopBound(shadow.length);
-    IntVector zero = IntVector.zero(INTS);
-    for (int j = 0; j < end; j += L) {
+      int downBits,
+      int from,
+      int to) {
+    int end = from + FLOATS.loopBound(to - from);
+    IntVector largest = IntVector.zero(INTS);
+    for (int j = from; j < end; j += L) {
+      FloatVector w = moved(shadow, updated, quantized, j);
+      largest = largest.max(((IntVector) w.viewAsIntegralLanes()).and(0x7FFFFFFF));
+      setTernary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, j);
+    }
+    int maxBits = largest.reduceLanes(VectorOperators.MAX);
+    return ScalarTrainingKernels.ternary(
+        shadow, updated, quantized, indices, deltaBits, upBits, downBits, end, to, maxBits);
+  }
+
+  /** A vector with any weight in the range is assigned whole: the others keep their levels. */
+  @Override
+  public void ternaryWithin(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int lowBits,
+      int highBits,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int from,
+      int to) {
+    int end = from + FLOATS.loopBound(to - from);
+    int j = from;
+    for (; j < end; j += L) {
       IntVector bits = (IntVector) FloatVector.fromArray(FLOATS, shadow, j).viewAsIntegralLanes();
-      VectorMask<Integer> beyond = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, deltaBits);
-      VectorMask<Integer> negative = bits.compare(VectorOperators.LT, 0);
-      VectorMask<Integer> above = beyond.andNot(negative);
-      VectorMask<Integer> below = beyond.and(negative);
-      IntVector.broadcast(INTS, TernaryQuantizer.ZERO)
-          .blend(TernaryQuantizer.POSITIVE, above)
-          .blend(TernaryQuantizer.NEGATIVE, below)
-          .intoArray(indices, j);
-      FloatVector level =
-          (FloatVector) zero.blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
-      level.intoArray(quantized, j);
-      if (updated != null) {
-        level.intoArray(updated, j);
+      IntVector magnitudeBits = bits.and(0x7FFFFFFF);
+      if (magnitudeBits
+          .compare(VectorOperators.GT, lowBits)
+          .and(magnitudeBits.compare(VectorOperators.LE, highBits))
+          .anyTrue()) {
+        setTernary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, j);
       }
     }
-    ScalarTrainingKernels.ternary(
-        shadow, updated, quantized, indices, deltaBits, upBits, downBits, end, shadow.length);
+    SCALAR.ternaryWithin(
+        shadow, updated, quantized, indices, lowBits, highBits, deltaBits, upBits, downBits, j, to);
+  }
+
+  /**
+   * The ternary levels of the shadow weights from {@code j} on. It reads them itself: a helper that
+   * takes vectors as arguments boxes them where the JIT does not inline it (a gigabyte a second in
+   * training).
+   */
+  private static void setTernary(
+      float[] shadow,
+      float[] updated,
+      float[] quantized,
+      int[] indices,
+      int deltaBits,
+      int upBits,
+      int downBits,
+      int j) {
+    IntVector bits = (IntVector) FloatVector.fromArray(FLOATS, shadow, j).viewAsIntegralLanes();
+    VectorMask<Integer> beyond = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, deltaBits);
+    VectorMask<Integer> negative = bits.compare(VectorOperators.LT, 0);
+    VectorMask<Integer> above = beyond.andNot(negative);
+    VectorMask<Integer> below = beyond.and(negative);
+    IntVector.broadcast(INTS, TernaryQuantizer.ZERO)
+        .blend(TernaryQuantizer.POSITIVE, above)
+        .blend(TernaryQuantizer.NEGATIVE, below)
+        .intoArray(indices, j);
+    FloatVector level =
+        (FloatVector)
+            IntVector.zero(INTS).blend(upBits, above).blend(downBits, below).viewAsFloatingLanes();
+    level.intoArray(quantized, j);
+    if (updated != null) {
+      level.intoArray(updated, j);
+    }
   }
 
   @Override
@@ -260,15 +313,18 @@ final class VectorTrainingKernels implements TrainingKernels {
   }
 
   /**
-   * At full width. The sums take each vector's floats at the gradients' positions as doubles: 16
-   * lanes as two halves, each into one vector of eight running sums (offsets 0–7 mod 8); 8 lanes as
-   * two quarters, into the vectors of running sums 0–3 and 4–7. Other widths run the scalar loop.
+   * At full width, a chunk at a time. The 16 float partial sums are one vector at 16 lanes, two at
+   * 8 ({@code first} holds partials 0–7, {@code second} 8–15); at the chunk's end they go into the
+   * running sums as doubles: 16 lanes as two halves into one vector of eight running sums, 8 lanes
+   * as quarters into the vectors of running sums 0–3 and 4–7, first's before second's. Other widths
+   * run the scalar loop.
    */
   @Override
   public void ternaryGradients(
       float[] gradients, int[] indices, float negative, float positive, BlockedSums sums) {
     sums.clear();
-    int end = L == 8 || L == 16 ? FLOATS.loopBound(gradients.length) : 0;
+    int n = gradients.length;
+    int end = L == 8 || L == 16 ? n - n % BlockedSums.CHUNK : 0;
     // With 16 lanes the first of each pair holds all eight running sums; with 8, sums 0-3.
     DoubleVector positiveLow = DoubleVector.zero(L == 16 ? EIGHT_DOUBLES : FOUR_DOUBLES);
     DoubleVector positiveHigh = DoubleVector.zero(FOUR_DOUBLES);
@@ -278,32 +334,48 @@ final class VectorTrainingKernels implements TrainingKernels {
     IntVector negatives = positives;
     FloatVector none = FloatVector.zero(FLOATS);
     FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-    for (int j = 0; j < end; j += L) {
-      FloatVector g = FloatVector.fromArray(FLOATS, gradients, j);
-      IntVector q = IntVector.fromArray(INTS, indices, j);
-      VectorMask<Integer> atPositive = q.compare(VectorOperators.EQ, TernaryQuantizer.POSITIVE);
-      VectorMask<Integer> atNegative = q.compare(VectorOperators.EQ, TernaryQuantizer.NEGATIVE);
-      // A true lane is −1 as an integer.
-      positives = positives.sub((IntVector) atPositive.toVector());
-      negatives = negatives.sub((IntVector) atNegative.toVector());
-      VectorMask<Float> positiveLanes = atPositive.cast(FLOATS);
-      VectorMask<Float> negativeLanes = atNegative.cast(FLOATS);
-      FloatVector atPositiveLevel = none.blend(g, positiveLanes);
-      FloatVector atNegativeLevel = none.blend(g, negativeLanes);
+    for (int chunk = 0; chunk < end; chunk += BlockedSums.CHUNK) {
+      FloatVector positiveFirst = none;
+      FloatVector negativeFirst = none;
+      FloatVector positiveSecond = none;
+      FloatVector negativeSecond = none;
+      for (int j = chunk; j < chunk + BlockedSums.CHUNK; j += L) {
+        FloatVector g = FloatVector.fromArray(FLOATS, gradients, j);
+        IntVector q = IntVector.fromArray(INTS, indices, j);
+        VectorMask<Integer> atPositive = q.compare(VectorOperators.EQ, TernaryQuantizer.POSITIVE);
+        VectorMask<Integer> atNegative = q.compare(VectorOperators.EQ, TernaryQuantizer.NEGATIVE);
+        // A true lane is −1 as an integer.
+        positives = positives.sub((IntVector) atPositive.toVector());
+        negatives = negatives.sub((IntVector) atNegative.toVector());
+        VectorMask<Float> positiveLanes = atPositive.cast(FLOATS);
+        VectorMask<Float> negativeLanes = atNegative.cast(FLOATS);
+        // A chunk starts at a multiple of 16: at 8 lanes, bit 3 of j tells partials 8-15.
+        if (L == 16 || (j & 8) == 0) {
+          positiveFirst = positiveFirst.add(g, positiveLanes);
+          negativeFirst = negativeFirst.add(g, negativeLanes);
+        } else {
+          positiveSecond = positiveSecond.add(g, positiveLanes);
+          negativeSecond = negativeSecond.add(g, negativeLanes);
+        }
+        g.mul(one.blend(positive, positiveLanes).blend(negative, negativeLanes))
+            .intoArray(gradients, j);
+      }
       // Halves or quarters as constants: the conversion compiles to one instruction only then.
       if (L == 16) {
-        positiveLow = positiveLow.add(widen(atPositiveLevel, EIGHT_DOUBLES, 0));
-        negativeLow = negativeLow.add(widen(atNegativeLevel, EIGHT_DOUBLES, 0));
-        positiveLow = positiveLow.add(widen(atPositiveLevel, EIGHT_DOUBLES, 1));
-        negativeLow = negativeLow.add(widen(atNegativeLevel, EIGHT_DOUBLES, 1));
+        positiveLow = positiveLow.add(widen(positiveFirst, EIGHT_DOUBLES, 0));
+        negativeLow = negativeLow.add(widen(negativeFirst, EIGHT_DOUBLES, 0));
+        positiveLow = positiveLow.add(widen(positiveFirst, EIGHT_DOUBLES, 1));
+        negativeLow = negativeLow.add(widen(negativeFirst, EIGHT_DOUBLES, 1));
       } else {
-        positiveLow = positiveLow.add(widen(atPositiveLevel, FOUR_DOUBLES, 0));
-        negativeLow = negativeLow.add(widen(atNegativeLevel, FOUR_DOUBLES, 0));
-        positiveHigh = positiveHigh.add(widen(atPositiveLevel, FOUR_DOUBLES, 1));
-        negativeHigh = negativeHigh.add(widen(atNegativeLevel, FOUR_DOUBLES, 1));
+        positiveLow = positiveLow.add(widen(positiveFirst, FOUR_DOUBLES, 0));
+        negativeLow = negativeLow.add(widen(negativeFirst, FOUR_DOUBLES, 0));
+        positiveHigh = positiveHigh.add(widen(positiveFirst, FOUR_DOUBLES, 1));
+        negativeHigh = negativeHigh.add(widen(negativeFirst, FOUR_DOUBLES, 1));
+        positiveLow = positiveLow.add(widen(positiveSecond, FOUR_DOUBLES, 0));
+        negativeLow = negativeLow.add(widen(negativeSecond, FOUR_DOUBLES, 0));
+        positiveHigh = positiveHigh.add(widen(positiveSecond, FOUR_DOUBLES, 1));
+        negativeHigh = negativeHigh.add(widen(negativeSecond, FOUR_DOUBLES, 1));
       }
-      g.mul(one.blend(positive, positiveLanes).blend(negative, negativeLanes))
-          .intoArray(gradients, j);
     }
     if (end > 0) {
       positiveLow.intoArray(sums.positive, 0);
@@ -326,11 +398,12 @@ final class VectorTrainingKernels implements TrainingKernels {
 
   /** The table looked up by a gather. */
   @Override
-  public void fill(float[] tensor, int[] slots, float[] table) {
-    int end = FLOATS.loopBound(tensor.length);
-    for (int i = 0; i < end; i += L) {
+  public void fill(float[] tensor, int[] slots, float[] table, int from, int to) {
+    int end = from + FLOATS.loopBound(to - from);
+    int i = from;
+    for (; i < end; i += L) {
       FloatVector.fromArray(FLOATS, table, 0, slots, i).intoArray(tensor, i);
     }
-    ScalarTrainingKernels.fill(tensor, slots, table, end);
+    SCALAR.fill(tensor, slots, table, i, to);
   }
 }

@@ -3,6 +3,7 @@ package dev.deepcompress.quantization;
 import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.training.SharedValues;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,9 @@ import java.util.stream.IntStream;
  * the members' mean and written back to all of them, their momentum equalised the same way.
  */
 final class WeightSharing implements QuantizedTraining, SharedValues {
+  /** Weights per block of a fill on the kernel threads. */
+  private static final int FILL_BLOCK = 1 << 14;
+
   private final CompressedTensor pruned;
   private final int bits;
   private final QuantizerSpec.CentroidStep step;
@@ -135,7 +139,7 @@ final class WeightSharing implements QuantizedTraining, SharedValues {
     requireSize(weights);
     // A lookup, not a branch on whether a weight is pruned, which a mask makes unpredictable.
     System.arraycopy(centroids, 0, bySlot, 1, centroids.length);
-    TrainingKernels.PREFERRED.fill(weights, slots, bySlot);
+    fill(weights);
   }
 
   /** The centroids: the assignments are fixed by the clustering, which is repeatable. */
@@ -197,7 +201,7 @@ final class WeightSharing implements QuantizedTraining, SharedValues {
     for (int g = 0; g < groupClusters.length; g++) {
       bySlot[1 + groupClusters[g]] = perGroup[g];
     }
-    TrainingKernels.PREFERRED.fill(tensor, slots, bySlot);
+    fill(tensor);
   }
 
   @Override
@@ -236,7 +240,18 @@ final class WeightSharing implements QuantizedTraining, SharedValues {
     }
   }
 
-  /** Each cluster's sum in double, its members in position order. */
+  /** {@code tensor[i] = bySlot[slots[i]]}, block by block on the kernel threads. */
+  private void fill(float[] tensor) {
+    KernelThreads.parallelBlocks(
+        tensor.length,
+        FILL_BLOCK,
+        (block, from, to) -> TrainingKernels.PREFERRED.fill(tensor, slots, bySlot, from, to));
+  }
+
+  /**
+   * Each cluster's sum in double, its members in position order. One thread: a scatter of adds by
+   * cluster, split over two, took twice as long (docs/quantizers-results.md).
+   */
   private void sumByCluster(float[] tensor) {
     requireSize(tensor);
     Arrays.fill(sums, 0);

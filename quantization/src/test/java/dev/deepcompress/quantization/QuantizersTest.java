@@ -9,6 +9,7 @@ import dev.deepcompress.compression.Codebook;
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Mask;
 import dev.deepcompress.compression.Parametric;
+import dev.deepcompress.runtime.kernels.KernelThreads;
 import dev.deepcompress.runtime.model.Levels;
 import dev.deepcompress.runtime.model.ParameterSpec;
 import dev.deepcompress.runtime.model.Shape;
@@ -277,6 +278,111 @@ class QuantizersTest {
     training.constrainGradient(g);
     assertArrayEquals(new float[] {0, 1, 1, 1, 0}, g);
     assertEquals(1.4f, values[4], 1e-6f);
+  }
+
+  /** 40 × 1,000 weights, about 30% pruned: 28,000 kept, two blocks of the kernel threads. */
+  private static CompressedTensor prunedAcrossBlocks(float[] w) {
+    Mask mask = Mask.all(w.length);
+    SplittableRandom random = new SplittableRandom(8);
+    float[] marks = new float[w.length];
+    for (int i = 0; i < marks.length; i++) {
+      marks[i] = random.nextDouble() < 0.3 ? 0f : 1f;
+    }
+    return CompressedTensor.pruned(
+        new ParameterSpec("w", ParameterSpec.Role.WEIGHT, Shape.of(40, 1_000)),
+        mask.narrowedTo(marks, 0));
+  }
+
+  private static float[] gaussian(int n, double scale, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) (scale * random.nextGaussian());
+    }
+    return values;
+  }
+
+  /**
+   * Groups of 300 (rows cut 300, 300, 300, 100) that straddle the blocks' boundaries: each kept
+   * weight's index is the one its own group's grid gives it, and its gradient stops exactly where
+   * its weight lies outside that grid, at any thread count.
+   */
+  @Test
+  void uniformTrainingAcrossBlocksUsesEachWeightsOwnGroup() {
+    float[] w = gaussian(40_000, 0.1, 9);
+    CompressedTensor pruned = prunedAcrossBlocks(w);
+    int[] positions = pruned.mask().keptPositions();
+    assertTrue(positions.length > ShadowTraining.BLOCK);
+    int saved = KernelThreads.threads();
+    try {
+      for (int threads : new int[] {1, 3}) {
+        KernelThreads.setThreads(threads);
+        QuantizedTraining training =
+            QuantizerSpec.parse("uniform:3,asym,group=300,mse").quantizer(0).training(pruned, w);
+        Parametric p = parametric(training.tensor());
+        Levels.Affine levels = (Levels.Affine) p.levels();
+        float[] gradient = new float[w.length];
+        Arrays.fill(gradient, 1f);
+        training.constrainGradient(gradient);
+        float[] scales = levels.scales();
+        int[] zeroPoints = levels.zeroPoints();
+        int outside = 0;
+        for (int j = 0; j < positions.length; j++) {
+          int g = levels.group(positions[j]);
+          float scale = scales[g];
+          int zero = zeroPoints[g];
+          float x = w[positions[j]];
+          assertEquals(UniformQuantizer.index(x, scale, zero, 7), p.indices()[j], "weight " + j);
+          boolean inside = x >= scale * (float) -zero && x <= scale * (float) (7 - zero);
+          assertEquals(inside ? 1f : 0f, gradient[positions[j]], "gradient " + j);
+          outside += inside ? 0 : 1;
+        }
+        assertTrue(outside > 100, "MSE clipping leaves weights outside: " + outside);
+      }
+    } finally {
+      KernelThreads.setThreads(saved);
+    }
+  }
+
+  /** Each trained quantizer's steps give the same bits on one thread as on three. */
+  @Test
+  void trainingGivesTheSameBitsAtAnyThreadCount() {
+    float[] w = gaussian(40_000, 0.1, 10);
+    CompressedTensor pruned = prunedAcrossBlocks(w);
+    int saved = KernelThreads.threads();
+    try {
+      for (String spec :
+          List.of(
+              "uniform:4,sym,per-channel,mse",
+              "uniform:8,asym,per-tensor,minmax",
+              "log:4",
+              "ternary",
+              "binary",
+              "kmeans:3")) {
+        List<int[]> runs = new ArrayList<>();
+        for (int threads : new int[] {1, 3}) {
+          KernelThreads.setThreads(threads);
+          QuantizedTraining training = QuantizerSpec.parse(spec).quantizer(0).training(pruned, w);
+          float[] values = new float[w.length];
+          training.quantize(values);
+          float[] gradient = new float[w.length];
+          for (int step = 0; step < 3; step++) {
+            float[] fresh = gaussian(w.length, 1, 20 + step);
+            System.arraycopy(fresh, 0, gradient, 0, fresh.length);
+            step(training, values, gradient, 0.01);
+          }
+          int[] bits = new int[2 * w.length];
+          for (int i = 0; i < w.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+            bits[w.length + i] = Float.floatToRawIntBits(gradient[i]);
+          }
+          runs.add(bits);
+        }
+        assertArrayEquals(runs.get(0), runs.get(1), spec);
+      }
+    } finally {
+      KernelThreads.setThreads(saved);
+    }
   }
 
   @Test

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 class TrainingKernelsTest {
   private static final TrainingKernels VECTOR = new VectorTrainingKernels();
   private static final TrainingKernels SCALAR = TrainingKernels.SCALAR;
-  private static final int[] LENGTHS = {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 1_001};
+  private static final int[] LENGTHS = {
+    0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 256, 257, 1_001
+  };
 
   @Test
   void theVectorKernelsAreTheOnesInUseWithTheVectorModule() {
@@ -74,6 +76,20 @@ class TrainingKernelsTest {
           updated == null ? null : updated.clone(),
           quantized.clone(),
           indices.clone());
+    }
+
+    /** Outside {@code [from, to)} every array is as it is in {@code before}. */
+    void assertSameOutside(State before, int from, int to, String what) {
+      State now = copy();
+      for (int j = from; j < to; j++) {
+        now.shadow[j] = before.shadow[j];
+        now.quantized[j] = before.quantized[j];
+        now.indices[j] = before.indices[j];
+        if (updated != null) {
+          now.updated[j] = before.updated[j];
+        }
+      }
+      before.assertSame(now, what + ", outside " + from + "-" + to);
     }
 
     void assertSame(State other, String what) {
@@ -195,11 +211,29 @@ class TrainingKernelsTest {
                 scalar.shadow[n - 1 - i] = -levels.magnitude(i);
               }
               State vector = scalar.copy();
+              State before = scalar.copy();
+              int from = n / 3;
+              int to = n - n / 9;
               SCALAR.log(
-                  nearest, table, scalar.shadow, scalar.updated, scalar.quantized, scalar.indices);
+                  nearest,
+                  table,
+                  scalar.shadow,
+                  scalar.updated,
+                  scalar.quantized,
+                  scalar.indices,
+                  from,
+                  to);
               VECTOR.log(
-                  nearest, table, vector.shadow, vector.updated, vector.quantized, vector.indices);
+                  nearest,
+                  table,
+                  vector.shadow,
+                  vector.updated,
+                  vector.quantized,
+                  vector.indices,
+                  from,
+                  to);
               scalar.assertSame(vector, levels + " n " + n);
+              scalar.assertSameOutside(before, from, to, levels + " n " + n);
             }
           }
         }
@@ -207,27 +241,126 @@ class TrainingKernelsTest {
     }
   }
 
+  /** Raw bits of the ternary level of {@code w} by Δ of bits {@code deltaBits}, and its index. */
+  private static int[] ternaryLevel(float w, int deltaBits, int up, int down) {
+    float delta = Float.intBitsToFloat(deltaBits);
+    return w > delta ? new int[] {2, up} : w < -delta ? new int[] {0, down} : new int[] {1, 0};
+  }
+
   @Test
-  void ternaryAgrees() {
+  void ternaryAgreesAndFollowsTheComparisonsWithDelta() {
     long seed = 200;
+    int up = Float.floatToRawIntBits(0.07f);
+    int down = Float.floatToRawIntBits(-0.09f);
     for (int n : LENGTHS) {
       for (boolean withUpdate : new boolean[] {false, true}) {
-        State scalar = State.random(n, 0.05f, 0.2f, seed++, withUpdate);
-        State vector = scalar.copy();
-        int scalarBits =
-            SCALAR.moveLargestMagnitude(scalar.shadow, scalar.updated, scalar.quantized);
-        int vectorBits =
-            VECTOR.moveLargestMagnitude(vector.shadow, vector.updated, vector.quantized);
-        assertEquals(scalarBits, vectorBits, "n " + n);
         for (float delta : new float[] {0f, 0.05f, 0.1f, Float.MIN_VALUE, Float.MAX_VALUE}) {
+          State scalar = State.random(n, 0.05f, 0.2f, seed++, withUpdate);
+          State vector = scalar.copy();
+          State before = scalar.copy();
+          int from = n / 3;
+          int to = n - n / 9;
           int deltaBits = Float.floatToRawIntBits(delta);
-          int up = Float.floatToRawIntBits(0.07f);
-          int down = Float.floatToRawIntBits(-0.09f);
+          int scalarBits =
+              SCALAR.ternary(
+                  scalar.shadow,
+                  scalar.updated,
+                  scalar.quantized,
+                  scalar.indices,
+                  deltaBits,
+                  up,
+                  down,
+                  from,
+                  to);
+          int vectorBits =
+              VECTOR.ternary(
+                  vector.shadow,
+                  vector.updated,
+                  vector.quantized,
+                  vector.indices,
+                  deltaBits,
+                  up,
+                  down,
+                  from,
+                  to);
+          String what = "n " + n + " delta " + delta;
+          scalar.assertSame(vector, what);
+          scalar.assertSameOutside(before, from, to, what);
+          assertEquals(scalarBits, vectorBits, what);
+          assertEquals(SCALAR.largestMagnitude(scalar.shadow, from, to), scalarBits, what);
+          assertEquals(VECTOR.largestMagnitude(scalar.shadow, from, to), scalarBits, what);
+          for (int j = from; j < to; j++) {
+            float moved =
+                withUpdate
+                    ? before.shadow[j] + (before.updated[j] - before.quantized[j])
+                    : before.shadow[j];
+            assertEquals(Float.floatToRawIntBits(moved), Float.floatToRawIntBits(scalar.shadow[j]));
+            if (Float.isNaN(moved)) {
+              continue; // A NaN weight makes Δ NaN: the quantizer then sets every level itself.
+            }
+            int[] level = ternaryLevel(moved, deltaBits, up, down);
+            assertEquals(level[0], scalar.indices[j], what + " at " + j);
+            assertEquals(level[1], Float.floatToRawIntBits(scalar.quantized[j]), what);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A step's assignment by the last Δ, then by the new Δ within the range between them, gives what
+   * a whole assignment by the new Δ gives.
+   */
+  @Test
+  void ternaryWithinMakesAnAssignmentByTheOtherDelta() {
+    long seed = 250;
+    int up = Float.floatToRawIntBits(0.07f);
+    int down = Float.floatToRawIntBits(-0.09f);
+    float[] deltas = {0f, 0.01f, 0.05f, 0.0501f, 0.2f, Float.MIN_VALUE};
+    for (int n : LENGTHS) {
+      for (float last : deltas) {
+        for (float next : deltas) {
+          State whole = State.random(n, 0.05f, 0.2f, seed++, true);
+          State scalar = whole.copy();
+          State vector = whole.copy();
+          int lastBits = Float.floatToRawIntBits(last);
+          int nextBits = Float.floatToRawIntBits(next);
           SCALAR.ternary(
-              scalar.shadow, scalar.updated, scalar.quantized, scalar.indices, deltaBits, up, down);
-          VECTOR.ternary(
-              vector.shadow, vector.updated, vector.quantized, vector.indices, deltaBits, up, down);
-          scalar.assertSame(vector, "n " + n + " delta " + delta);
+              whole.shadow,
+              whole.updated,
+              whole.quantized,
+              whole.indices,
+              nextBits,
+              up,
+              down,
+              0,
+              n);
+          for (State state : new State[] {scalar, vector}) {
+            TrainingKernels kernels = state == scalar ? SCALAR : VECTOR;
+            kernels.ternary(
+                state.shadow,
+                state.updated,
+                state.quantized,
+                state.indices,
+                lastBits,
+                up,
+                down,
+                0,
+                n);
+            kernels.ternaryWithin(
+                state.shadow,
+                state.updated,
+                state.quantized,
+                state.indices,
+                Math.min(lastBits, nextBits),
+                Math.max(lastBits, nextBits),
+                nextBits,
+                up,
+                down,
+                0,
+                n);
+            whole.assertSame(state, "n " + n + ", " + last + " then " + next);
+          }
         }
       }
     }
@@ -310,15 +443,23 @@ class TrainingKernelsTest {
       double[] negative = new double[BlockedSums.LANES];
       int positives = 0;
       int negatives = 0;
-      for (int i = 0; i < n; i++) {
-        float factor = indices[i] == 0 ? 0.3f : indices[i] == 2 ? 0.7f : 1f;
-        assertEquals(factor * gradients[i], scalar[i]);
-        if (indices[i] == 2) {
-          positive[i % BlockedSums.LANES] += gradients[i];
-          positives++;
-        } else if (indices[i] == 0) {
-          negative[i % BlockedSums.LANES] += gradients[i];
-          negatives++;
+      for (int chunk = 0; chunk < n; chunk += BlockedSums.CHUNK) {
+        float[] positivePartials = new float[16];
+        float[] negativePartials = new float[16];
+        for (int i = chunk; i < Math.min(n, chunk + BlockedSums.CHUNK); i++) {
+          float factor = indices[i] == 0 ? 0.3f : indices[i] == 2 ? 0.7f : 1f;
+          assertEquals(factor * gradients[i], scalar[i]);
+          if (indices[i] == 2) {
+            positivePartials[(i - chunk) % 16] += gradients[i];
+            positives++;
+          } else if (indices[i] == 0) {
+            negativePartials[(i - chunk) % 16] += gradients[i];
+            negatives++;
+          }
+        }
+        for (int l = 0; l < 16; l++) {
+          positive[l % BlockedSums.LANES] += positivePartials[l];
+          negative[l % BlockedSums.LANES] += negativePartials[l];
         }
       }
       for (BlockedSums sums : new BlockedSums[] {scalarSums, vectorSums}) {
@@ -342,12 +483,18 @@ class TrainingKernelsTest {
       for (int i = 0; i < n; i++) {
         slots[i] = random.nextInt(table.length);
       }
+      // A range that starts off a vector boundary; what is outside it stays as it was.
+      int from = n / 3;
+      int to = Math.max(from, n - 1);
       float[] scalar = new float[n];
       float[] vector = new float[n];
-      SCALAR.fill(scalar, slots, table);
-      VECTOR.fill(vector, slots, table);
+      Arrays.fill(scalar, -1f);
+      Arrays.fill(vector, -1f);
+      SCALAR.fill(scalar, slots, table, from, to);
+      VECTOR.fill(vector, slots, table, from, to);
       for (int i = 0; i < n; i++) {
-        assertEquals(tableBits[slots[i]], Float.floatToRawIntBits(scalar[i]));
+        int expected = i >= from && i < to ? tableBits[slots[i]] : Float.floatToRawIntBits(-1f);
+        assertEquals(expected, Float.floatToRawIntBits(scalar[i]), "n " + n + ", i " + i);
       }
       assertArrayEquals(bits(scalar), bits(vector));
     }

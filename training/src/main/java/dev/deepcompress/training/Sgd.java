@@ -118,18 +118,8 @@ public final class Sgd {
         constraint.constrainGradient(g);
       }
       // Elementwise, so splitting it over threads cannot change the result.
-      KernelThreads.parallelFor(
-          Math.ceilDiv(w.length, BLOCK),
-          block ->
-              update(
-                  w,
-                  g,
-                  v,
-                  block * BLOCK,
-                  Math.min(w.length, (block + 1) * BLOCK),
-                  mu,
-                  rate,
-                  decay));
+      KernelThreads.parallelBlocks(
+          w.length, BLOCK, (block, from, to) -> update(w, g, v, from, to, mu, rate, decay));
       if (constraint != null) {
         constraint.constrainValues(w);
         constraint.constrainMomentum(v);

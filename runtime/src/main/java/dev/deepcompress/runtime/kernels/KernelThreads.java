@@ -114,6 +114,29 @@ public final class KernelThreads {
     job.rethrow();
   }
 
+  /** One block of {@link #parallelBlocks}: its index and its range {@code [from, to)}. */
+  @FunctionalInterface
+  public interface BlockTask {
+    void run(int block, int from, int to);
+  }
+
+  /**
+   * Cuts {@code [0, length)} into blocks of {@code blockSize} (the last one shorter) and runs each
+   * as {@link #parallelFor} runs a task. The blocks depend on the arguments alone, never on the
+   * thread count, so a kernel that combines per-block results in block order gives the same result
+   * on every machine.
+   */
+  public static void parallelBlocks(int length, int blockSize, BlockTask task) {
+    if (length < 0 || blockSize < 1) {
+      throw new IllegalArgumentException("blocks of " + blockSize + " over a length of " + length);
+    }
+    parallelFor(
+        Math.ceilDiv(length, blockSize),
+        block ->
+            task.run(
+                block, block * blockSize, (int) Math.min(length, (long) (block + 1) * blockSize)));
+  }
+
   private static void ensureWorkers(int helpers) {
     if (workers.length >= helpers) {
       return;

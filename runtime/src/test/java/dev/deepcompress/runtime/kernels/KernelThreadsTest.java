@@ -42,6 +42,40 @@ class KernelThreadsTest {
   }
 
   @Test
+  void blocksCoverTheRangeInPiecesFixedByTheArgumentsAlone() {
+    for (int threads = 1; threads <= 3; threads++) {
+      KernelThreads.setThreads(threads);
+      for (int length : new int[] {0, 1, 5, 16, 17, 100}) {
+        for (int size : new int[] {1, 4, 16}) {
+          AtomicIntegerArray covered = new AtomicIntegerArray(length);
+          AtomicIntegerArray seenBlocks = new AtomicIntegerArray(Math.ceilDiv(length, size));
+          KernelThreads.parallelBlocks(
+              length,
+              size,
+              (block, from, to) -> {
+                seenBlocks.incrementAndGet(block);
+                assertEquals(block * size, from);
+                assertEquals(Math.min(length, from + size), to);
+                for (int i = from; i < to; i++) {
+                  covered.incrementAndGet(i);
+                }
+              });
+          for (int b = 0; b < seenBlocks.length(); b++) {
+            assertEquals(1, seenBlocks.get(b), "block " + b);
+          }
+          for (int i = 0; i < length; i++) {
+            assertEquals(1, covered.get(i), "index " + i + " of " + length + " by " + size);
+          }
+        }
+      }
+    }
+    assertThrows(
+        IllegalArgumentException.class, () -> KernelThreads.parallelBlocks(5, 0, (b, f, t) -> {}));
+    assertThrows(
+        IllegalArgumentException.class, () -> KernelThreads.parallelBlocks(-1, 4, (b, f, t) -> {}));
+  }
+
+  @Test
   void usesPoolThreadsAndTheCaller() throws InterruptedException {
     KernelThreads.setThreads(3);
     Set<Thread> seen = ConcurrentHashMap.newKeySet();
