@@ -28,8 +28,9 @@ import java.util.function.IntUnaryOperator;
 abstract class ShadowTraining implements QuantizedTraining {
   /**
    * Kept weights per block of the passes that run on the kernel threads ({@link
-   * KernelThreads#parallelBlocks}); fixed, never the thread count, so that what a pass adds up
-   * block by block is the same on every machine.
+   * KernelThreads#parallelBlocks}). Those passes compute each weight's level from that weight alone
+   * (binary's row scales from whole rows), so their results do not depend on the blocks; a pass
+   * that added up across blocks would need them fixed, as they are.
    */
   static final int BLOCK = 1 << 14;
 
