@@ -36,7 +36,7 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
 
     /**
      * The first row of each task of a requantization, and at the end the row count: whole rows,
-     * about {@link #BLOCK} kept weights a task.
+     * about {@link TrainingKernels#BLOCK} kept weights a task.
      */
     private final int[] taskRows;
 
@@ -49,7 +49,7 @@ record BinaryQuantizer(QuantizerSpec.Binary spec) implements Quantizer {
       int[] rows = new int[channels + 1];
       int tasks = 0;
       for (int c = 0; c < channels; c++) {
-        if (starts[c] >= starts[rows[tasks]] + BLOCK) {
+        if (starts[c] >= starts[rows[tasks]] + TrainingKernels.BLOCK) {
           rows[++tasks] = c;
         }
       }

@@ -165,7 +165,7 @@ record LogQuantizer(QuantizerSpec.Log spec) implements Quantizer {
     protected void requantize(float[] updated) {
       KernelThreads.parallelBlocks(
           shadow.length,
-          BLOCK,
+          TrainingKernels.BLOCK,
           (block, from, to) ->
               TrainingKernels.PREFERRED.log(
                   nearest, table, shadow, updated, quantized, indices, from, to));

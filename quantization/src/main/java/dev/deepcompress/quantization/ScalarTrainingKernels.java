@@ -1,5 +1,7 @@
 package dev.deepcompress.quantization;
 
+import java.util.Arrays;
+
 /**
  * The scalar {@link TrainingKernels}: plain loops, written without branches on the values (C2
  * compiles float comparisons on random values to branches that it mispredicts) so that the JIT can
@@ -109,19 +111,6 @@ final class ScalarTrainingKernels implements TrainingKernels {
         updated[j] = level;
       }
     }
-  }
-
-  @Override
-  public int largestMagnitude(float[] values, int from, int to) {
-    return largestMagnitude(values, from, to, 0);
-  }
-
-  /** Goes on with {@link #largestMagnitude} from the largest bits {@code maxBits} so far. */
-  static int largestMagnitude(float[] values, int from, int to, int maxBits) {
-    for (int j = from; j < to; j++) {
-      maxBits = Math.max(maxBits, Float.floatToRawIntBits(values[j]) & 0x7FFFFFFF);
-    }
-    return maxBits;
   }
 
   @Override
@@ -288,8 +277,8 @@ final class ScalarTrainingKernels implements TrainingKernels {
     int positives = sums.positives;
     int negatives = sums.negatives;
     for (int chunk = from; chunk < gradients.length; chunk += BlockedSums.CHUNK) {
-      java.util.Arrays.fill(positivePartials, 0f);
-      java.util.Arrays.fill(negativePartials, 0f);
+      Arrays.fill(positivePartials, 0f);
+      Arrays.fill(negativePartials, 0f);
       int end = Math.min(gradients.length, chunk + BlockedSums.CHUNK);
       for (int j = chunk; j < end; j++) {
         float g = gradients[j];

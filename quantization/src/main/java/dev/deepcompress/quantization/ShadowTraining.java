@@ -2,7 +2,6 @@ package dev.deepcompress.quantization;
 
 import dev.deepcompress.compression.CompressedTensor;
 import dev.deepcompress.compression.Quantized;
-import dev.deepcompress.runtime.kernels.KernelThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,22 +17,14 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>A step of a fully connected layer is cheap beside the passes a quantizer makes over its
  * weights, so each step makes as few as it can: the quantizers work on whole arrays in kept order
- * (one call per tensor and step, or per {@link #BLOCK} where a pass that computes per weight runs
- * on the kernel threads; never a virtual call per weight, which cannot be inlined), and {@link
- * #requantize} moves the shadow weights, quantizes them and writes the levels in one pass where the
- * levels are fixed, with the Vector API where it is there ({@link TrainingKernels}). A tensor whose
- * mask keeps every weight is worked on in place; only a pruned one is gathered into kept order and
- * scattered back, into arrays allocated once.
+ * (one call per tensor and step, or per {@link TrainingKernels#BLOCK} where a pass that computes
+ * per weight runs on the kernel threads; never a virtual call per weight, which cannot be inlined),
+ * and {@link #requantize} moves the shadow weights, quantizes them and writes the levels in one
+ * pass where the levels are fixed, with the Vector API where it is there ({@link TrainingKernels}).
+ * A tensor whose mask keeps every weight is worked on in place; only a pruned one is gathered into
+ * kept order and scattered back, into arrays allocated once.
  */
 abstract class ShadowTraining implements QuantizedTraining {
-  /**
-   * Kept weights per block of the passes that run on the kernel threads ({@link
-   * KernelThreads#parallelBlocks}). Those passes compute each weight's level from that weight alone
-   * (binary's row scales from whole rows), so their results do not depend on the blocks; a pass
-   * that added up across blocks would need them fixed, as they are.
-   */
-  static final int BLOCK = 1 << 14;
-
   private final CompressedTensor pruned;
 
   /** Flat positions of the kept weights, ascending; null if the mask keeps every weight. */

@@ -46,7 +46,7 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
 
     private final BlockedSums sums = new BlockedSums();
 
-    /** The raw bits of Δ at the last assignment (not NaN, not negative). */
+    /** The raw bits of Δ at the last assignment (not NaN, not negative; 0 before the first). */
     private int deltaBits;
 
     Training(CompressedTensor pruned, float[] weights, double threshold) {
@@ -68,10 +68,10 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
      * Δ needs the largest moved shadow weight, known only once every weight has moved. A step
      * therefore moves the weights and assigns them by the last assignment's Δ in one pass, then
      * assigns by the new Δ only the weights whose magnitudes lie between the two (few: Δ moves
-     * little in a step): the levels a second full pass would give. Without an update, the largest
-     * weight is found first. The largest magnitude is the largest bit pattern of a non-negative
-     * float (NaN the largest of all, as {@code Math.max} gives NaN). One thread: these streaming
-     * passes split over two took longer (docs/quantizers-results.md).
+     * little in a step): the levels a second full pass would give. The largest magnitude is the
+     * largest bit pattern of a non-negative float (NaN the largest of all, as {@code Math.max}
+     * gives NaN). One thread: these streaming passes split over two took longer
+     * (docs/quantizers-results.md).
      */
     @Override
     protected void requantize(float[] updated) {
@@ -80,10 +80,7 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
       int upBits = Float.floatToRawIntBits(positive);
       int downBits = Float.floatToRawIntBits(-negative);
       int maxBits =
-          updated == null
-              ? kernels.largestMagnitude(shadow, 0, n)
-              : kernels.ternary(
-                  shadow, updated, quantized, indices, deltaBits, upBits, downBits, 0, n);
+          kernels.ternary(shadow, updated, quantized, indices, deltaBits, upBits, downBits, 0, n);
       float delta = (float) (threshold * Float.intBitsToFloat(maxBits));
       if (delta != delta) {
         // A NaN Δ (a NaN weight) puts every weight at 0, as the comparisons with it would.
@@ -95,9 +92,7 @@ record TernaryQuantizer(QuantizerSpec.Ternary spec) implements Quantizer {
         return;
       }
       int newBits = Float.floatToRawIntBits(delta);
-      if (updated == null) {
-        kernels.ternary(shadow, null, quantized, indices, newBits, upBits, downBits, 0, n);
-      } else if (newBits != deltaBits) {
+      if (newBits != deltaBits) {
         kernels.ternaryWithin(
             shadow,
             updated,

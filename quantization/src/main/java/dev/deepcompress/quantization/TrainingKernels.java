@@ -18,6 +18,15 @@ import dev.deepcompress.runtime.kernels.VectorApi;
  * says), and {@code updated[j]} receives the new level as {@code quantized[j]} does.
  */
 interface TrainingKernels {
+  /**
+   * Elements per block where a training pass runs on the kernel threads ({@link
+   * dev.deepcompress.runtime.kernels.KernelThreads#parallelBlocks}). The passes split so compute
+   * each element from that element alone (binary's row scales from whole rows), so their results do
+   * not depend on the blocks; a pass that added up across blocks would need them fixed, as they
+   * are.
+   */
+  int BLOCK = 1 << 14;
+
   TrainingKernels SCALAR = new ScalarTrainingKernels();
 
   /** The Vector API kernels if that module is present, else {@link #SCALAR}. */
@@ -63,18 +72,12 @@ interface TrainingKernels {
       int to);
 
   /**
-   * The largest bits of the magnitudes on {@code [from, to)}, {@code Float.floatToRawIntBits(|w|)},
-   * or 0 if there are none.
-   */
-  int largestMagnitude(float[] values, int from, int to);
-
-  /**
    * Ternary levels on {@code [from, to)}: index 2 and level {@code up} where {@code w > Δ}, 0 and
    * {@code down} where {@code w < −Δ}, else 1 and {@code +0.0} (a NaN weight: by its sign bit, as
    * if beyond Δ); all as raw float bits, Δ not NaN and not negative.
    *
-   * @return the largest bits of the (moved) shadow weights' magnitudes, as {@link
-   *     #largestMagnitude}
+   * @return the largest bits of the (moved) shadow weights' magnitudes, {@code
+   *     Float.floatToRawIntBits(|w|)}, or 0 if there are none
    */
   int ternary(
       float[] shadow,

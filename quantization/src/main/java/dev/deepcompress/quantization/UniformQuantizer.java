@@ -183,7 +183,6 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
     private final int[] outside;
 
     private final int[] outsideEnds;
-    private boolean anyOutside;
 
     Training(CompressedTensor pruned, float[] weights, Levels.Affine levels) {
       super(pruned, weights);
@@ -196,11 +195,11 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
       this.lows = new float[groups];
       this.highs = new float[groups];
       this.outside = new int[shadow.length];
-      int blocks = Math.ceilDiv(shadow.length, BLOCK);
+      int blocks = Math.ceilDiv(shadow.length, TrainingKernels.BLOCK);
       this.outsideEnds = new int[blocks];
       this.firstGroups = new int[blocks];
       for (int b = 0, g = 0; b < blocks; b++) {
-        while (starts[g + 1] <= b * BLOCK) {
+        while (starts[g + 1] <= b * TrainingKernels.BLOCK) {
           g++;
         }
         firstGroups[b] = g;
@@ -219,13 +218,9 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
     protected void requantize(float[] updated) {
       KernelThreads.parallelBlocks(
           shadow.length,
-          BLOCK,
+          TrainingKernels.BLOCK,
           (block, from, to) ->
               outsideEnds[block] = requantize(updated, from, to, firstGroups[block]));
-      anyOutside = false;
-      for (int b = 0; b < outsideEnds.length; b++) {
-        anyOutside |= outsideEnds[b] > b * BLOCK;
-      }
     }
 
     /**
@@ -252,7 +247,7 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
               ScalarTrainingKernels.recordOutside(
                   shadow, from, end, lows[g], highs[g], outside, count);
         }
-        from = Math.max(from, end);
+        from = end;
       }
       return count;
     }
@@ -274,13 +269,18 @@ record UniformQuantizer(QuantizerSpec.Uniform spec) implements Quantizer {
 
     @Override
     protected boolean changesGradients() {
-      return anyOutside;
+      for (int b = 0; b < outsideEnds.length; b++) {
+        if (outsideEnds[b] > b * TrainingKernels.BLOCK) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override
     protected void shadowGradients(float[] gradients) {
       for (int b = 0; b < outsideEnds.length; b++) {
-        for (int k = b * BLOCK; k < outsideEnds[b]; k++) {
+        for (int k = b * TrainingKernels.BLOCK; k < outsideEnds[b]; k++) {
           gradients[outside[k]] = 0f;
         }
       }

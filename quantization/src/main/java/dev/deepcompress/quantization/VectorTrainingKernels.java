@@ -145,19 +145,6 @@ final class VectorTrainingKernels implements TrainingKernels {
   }
 
   @Override
-  public int largestMagnitude(float[] values, int from, int to) {
-    int end = from + FLOATS.loopBound(to - from);
-    IntVector largest = IntVector.zero(INTS);
-    for (int j = from; j < end; j += L) {
-      FloatVector w = FloatVector.fromArray(FLOATS, values, j);
-      largest = largest.max(((IntVector) w.viewAsIntegralLanes()).and(0x7FFFFFFF));
-    }
-    // An integer maximum: the same in any order.
-    int maxBits = largest.reduceLanes(VectorOperators.MAX);
-    return ScalarTrainingKernels.largestMagnitude(values, end, to, maxBits);
-  }
-
-  @Override
   public int ternary(
       float[] shadow,
       float[] updated,

@@ -22,9 +22,6 @@ import java.util.stream.IntStream;
  * the members' mean and written back to all of them, their momentum equalised the same way.
  */
 final class WeightSharing implements QuantizedTraining, SharedValues {
-  /** Weights per block of a fill on the kernel threads. */
-  private static final int FILL_BLOCK = 1 << 14;
-
   private final CompressedTensor pruned;
   private final int bits;
   private final QuantizerSpec.CentroidStep step;
@@ -244,7 +241,7 @@ final class WeightSharing implements QuantizedTraining, SharedValues {
   private void fill(float[] tensor) {
     KernelThreads.parallelBlocks(
         tensor.length,
-        FILL_BLOCK,
+        TrainingKernels.BLOCK,
         (block, from, to) -> TrainingKernels.PREFERRED.fill(tensor, slots, bySlot, from, to));
   }
 

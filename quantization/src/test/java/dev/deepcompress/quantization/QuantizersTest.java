@@ -312,7 +312,7 @@ class QuantizersTest {
     float[] w = gaussian(40_000, 0.1, 9);
     CompressedTensor pruned = prunedAcrossBlocks(w);
     int[] positions = pruned.mask().keptPositions();
-    assertTrue(positions.length > ShadowTraining.BLOCK);
+    assertTrue(positions.length > TrainingKernels.BLOCK);
     int saved = KernelThreads.threads();
     try {
       for (int threads : new int[] {1, 3}) {
